@@ -1,0 +1,53 @@
+// The shape of a CLI command and the argument parsing shared by all of them (node:util parseArgs).
+// Bad usage is a ConfigError (exit 2) that names the command and shows its usage line.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../errors.js';
+
+/** Options spec as node:util parseArgs takes it, plus a help line per option. */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** One `gramr` sub-command. */
+export interface Command {
+  /** Name typed after `gramr`. */
+  name: string;
+  /** One line for `gramr --help`. */
+  summary: string;
+  /** Usage line, e.g. `gramr run FILE [--set key=value]... [--json]`. */
+  usage: string;
+  /** Option descriptions for `--help`, by option name. */
+  help: Record<string, string>;
+  /** parseArgs options. */
+  options: OptionSpec;
+  /** Run; returns the exit code. */
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+/** Parse argv for `cmd`; unknown options are a ConfigError with the usage line. */
+export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}\nusage: ${cmd.usage}`, `gramr ${cmd.name}`);
+  }
+}
+
+/** The `--help` text of a command. */
+export function commandHelp(cmd: Command): string {
+  const lines = [`usage: ${cmd.usage}`, '', cmd.summary, ''];
+  const names = Object.keys(cmd.options);
+  if (names.length) lines.push('options:');
+  for (const n of names) {
+    const o = cmd.options[n];
+    const flag = `--${n}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' VALUE' : ''}`;
+    lines.push(`  ${flag.padEnd(26)} ${cmd.help[n] ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Require exactly `n` positionals. */
+export function expectPositionals(cmd: Command, positionals: string[], names: string[]): void {
+  if (positionals.length !== names.length) {
+    throw new ConfigError(`expected ${names.join(' ')}, got ${positionals.length ? positionals.join(' ') : 'nothing'}\nusage: ${cmd.usage}`, `gramr ${cmd.name}`);
+  }
+}

@@ -1,0 +1,24 @@
+// Service identifiers: the extension points of gramr. Plugins bind implementations to these by kind
+// name (`whenNamed(kind)`); core resolves them by the kind a config names. Symbols, so they never clash.
+
+/** Extension points, by contract name. Each is bound once per kind. */
+export const ServiceIds = {
+  DataSource: Symbol.for('gramr.DataSource'),
+  Prover: Symbol.for('gramr.Prover'),
+  Trainer: Symbol.for('gramr.Trainer'),
+  SelfTrainingStrategy: Symbol.for('gramr.SelfTrainingStrategy'),
+  TaskAdapter: Symbol.for('gramr.TaskAdapter'),
+  Ranker: Symbol.for('gramr.Ranker'),
+  Evaluator: Symbol.for('gramr.Evaluator'),
+  Stage: Symbol.for('gramr.Stage'),
+  ComputeBackend: Symbol.for('gramr.ComputeBackend'),
+} as const;
+
+/** The name of an extension point ("DataSource", "Stage", ...). */
+export type ExtensionPoint = keyof typeof ServiceIds;
+
+/** All extension point names, in a stable order (docs and `gramr plugins` list them so). */
+export const extensionPoints = Object.keys(ServiceIds) as ExtensionPoint[];
+
+/** Multi-bound: one `KindContribution` per kind a plugin provides (its options schema and description). */
+export const KindContributionId = Symbol.for('gramr.KindContribution');

@@ -1,0 +1,49 @@
+// How a plugin contributes one kind: it binds the implementation under the extension point, named by
+// kind, and binds a KindContribution (options schema + description) that core assembles into the
+// pipeline schema, `gramr plugins` and docs/config-reference.md.
+import type { ContainerModuleLoadOptions } from 'inversify';
+import type { z } from 'zod';
+import { KindContributionId, ServiceIds, type ExtensionPoint } from './identifiers.js';
+
+/** The schema and description of one kind of one extension point. */
+export interface KindContribution {
+  /** The extension point this kind implements. */
+  point: ExtensionPoint;
+  /** The kind name configs use (`jsonl`, `train-grm`, ...). */
+  kind: string;
+  /** One line for `gramr plugins` and the config reference. */
+  description: string;
+  /** zod schema of the kind's options (without the discriminator key); should be `.strict()`. */
+  schema: z.ZodType;
+  /** The plugin that contributed it (set by `contributeKind`). */
+  plugin: string;
+}
+
+/** Arguments of `contributeKind`. `impl` is a class (constructed by the container) or a factory. */
+export interface KindDefinition<T> {
+  point: ExtensionPoint;
+  kind: string;
+  description: string;
+  schema: z.ZodType;
+  impl: (new (...args: any[]) => T) | (() => T);
+}
+
+function isClass(fn: unknown): fn is new (...args: any[]) => unknown {
+  return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+/**
+ * Bind one kind inside a ContainerModule: the implementation as a singleton named by kind, and its contribution.
+ * Call only from a module's load callback (modules bind; they never resolve).
+ */
+export function contributeKind<T>(options: ContainerModuleLoadOptions, plugin: string, def: KindDefinition<T>): void {
+  const id = ServiceIds[def.point];
+  const to = options.bind<T>(id);
+  const impl = def.impl;
+  const bound = isClass(impl) ? to.to(impl as new (...args: any[]) => T) : to.toDynamicValue(() => (impl as () => T)());
+  bound.inSingletonScope().whenNamed(def.kind);
+  const contribution: KindContribution = {
+    point: def.point, kind: def.kind, description: def.description, schema: def.schema, plugin,
+  };
+  options.bind<KindContribution>(KindContributionId).toConstantValue(contribution);
+}

@@ -1,0 +1,22 @@
+// The public API of gramr for plugin authors and library users. Outside plugins import from 'gramr' so
+// they share gramr's copies of inversify and zod (a ContainerModule from another copy would not load).
+export { ContainerModule, injectable, inject } from 'inversify';
+export { z } from 'zod';
+export { ServiceIds, KindContributionId, extensionPoints, type ExtensionPoint } from './di/identifiers.js';
+export { contributeKind, type KindContribution, type KindDefinition } from './di/kind-contribution.js';
+export { createGramrContainer, GramrContainer } from './di/container.js';
+export { ConfigError, GramrError, WorkError } from './errors.js';
+export type { Label, PreferencePair, RationaleExample, DataRecord } from './data/records.js';
+export { newReadStats, type DataSource, type ReadStats } from './data/data-source.js';
+export { defaultTaskContext, silentProgress, type TaskContext, type ProgressSink, type ProgressUpdate } from './pipeline/task-context.js';
+export type { Stage, StageContext, StageResult, OutputDecl, ArtifactAccess, ArtifactKind } from './pipeline/stage.js';
+export { RecordWriter, readJsonl } from './pipeline/record-writer.js';
+export { writeFileAtomic, writeJsonAtomic } from './pipeline/atomic.js';
+export { loadPipeline, pipelineSchema, type Pipeline, type PlannedStage } from './pipeline/load-pipeline.js';
+export { runPipeline, type RunOptions, type RunResult } from './pipeline/runner.js';
+export type { Prover, ProofResult, ScoredProof } from './recipe/prover.js';
+export type { Trainer, TrainReport, SftExample } from './recipe/trainer.js';
+export type { SelfTrainingStrategy, RoundInputs, RoundReport } from './recipe/self-training-strategy.js';
+export type { TaskAdapter, AdaptResult } from './recipe/task-adapter.js';
+export type { Ranker, RankResult, Compare } from './reward/ranker.js';
+export type { Evaluator, EvalReport, Judge, JudgeOutcome } from './reward/evaluator.js';

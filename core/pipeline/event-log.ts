@@ -1,0 +1,24 @@
+// The JSONL event log of a stage (`<stage>/events.jsonl`): one JSON object per line with a timestamp,
+// appended synchronously so a crash loses at most the line being written.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** One event: `type` plus free fields. */
+export interface RunEvent {
+  /** Event type: `stage-start`, `progress`, `log`, `stage-end`, `stage-skip`, `stage-error`. */
+  type: string;
+  /** Other fields. */
+  [key: string]: unknown;
+}
+
+/** Appends events to a file. */
+export class EventLog {
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  /** Append one event (adds `time`, ISO 8601). */
+  write(event: RunEvent): void {
+    appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+  }
+}

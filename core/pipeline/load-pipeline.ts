@@ -1,0 +1,163 @@
+// Reads a pipeline file (YAML or JSON), applies --set overrides, loads its plugins and validates the whole
+// thing before any work: top-level keys, every dataset and stage against its kind's schema, artifact flow
+// (each input produced earlier), and paths that must exist. All problems are reported together (exit 2).
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { createGramrContainer, type GramrContainer } from '../di/container.js';
+import type { ExtensionPoint } from '../di/identifiers.js';
+import { applyOverrides } from './overrides.js';
+import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
+import type { OutputDecl, Stage } from './stage.js';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"');
+
+/** The top-level shape of a pipeline file; datasets and stages are checked further against their kinds. */
+export const pipelineSchema = z.object({
+  name: name.describe('run folder name: runs/<name>/'),
+  description: z.string().optional(),
+  seed: z.number().int().min(0).default(0).describe('seed for everything random'),
+  plugins: z.array(z.string()).default([]).describe('outside plugins: npm package names or paths relative to this file'),
+  backend: z.object({ prefer: z.array(z.string()).min(1) }).strict().default({ prefer: ['cpu'] })
+    .describe('compute backends in order of preference; the first that initializes runs'),
+  datasets: z.record(name, z.looseObject({ kind: z.string() })).default({}),
+  models: z.record(name, z.object({
+    path: z.string().describe('a Hugging Face checkpoint folder or a llama2.c .bin, relative to this file'),
+    tokenizer: z.string().optional().describe('tokenizer file, when not inside the checkpoint'),
+  }).strict()).default({}),
+  stages: z.array(z.looseObject({ stage: z.string(), id: name.optional() })).min(1),
+}).strict();
+
+/** One validated stage. */
+export interface PlannedStage {
+  /** Position in the file. */
+  index: number;
+  /** Folder name under the run folder. */
+  id: string;
+  /** The stage kind. */
+  kind: string;
+  /** Options after the kind's schema (defaults filled). */
+  options: unknown;
+  /** The implementation. */
+  impl: Stage;
+  /** Artifacts read. */
+  inputs: string[];
+  /** Artifacts written. */
+  outputs: OutputDecl[];
+}
+
+/** A pipeline ready to run. */
+export interface Pipeline {
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** Its folder: relative paths resolve here. */
+  baseDir: string;
+  /** Run name. */
+  name: string;
+  /** Seed. */
+  seed: number;
+  /** Backend preference list. */
+  backendPrefer: string[];
+  /** Declared datasets: kind and validated options. */
+  datasets: Map<string, { kind: string; options: unknown }>;
+  /** Declared models: absolute paths. */
+  models: Map<string, { path: string; tokenizer?: string }>;
+  /** Stages in order. */
+  stages: PlannedStage[];
+  /** The config after overrides and defaults (recorded in manifests). */
+  config: z.infer<typeof pipelineSchema>;
+  /** The container with built-in and outside plugins. */
+  container: GramrContainer;
+}
+
+/** Parse a kind's options, collecting messages. Returns undefined on error. */
+function parseKind(container: GramrContainer, point: ExtensionPoint, kind: string, raw: Record<string, unknown>, strip: string[],
+  prefix: Array<string | number>, kindKey: string, map: SourceMap, file: string, errors: string[]): unknown {
+  const c = container.contribution(point, kind);
+  if (!c) {
+    const p = [...prefix, kindKey];
+    errors.push(`${locate(map, p, file)}: ${formatPath(p)}: unknown ${point} kind "${kind}"; valid kinds: ${container.kinds(point).join(', ') || '(none)'}`);
+    return undefined;
+  }
+  const opts = Object.fromEntries(Object.entries(raw).filter(([k]) => !strip.includes(k)));
+  const r = c.schema.safeParse(opts);
+  if (!r.success) {
+    errors.push(...describeIssues(r.error.issues, c.schema, prefix, map, file));
+    return undefined;
+  }
+  return r.data;
+}
+
+/** Load and validate a pipeline; throws one ConfigError listing every problem. Touches nothing on disk. */
+export async function loadPipeline(fileArg: string, sets: string[] = []): Promise<Pipeline> {
+  const file = path.resolve(fileArg);
+  const rel = path.relative(process.cwd(), file);
+  const shown = rel && !rel.startsWith('..') ? rel : file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read pipeline file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, shown);
+  }
+  const { map, errors: parseErrors } = parseSource(shown, text);
+  if (parseErrors.length) throw new ConfigError(parseErrors.join('\n'));
+  const raw = applyOverrides(map.doc.toJS(), sets);
+  const top = pipelineSchema.safeParse(raw);
+  if (!top.success) throw new ConfigError(describeIssues(top.error.issues, pipelineSchema, [], map, shown).join('\n'));
+  const cfg = top.data;
+  const baseDir = path.dirname(file);
+  const container = await createGramrContainer(cfg.plugins.map((spec, i) => ({ spec, baseDir, label: `${locate(map, ['plugins', i], shown)}: plugins[${i}]` })));
+
+  const errors: string[] = [];
+  const at = (p: Array<string | number>): string => `${locate(map, p, shown)}: ${formatPath(p)}`;
+  const backends = container.kinds('ComputeBackend');
+  cfg.backend.prefer.forEach((b, i) => {
+    if (!backends.includes(b)) errors.push(`${at(['backend', 'prefer', i])}: unknown backend "${b}"; valid backends: ${backends.join(', ') || '(none)'}`);
+  });
+
+  const datasets = new Map<string, { kind: string; options: unknown }>();
+  for (const [dname, d] of Object.entries(cfg.datasets)) {
+    const options = parseKind(container, 'DataSource', d.kind, d, ['kind'], ['datasets', dname], 'kind', map, shown, errors);
+    if (options === undefined) continue;
+    for (const key of ['path', 'paths'] as const) {
+      const v = (options as Record<string, unknown>)[key];
+      const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+      for (const p of list) if (!existsSync(path.resolve(baseDir, p))) errors.push(`${at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${baseDir})`);
+    }
+    datasets.set(dname, { kind: d.kind, options });
+  }
+  const models = new Map<string, { path: string; tokenizer?: string }>();
+  for (const [mname, m] of Object.entries(cfg.models)) {
+    const abs = path.resolve(baseDir, m.path);
+    if (!existsSync(abs)) errors.push(`${at(['models', mname, 'path'])}: path does not exist: ${m.path}`);
+    models.set(mname, { path: abs, tokenizer: m.tokenizer ? path.resolve(baseDir, m.tokenizer) : undefined });
+  }
+
+  const known = new Set<string>([...datasets.keys(), ...models.keys()]);
+  const ids = new Set<string>();
+  const kindCount = new Map<string, number>();
+  const stages: PlannedStage[] = [];
+  cfg.stages.forEach((s, index) => {
+    const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id'], ['stages', index], 'stage', map, shown, errors);
+    const n = (kindCount.get(s.stage) ?? 0) + 1;
+    kindCount.set(s.stage, n);
+    const id = s.id ?? (n === 1 ? s.stage : `${s.stage}-${n}`);
+    if (ids.has(id)) errors.push(`${at(['stages', index, 'id'])}: stage id "${id}" is used twice; give one an explicit id`);
+    ids.add(id);
+    if (options === undefined) return;
+    const impl = container.get<Stage>('Stage', s.stage);
+    const inputs = impl.inputs(options);
+    const outputs = impl.outputs(options);
+    for (const input of inputs) {
+      if (!known.has(input)) errors.push(`${at(['stages', index])}: input "${input}" is not a dataset, a model, or an output of an earlier stage; known: ${[...known].join(', ') || '(none)'}`);
+    }
+    for (const o of outputs) {
+      if (known.has(o.name)) errors.push(`${at(['stages', index])}: output "${o.name}" is already defined (a dataset, a model or an earlier output)`);
+      known.add(o.name);
+    }
+    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
+  });
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, datasets, models, stages, config: cfg, container };
+}

@@ -1,0 +1,44 @@
+// `--set a.b=c` overrides: parse the value as YAML (so numbers and booleans keep their type) and write it at
+// a dotted path (`stages[2].threshold`, `stages.2.threshold` and `backend.prefer` all work).
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors.js';
+
+/** Split `a.b[2].c` into ['a', 'b', 2, 'c']. */
+export function parseKeyPath(key: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  for (const seg of key.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(seg);
+    if (!m || (m[1] === '' && m[2] === '')) throw new ConfigError(`--set: bad key path "${key}"`);
+    if (m[1] !== '') parts.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(idx[1]));
+  }
+  return parts;
+}
+
+/** Apply `key=value` overrides to a parsed config object (mutates and returns it). */
+export function applyOverrides(config: unknown, sets: string[]): unknown {
+  for (const set of sets) {
+    const eq = set.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${set}"`);
+    const keyPath = parseKeyPath(set.slice(0, eq));
+    const value: unknown = parseYaml(set.slice(eq + 1));
+    let cur = config as Record<string | number, unknown>;
+    if (!cur || typeof cur !== 'object') throw new ConfigError(`--set ${set}: the pipeline is not an object`);
+    keyPath.forEach((k, i) => {
+      if (i === keyPath.length - 1) {
+        cur[k] = value;
+        return;
+      }
+      let next = cur[k];
+      if (next === undefined) {
+        next = typeof keyPath[i + 1] === 'number' ? [] : {};
+        cur[k] = next;
+      }
+      if (!next || typeof next !== 'object') {
+        throw new ConfigError(`--set ${set}: "${keyPath.slice(0, i + 1).join('.')}" is a ${typeof next}, not an object or list`);
+      }
+      cur = next as Record<string | number, unknown>;
+    });
+  }
+  return config;
+}

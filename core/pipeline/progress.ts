@@ -1,0 +1,84 @@
+// Progress sinks for stages: a terminal bar (count, rate, ETA, metrics) via cli-progress when stderr is a
+// TTY, or throttled JSON lines on stdout otherwise (and with --json). Both also feed the stage's event log.
+import cliProgress from 'cli-progress';
+import type { ProgressSink, ProgressUpdate } from './task-context.js';
+import type { EventLog } from './event-log.js';
+
+/** How progress is shown. */
+export type ProgressMode = 'bar' | 'json' | 'quiet';
+
+/** The mode for this process: a bar on a terminal, JSON otherwise; `--json` forces JSON. */
+export function defaultProgressMode(json: boolean): ProgressMode {
+  if (json) return 'json';
+  return process.stderr.isTTY ? 'bar' : 'json';
+}
+
+function formatMetrics(metrics: Record<string, number> | undefined): string {
+  if (!metrics) return '';
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`)
+    .join(' ');
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A sink for one stage; `finish()` closes the bar. */
+export interface StageProgress extends ProgressSink {
+  /** Close the bar (or print nothing) at the end of the stage. */
+  finish(): void;
+}
+
+/** Create the progress sink of stage `label`. Progress events reach `events` at most every `eventEveryMs`. */
+export function createStageProgress(mode: ProgressMode, label: string, events: EventLog, eventEveryMs = 1000): StageProgress {
+  const started = Date.now();
+  let lastEvent = 0;
+  let last: ProgressUpdate | undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  const record = (u: ProgressUpdate, force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastEvent < eventEveryMs) return;
+    lastEvent = now;
+    const rate = u.done / Math.max(1e-3, (now - started) / 1000);
+    events.write({ type: 'progress', stage: label, ...u, rate });
+    if (mode === 'json') {
+      process.stdout.write(JSON.stringify({ event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) }) + '\n');
+    }
+  };
+  return {
+    update(u: ProgressUpdate): void {
+      last = u;
+      if (mode === 'bar') {
+        const elapsed = Math.max(1e-3, (Date.now() - started) / 1000);
+        const rate = u.done / elapsed;
+        const eta = u.total !== undefined && rate > 0 ? formatSeconds((u.total - u.done) / rate) : '?';
+        const extra = { unit: u.unit ?? 'items', metrics: formatMetrics(u.metrics), rate: rate.toFixed(1), eta };
+        if (!bar) {
+          bar = new cliProgress.SingleBar({
+            format: `${label.padEnd(24)} [{bar}] {value}/{total} {unit} | {rate}/s | ETA {eta} | {metrics}`,
+            barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr,
+          }, cliProgress.Presets.shades_classic);
+          bar.start(u.total ?? Math.max(1, u.done), u.done, extra);
+        } else {
+          if (u.total !== undefined) bar.setTotal(u.total);
+          else if (u.done > bar.getTotal()) bar.setTotal(u.done);
+          bar.update(u.done, extra);
+        }
+      }
+      record(u, false);
+    },
+    log(message: string): void {
+      events.write({ type: 'log', stage: label, message });
+      if (mode === 'json') process.stdout.write(JSON.stringify({ event: 'log', stage: label, message }) + '\n');
+      else if (mode === 'bar') process.stderr.write(`${bar ? '\n' : ''}${label}: ${message}\n`);
+    },
+    finish(): void {
+      if (last) record(last, true);
+      bar?.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// A resumable, append-only JSONL writer for a stage's `records` output.
+// Records go to `<name>.jsonl.partial`; `commit()` fsyncs and renames it to `<name>.jsonl`. After a crash
+// (even kill -9) reopening truncates a torn last line and reports how many complete records survive.
+import { createReadStream, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
+/** Counts lines ending in '\n' and the byte offset just after the last one. */
+async function completeLines(file: string): Promise<{ lines: number; end: number }> {
+  let lines = 0;
+  let end = 0;
+  let offset = 0;
+  for await (const chunk of createReadStream(file)) {
+    const buf = chunk as Buffer;
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
+      lines++;
+      end = offset + i + 1;
+    }
+    offset += buf.length;
+  }
+  return { lines, end };
+}
+
+/** Appends records; see the file header for the crash guarantees. */
+export class RecordWriter {
+  /** Records in the file so far (including those from an interrupted earlier run). */
+  count: number;
+  private buffer: string[] = [];
+  private bufferedBytes = 0;
+  private closed = false;
+
+  private constructor(readonly file: string, private fh: FileHandle, existing: number, private readonly flushEvery: number) {
+    this.count = existing;
+  }
+
+  /** Open (or reopen after a crash) the writer whose final file is `file` (a `.jsonl` path). */
+  static async open(file: string, flushEvery = 64): Promise<RecordWriter> {
+    const partial = `${file}.partial`;
+    const exists = async (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
+    // A final file without a completed stage manifest means the stage died after commit: reopen it to append.
+    if (!(await exists(partial)) && (await exists(file))) await fs.rename(file, partial);
+    let existing = 0;
+    if (await exists(partial)) {
+      const { lines, end } = await completeLines(partial);
+      await fs.truncate(partial, end); // drop a torn last line
+      existing = lines;
+    }
+    const fh = await fs.open(partial, 'a');
+    return new RecordWriter(file, fh, existing, flushEvery);
+  }
+
+  /** Append one record (JSON-serializable). Buffered; flushed every `flushEvery` records. */
+  async append(record: unknown): Promise<void> {
+    if (this.closed) throw new Error(`record writer for ${this.file} is already committed`);
+    const line = JSON.stringify(record);
+    if (line.includes('\n')) throw new Error(`record for ${this.file} serialized with a newline`); // never: JSON escapes
+    this.buffer.push(line + '\n');
+    this.bufferedBytes += line.length;
+    this.count++;
+    if (this.buffer.length >= this.flushEvery || this.bufferedBytes > 1 << 20) await this.flush();
+  }
+
+  /** Write buffered records to the file (they survive a process kill from here on). */
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const text = this.buffer.join('');
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    await this.fh.write(text);
+  }
+
+  /** Flush, fsync and publish the file under its final name. Returns the record count. */
+  async commit(): Promise<number> {
+    await this.flush();
+    await this.fh.sync();
+    await this.fh.close();
+    this.closed = true;
+    await fs.rename(`${this.file}.partial`, this.file);
+    return this.count;
+  }
+
+  /** Flush and close without publishing (the stage failed; a re-run resumes from here). */
+  async abandon(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    await this.fh.close();
+    this.closed = true;
+  }
+}
+
+/** Stream the records of a JSONL file, naming file and line on a parse error. */
+export async function* readJsonl(file: string): AsyncIterable<unknown> {
+  const rl = (await import('node:readline')).createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (text.trim() === '') continue;
+    try {
+      yield JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new Error(`${file} line ${line}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+}
