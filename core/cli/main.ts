@@ -7,8 +7,9 @@ import { commandHelp, parseCommandArgs, type Command } from './command.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { benchCommand } from './commands/bench.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -1,40 +1,35 @@
-// Resolves a backend preference list against the ComputeBackend kinds plugins contributed: tries each in
-// order, keeps every failure reason, and reports the chain ("onnx failed: ...; cpu ok"). Nothing falls back
-// silently: the chain is printed in the run summary and recorded in every manifest.
+// Resolves a backend preference list against the ComputeBackend kinds plugins contributed, through the
+// tensor layer's BackendRegistry: tries each in order, keeps every failure reason, and reports the chain
+// ("cpu <- onnx failed: ..."). Nothing falls back silently: the chain is printed and recorded in manifests.
 import { WorkError } from '../errors.js';
 import type { GramrContainer } from '../di/container.js';
-
-/** What a backend must offer for resolution (the full contract is core/tensor's ComputeBackend). */
-export interface Initializable {
-  /** Backend name. */
-  readonly name: string;
-  /** Acquire the device / runtime; throws with a reason when unavailable. */
-  init(): Promise<void>;
-}
+import type { ComputeBackend } from '../tensor/backend.js';
+import { BackendRegistry, type BackendAttempt } from '../tensor/backend-registry.js';
 
 /** The backend chosen and how. */
-export interface BackendChoice<B extends Initializable = Initializable> {
+export interface BackendChoice {
   /** The backend that initialized. */
-  backend: B;
+  backend: ComputeBackend;
   /** Each one tried, with the reason it failed. */
-  tried: Array<{ name: string; error?: string }>;
-  /** Human-readable chain, e.g. `onnx (cpu EP) <- webgpu failed: no adapter`. */
+  tried: BackendAttempt[];
+  /** Human-readable chain, e.g. `cpu <- onnx failed: ...`. */
   chain: string;
 }
 
+/** A registry with one factory per ComputeBackend kind in the container. */
+export function backendRegistry(container: GramrContainer): BackendRegistry {
+  const registry = new BackendRegistry();
+  for (const kind of container.kinds('ComputeBackend')) registry.register(kind, () => container.get<ComputeBackend>('ComputeBackend', kind));
+  return registry;
+}
+
 /** Try each preferred backend in order; throw a WorkError listing every failure when none initializes. */
-export async function chooseBackend<B extends Initializable>(container: GramrContainer, prefer: string[]): Promise<BackendChoice<B>> {
-  const tried: Array<{ name: string; error?: string }> = [];
-  for (const name of prefer) {
-    try {
-      const b = container.get<B>('ComputeBackend', name);
-      await b.init();
-      tried.push({ name });
-      const failed = tried.filter((t) => t.error).map((t) => `${t.name} failed: ${t.error}`);
-      return { backend: b, tried, chain: [name, ...failed].join(' <- ') };
-    } catch (e) {
-      tried.push({ name, error: (e as Error).message.split('\n')[0] });
-    }
+export async function chooseBackend(container: GramrContainer, prefer: string[]): Promise<BackendChoice> {
+  try {
+    const { backend, tried } = await backendRegistry(container).resolve(prefer);
+    const failed = tried.filter((t) => t.error !== undefined).map((t) => `${t.name} failed: ${(t.error ?? '').split('\n')[0]}`);
+    return { backend, tried, chain: [backend.name, ...failed].join(' <- ') };
+  } catch (e) {
+    throw new WorkError((e as Error).message);
   }
-  throw new WorkError(`no compute backend could be initialized:\n${tried.map((t) => `  ${t.name}: ${t.error}`).join('\n')}`);
 }

@@ -4,6 +4,7 @@
 import type { DataRecord } from '../data/records.js';
 import type { TaskContext } from './task-context.js';
 import type { RecordWriter } from './record-writer.js';
+import type { ComputeBackend } from '../tensor/backend.js';
 
 /** The kinds of artifacts stages exchange. */
 export type ArtifactKind = 'records' | 'model' | 'report' | 'files';
@@ -44,7 +45,7 @@ export interface StageContext extends TaskContext {
   /** The run's artifacts. */
   artifacts: ArtifactAccess;
   /** The compute backend the pipeline's preference list resolved to (resolved on first call). */
-  backend(): Promise<unknown>;
+  backend(): Promise<ComputeBackend>;
 }
 
 /** What a stage returns: named numbers for the summary and manifest. */

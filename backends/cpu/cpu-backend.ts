@@ -1,0 +1,224 @@
+// The CPU backend: the reference every other backend is checked against. Plain TypeScript on typed arrays,
+// f32 by default or f64 (`precision: 'f64'`) for gradient checks. Runs a compiled program node by node,
+// releasing each intermediate to a pool after its last use. Relies on core/tensor (program, backend contract).
+import type {
+  BackendCapabilities, CompiledGraph, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
+} from '../../core/tensor/backend.js';
+import { checkFeeds } from '../../core/tensor/backend.js';
+import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
+import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
+import { isPrimitive } from '../../core/tensor/primitives.js';
+import { compileGraph } from '../../core/tensor/program.js';
+import { sizeOf, type Shape } from '../../core/tensor/shape.js';
+import type { Tensor } from '../../core/tensor/tensor.js';
+import { BufferPool, type CpuArray } from './buffer-pool.js';
+import { cpuKernelRegistry } from './cpu-kernels.js';
+import type { CpuKernel, KernelContext } from './kernels/kernel.js';
+
+/** Options of the CPU backend. */
+export interface CpuBackendOptions {
+  /** 'f32' (default) stores f32 tensors as Float32Array; 'f64' as Float64Array (reference for gradient checks). */
+  precision?: 'f32' | 'f64';
+  /** Use the fused composite kernels (default true); false expands every composite into primitives. */
+  fused?: boolean;
+}
+
+interface CpuBuffer extends DeviceBuffer { readonly size: number }
+
+// Process-wide, so a buffer of one CpuBackend instance is never mistaken for another's.
+let nextBufferId = 1;
+
+/** The reference backend. */
+export class CpuBackend implements ComputeBackend {
+  /** Registry name. */
+  readonly name = 'cpu';
+  /** Kernels by `cpu/<op>`: primitives and fused composites; `registerKernel` adds more. */
+  readonly kernels: KernelRegistry<CpuKernel>;
+  /** Storage precision of f32 tensors. */
+  readonly precision: 'f32' | 'f64';
+  private readonly pool: BufferPool;
+  private readonly arrays = new Map<number, CpuArray>();
+  private readonly constants = new WeakMap<Tensor, CpuArray>();
+  private readonly ctx: KernelContext;
+  // Arrays allocated by the kernel now running: released if it throws.
+  private kernelAllocs: CpuArray[] = [];
+  private disposed = false;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.precision = options.precision ?? 'f32';
+    if (this.precision !== 'f32' && this.precision !== 'f64') throw new Error(`cpu: precision '${String(this.precision)}' (valid: f32, f64)`);
+    this.kernels = cpuKernelRegistry(options.fused ?? true);
+    this.pool = new BufferPool(this.precision === 'f64');
+    const track = (a: CpuArray): CpuArray => { this.kernelAllocs.push(a); return a; };
+    this.ctx = {
+      alloc: (n, d) => track(this.pool.alloc(n, d)),
+      zeros: (n, d) => track(this.pool.zeros(n, d)),
+      release: (a) => {
+        const i = this.kernelAllocs.indexOf(a);
+        if (i < 0) throw new Error('cpu: a kernel released an array it did not allocate');
+        this.kernelAllocs.splice(i, 1);
+        this.pool.release(a);
+      },
+    };
+  }
+
+  /** Always succeeds: the CPU backend needs nothing from the machine. */
+  async init(): Promise<void> { this.check(); }
+
+  /** f32/i32, f64 when constructed so, and the fused kernels registered. */
+  capabilities(): BackendCapabilities {
+    const fused = this.kernels.ops('cpu').filter((op) => !isPrimitive(op));
+    return { dtypes: ['f32', 'i32'], f64: this.precision === 'f64', fusedKernels: fused };
+  }
+
+  /** Adds a kernel (typically a fused composite) under `cpu/<op>`; duplicates are rejected. */
+  registerKernel(op: string, kernel: CpuKernel): void { this.kernels.register('cpu', op, kernel); }
+
+  allocate(shape: Shape, dtype: DType): DeviceBuffer {
+    this.check();
+    return this.wrap(this.pool.zeros(sizeOf(shape), dtype), shape, dtype);
+  }
+
+  upload(buffer: DeviceBuffer, data: HostData): void {
+    const arr = this.arrayOf(buffer);
+    if (data.length !== arr.length) {
+      throw new Error(`cpu.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${arr.length} elements, got ${data.length}`);
+    }
+    if (Array.isArray(data)) for (let i = 0; i < arr.length; i++) arr[i] = data[i]!;
+    else arr.set(data as HostArray);
+  }
+
+  async download(buffer: DeviceBuffer): Promise<HostArray> { return this.downloadSync(buffer); }
+
+  /** Synchronous download (a copy). */
+  downloadSync(buffer: DeviceBuffer): HostArray { return this.arrayOf(buffer).slice(); }
+
+  free(buffer: DeviceBuffer): void {
+    const arr = this.arrayOf(buffer);
+    this.arrays.delete(buffer.id);
+    this.pool.release(arr);
+  }
+
+  compile(outputs: readonly Tensor[]): CompiledGraph {
+    this.check();
+    const program = compileGraph(outputs, { fused: (op) => this.kernels.has('cpu', op) });
+    for (const n of program.nodes) {
+      if (n.op !== 'input' && n.op !== 'constant' && !this.kernels.has('cpu', n.op)) throw new Error(`cpu.compile: no kernel for op '${n.op}' (${n})`);
+    }
+    return { backend: this.name, program };
+  }
+
+  async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> { return this.runSync(graph, feeds); }
+
+  /** Synchronous `run`. */
+  runSync(graph: CompiledGraph, feeds: Feeds): DeviceBuffer[] {
+    this.check();
+    const { program } = graph;
+    if (graph.backend !== this.name) throw new Error(`cpu.run: graph was compiled for '${graph.backend}'`);
+    checkFeeds(program, feeds, this.name);
+    const { nodes, lastUse } = program;
+    const isOutput = new Uint8Array(nodes.length);
+    for (const o of program.outputs) isOutput[o] = 1;
+    const vals: (CpuArray | undefined)[] = new Array(nodes.length);
+    const refs = new Map<CpuArray, number>();
+    const external = new Set<CpuArray>();
+    const release = (i: number): void => {
+      const arr = vals[i];
+      if (!arr) return;
+      vals[i] = undefined;
+      const r = refs.get(arr)! - 1;
+      if (r > 0) { refs.set(arr, r); return; }
+      refs.delete(arr);
+      if (!external.has(arr)) this.pool.release(arr);
+    };
+    const index = new Map<Tensor, number>();
+    try {
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i]!;
+        index.set(node, i);
+        let arr: CpuArray;
+        if (node.op === 'input') {
+          arr = this.arrayOf(feeds[node.attrs.name as string]!);
+          external.add(arr);
+        } else if (node.op === 'constant') {
+          arr = this.constantArray(node);
+          external.add(arr);
+        } else {
+          const ins = node.inputs.map((x) => vals[index.get(x)!]!);
+          this.kernelAllocs = [];
+          try {
+            arr = this.kernels.get('cpu', node.op)!(node, ins, this.ctx);
+            this.kernelAllocs = [];
+          } catch (e) {
+            for (const a of this.kernelAllocs) this.pool.release(a);
+            this.kernelAllocs = [];
+            throw new Error(`cpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        vals[i] = arr;
+        refs.set(arr, (refs.get(arr) ?? 0) + 1);
+        for (const x of node.inputs) {
+          const j = index.get(x)!;
+          if (lastUse[j] === i && !isOutput[j]) release(j);
+        }
+      }
+      const handed = new Set<CpuArray>();
+      const out = program.outputs.map((o) => {
+        const node = nodes[o]!;
+        let arr = vals[o]!;
+        if (external.has(arr) || handed.has(arr) || refs.get(arr)! > 1) {
+          const copy = this.pool.alloc(arr.length, node.dtype);
+          copy.set(arr);
+          arr = copy;
+        } else {
+          external.add(arr); // now owned by the caller's buffer
+        }
+        handed.add(arr);
+        return this.wrap(arr, node.shape, node.dtype);
+      });
+      return out;
+    } finally {
+      for (let i = 0; i < nodes.length; i++) release(i);
+    }
+  }
+
+  memory(): MemoryCounters {
+    const p = this.pool;
+    return { buffers: p.liveBuffers, bytes: p.liveBytes, pooledBuffers: p.pooledBuffers, pooledBytes: p.pooledBytes };
+  }
+
+  dispose(): void {
+    for (const arr of this.arrays.values()) this.pool.release(arr);
+    this.arrays.clear();
+    this.pool.clear();
+    this.disposed = true;
+  }
+
+  private constantArray(node: Tensor): CpuArray {
+    let arr = this.constants.get(node);
+    if (!arr) {
+      arr = this.precision === 'f64' && node.dtype === 'f32' ? Float64Array.from(node.data!) : node.data!;
+      this.constants.set(node, arr);
+    }
+    return arr;
+  }
+
+  private wrap(arr: CpuArray, shape: Shape, dtype: DType): CpuBuffer {
+    const id = nextBufferId++;
+    this.arrays.set(id, arr);
+    return { id, backend: this.name, shape: [...shape], dtype, size: arr.length };
+  }
+
+  private arrayOf(buffer: DeviceBuffer): CpuArray {
+    this.check();
+    const arr = this.arrays.get(buffer.id);
+    if (!arr || buffer.backend !== this.name) {
+      throw new Error(`cpu: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
+    }
+    return arr;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('cpu: backend was disposed');
+  }
+}

@@ -1,0 +1,100 @@
+// The compute backend contract: buffers (allocate / upload / download / free), compile a graph once and run it
+// many times with different feeds, capabilities, and live-buffer counters. Core never imports a backend.
+import type { DType, HostArray, HostData } from './dtype.js';
+import type { Program } from './program.js';
+import type { Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/** A tensor's storage on a backend. Opaque: only the backend that made it can read it. */
+export interface DeviceBuffer {
+  /** Backend-unique id (for messages). */
+  readonly id: number;
+  /** Name of the backend that owns it. */
+  readonly backend: string;
+  /** Static shape. */
+  readonly shape: Shape;
+  /** Element type. */
+  readonly dtype: DType;
+}
+
+/** What a backend can do. */
+export interface BackendCapabilities {
+  /** Graph dtypes it stores and computes. */
+  dtypes: DType[];
+  /** True when f32 tensors can be computed in float64 (gradient checks need it). */
+  f64: boolean;
+  /** Composite op names it runs with fused kernels (others are expanded into primitives). */
+  fusedKernels: string[];
+  /** Largest single buffer in bytes, when limited. */
+  maxBufferBytes?: number;
+}
+
+/** Live allocation counters: they must stay flat across training steps. */
+export interface MemoryCounters {
+  /** Buffers currently allocated and not freed (caller-held and in-flight intermediates). */
+  buffers: number;
+  /** Bytes of those buffers. */
+  bytes: number;
+  /** Released buffers kept for reuse (a pool), if the backend pools. */
+  pooledBuffers: number;
+  /** Bytes held by the pool. */
+  pooledBytes: number;
+}
+
+/** A program compiled for one backend. */
+export interface CompiledGraph {
+  /** The backend it was compiled for. */
+  readonly backend: string;
+  /** The backend-independent program (nodes, inputs, liveness, hash). */
+  readonly program: Program;
+}
+
+/** Feeds of one run: one buffer per program input, by input name. */
+export type Feeds = Readonly<Record<string, DeviceBuffer>>;
+
+/** A compute backend. Implementations: backends/cpu (reference), backends/onnx, backends/webgpu. */
+export interface ComputeBackend {
+  /** Registry name (`cpu`, `onnx`, `webgpu`). */
+  readonly name: string;
+  /** Prepares the backend; throws an Error whose message says why it cannot run here. Call once before use. */
+  init(): Promise<void>;
+  /** What this backend supports (valid after `init`). */
+  capabilities(): BackendCapabilities;
+  /** A new zero-filled buffer. */
+  allocate(shape: Shape, dtype: DType): DeviceBuffer;
+  /** Copies host data (length = buffer size) into the buffer. */
+  upload(buffer: DeviceBuffer, data: HostData): void;
+  /** Copies the buffer's data to the host (f32 as Float32Array, or Float64Array on an f64 backend). */
+  download(buffer: DeviceBuffer): Promise<HostArray>;
+  /** Releases the buffer; using it afterwards is an error. */
+  free(buffer: DeviceBuffer): void;
+  /** Compiles the graph computing `outputs` (expanding composites it has no fused kernel for). */
+  compile(outputs: readonly Tensor[]): CompiledGraph;
+  /**
+   * Runs a compiled graph. Every program input must be fed (matching shape and dtype); returns one new buffer
+   * per output, owned by the caller (free them). Intermediates are released as soon as they are dead.
+   */
+  run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]>;
+  /** Live buffer counters. */
+  memory(): MemoryCounters;
+  /** Frees everything; the backend is unusable afterwards. */
+  dispose(): void;
+}
+
+/** Checks feeds against a program's inputs; the error lists what is missing, unknown or mismatched. */
+export function checkFeeds(program: Program, feeds: Feeds, backend: string): void {
+  const problems: string[] = [];
+  const names = new Set(program.inputs.map((i) => i.name));
+  for (const inp of program.inputs) {
+    const b = feeds[inp.name];
+    if (!b) { problems.push(`missing '${inp.name}' (${inp.dtype} [${inp.shape.join(',')}])`); continue; }
+    if (b.backend !== backend) problems.push(`'${inp.name}' is a ${b.backend} buffer, not ${backend}`);
+    if (b.dtype !== inp.dtype || b.shape.length !== inp.shape.length || b.shape.some((d, i) => d !== inp.shape[i])) {
+      problems.push(`'${inp.name}' expects ${inp.dtype} [${inp.shape.join(',')}], got ${b.dtype} [${b.shape.join(',')}]`);
+    }
+  }
+  for (const k of Object.keys(feeds)) if (!names.has(k)) problems.push(`unknown feed '${k}'`);
+  if (problems.length > 0) {
+    throw new Error(`${backend}.run: bad feeds: ${problems.join('; ')} (inputs: ${[...names].join(', ') || 'none'})`);
+  }
+}
