@@ -11,7 +11,7 @@ export { newReadStats, type DataSource, type ReadStats } from './data/data-sourc
 export { defaultTaskContext, silentProgress, type TaskContext, type ProgressSink, type ProgressUpdate } from './pipeline/task-context.js';
 export type { Stage, StageContext, StageResult, OutputDecl, ArtifactAccess, ArtifactKind } from './pipeline/stage.js';
 export { RecordWriter, readJsonl } from './pipeline/record-writer.js';
-export { writeFileAtomic, writeJsonAtomic } from './pipeline/atomic.js';
+export { writeFileAtomic, writeJsonAtomic } from './io/atomic-write.js';
 export { loadPipeline, pipelineSchema, type Pipeline, type PlannedStage } from './pipeline/load-pipeline.js';
 export { runPipeline, type RunOptions, type RunResult } from './pipeline/runner.js';
 export type { Prover, ProofResult, ScoredProof } from './recipe/prover.js';

@@ -13,7 +13,7 @@ import { readManifest, type ManifestOutput, type StageManifest } from './manifes
 import { createStageProgress, type ProgressMode } from './progress.js';
 import { StageArtifacts, type OutputIndex } from './artifacts.js';
 import { packageVersions } from './versions.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeJsonAtomic } from '../io/atomic-write.js';
 
 /** Runner options. */
 export interface RunOptions {

@@ -4,7 +4,7 @@
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import * as path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../core/pipeline/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import { lengthSummary, summarizeRecords, type DatasetStats } from './summarize.js';
 

@@ -1,0 +1,25 @@
+// loadCheckpoint: open a checkpoint from a Hugging Face folder (or a file inside one) or a llama2.c .bin file,
+// and return its config and canonical float32 weights.
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Checkpoint } from './checkpoint.js';
+import { loadHfCheckpoint } from './hf-checkpoint.js';
+import { loadLlama2cCheckpoint } from './llama2c-checkpoint.js';
+import { ModelFormatError } from './model-format-error.js';
+
+/**
+ * Load `path`: a folder with config.json + model.safetensors (or an index and shards), a file in such a folder
+ * (config.json, *.safetensors, the index), or a llama2.c .bin model.
+ */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new ModelFormatError('no such file or folder', { file: path });
+  if (info.isDirectory()) return loadHfCheckpoint(path);
+  const name = basename(path);
+  if (/^pytorch_model.*\.bin$/.test(name)) {
+    throw new ModelFormatError('PyTorch pickle checkpoints are not supported (they can run code when loaded); convert the folder to safetensors', { file: path });
+  }
+  if (name.endsWith('.bin')) return loadLlama2cCheckpoint(path);
+  if (name === 'config.json' || name.endsWith('.safetensors') || name.endsWith('.safetensors.index.json')) return loadHfCheckpoint(dirname(path));
+  throw new ModelFormatError('unknown checkpoint type: expected a Hugging Face folder (config.json + *.safetensors) or a llama2.c .bin file', { file: path });
+}
