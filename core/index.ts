@@ -18,5 +18,9 @@ export type { Prover, ProofResult, ScoredProof } from './recipe/prover.js';
 export type { Trainer, TrainReport, SftExample } from './recipe/trainer.js';
 export type { SelfTrainingStrategy, RoundInputs, RoundReport } from './recipe/self-training-strategy.js';
 export type { TaskAdapter, AdaptResult } from './recipe/task-adapter.js';
-export type { Ranker, RankResult, Compare } from './reward/ranker.js';
-export type { Evaluator, EvalReport, Judge, JudgeOutcome } from './reward/evaluator.js';
+export type { Ranker, RankResult, Compare, Match } from './reward/ranker.js';
+export type { Evaluator, EvalReport, EvalTable, Judge, JudgeOutcome } from './reward/evaluator.js';
+/** The judging layer: prompts, parsing, voting, scores, PairJudge, rankers. */
+export * as reward from './reward/index.js';
+/** The tensor engine: graph building, ops, autodiff, optimizers, backend contract. */
+export * as tensor from './tensor/index.js';
