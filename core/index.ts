@@ -24,3 +24,5 @@ export type { Evaluator, EvalReport, EvalTable, Judge, JudgeOutcome } from './re
 export * as reward from './reward/index.js';
 /** The tensor engine: graph building, ops, autodiff, optimizers, backend contract. */
 export * as tensor from './tensor/index.js';
+/** The model layer: decoder, CausalLM, generation, scoring, checkpoints, tokenizers. */
+export * as model from './model/index.js';

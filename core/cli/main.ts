@@ -8,8 +8,10 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { benchCommand } from './commands/bench.js';
+import { generateCommand } from './commands/generate.js';
+import { logitsCommand } from './commands/logits.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -3,35 +3,51 @@
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
 import { chooseBackend } from '../../pipeline/backend-choice.js';
+import type { ComputeBackend } from '../../tensor/backend.js';
 import { benchMatmul, writeMatmulReport } from '../../../bench/matmul.js';
+import { benchGenerate } from '../../../bench/generate.js';
 import type { Command } from '../command.js';
 
-const benches = ['matmul'] as const;
+type Int = (name: string, dflt: number) => number;
+/** One benchmark: runs on the backend and returns its result object plus a one-line text form. */
+type Bench = (backend: ComputeBackend, int: Int, values: Record<string, unknown>) => Promise<{ result: object; text: string }>;
+
+const benches: Record<string, Bench> = {
+  async matmul(backend, int, values) {
+    const r = await benchMatmul({ backend, size: int('size', 512), repeats: int('repeats', 5) });
+    if (typeof values.out === 'string') await writeMatmulReport([r], values.out);
+    return { result: r, text: `matmul ${r.size}^3: ${r.gflops.toFixed(2)} GFLOPS median, ${r.bestGflops.toFixed(2)} best (max |err| ${r.maxAbsError.toExponential(2)})` };
+  },
+  async generate(backend, int) {
+    const r = await benchGenerate({ backend, tokens: int('tokens', 256), repeats: int('repeats', 3) });
+    return { result: r, text: `generate ${r.tokens} tokens (stories260K, greedy): ${r.tokens_per_s.toFixed(0)} tokens/s median, ${r.best_tokens_per_s.toFixed(0)} best` };
+  },
+};
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmarks (checked against the reference first): matmul.',
-  usage: 'gramr bench matmul [--backend NAME] [--size N] [--repeats N] [--out DIR] [--json]',
-  help: { backend: 'backend to measure (default cpu)', size: 'matrix size n of an n x n x n product (default 512)',
-    repeats: 'timed runs (default 5)', out: 'also write JSON + markdown results into DIR', json: 'print the result as JSON' },
-  options: { backend: { type: 'string' }, size: { type: 'string' }, repeats: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  summary: `Benchmarks, checked against the reference before timing: ${Object.keys(benches).join(', ')}.`,
+  usage: 'gramr bench matmul|generate [--backend NAME] [--size N] [--tokens N] [--repeats N] [--out DIR] [--json]',
+  help: { backend: 'backend to measure (default cpu)', size: 'matmul: n of an n x n x n product (default 512)',
+    tokens: 'generate: tokens per run (default 256)', repeats: 'timed runs', out: 'matmul: also write JSON + markdown into DIR',
+    json: 'print the result as JSON' },
+  options: { backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
+    out: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals) {
-    const what = positionals[0];
-    if (!benches.includes(what as (typeof benches)[number]) || positionals.length !== 1) {
-      throw new ConfigError(`expected one of: ${benches.join(', ')}\nusage: ${this.usage}`, 'gramr bench');
-    }
-    const int = (name: string, dflt: number): number => {
+    const bench = positionals.length === 1 ? benches[positionals[0]] : undefined;
+    if (!bench) throw new ConfigError(`expected one of: ${Object.keys(benches).join(', ')}\nusage: ${this.usage}`, 'gramr bench');
+    const int: Int = (name, dflt) => {
       const v = values[name] === undefined ? dflt : Number(values[name]);
       if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`--${name} must be a positive integer, got "${String(values[name])}"`, 'gramr bench');
       return v;
     };
-    const container = await createGramrContainer();
-    const { backend, chain } = await chooseBackend(container, [String(values.backend ?? 'cpu')]);
-    const result = await benchMatmul({ backend, size: int('size', 512), repeats: int('repeats', 5) });
-    if (typeof values.out === 'string') await writeMatmulReport([result], values.out);
-    if (values.json === true) process.stdout.write(JSON.stringify(result) + '\n');
-    else process.stdout.write(`matmul ${result.size}^3 on ${chain}: ${result.gflops.toFixed(2)} GFLOPS median, ${result.bestGflops.toFixed(2)} best (max |err| ${result.maxAbsError.toExponential(2)})\n`);
-    backend.dispose();
+    const { backend, chain } = await chooseBackend(await createGramrContainer(), [String(values.backend ?? 'cpu')]);
+    try {
+      const { result, text } = await bench(backend, int, values);
+      process.stdout.write(values.json === true ? JSON.stringify(result) + '\n' : `${text} on ${chain}\n`);
+    } finally {
+      backend.dispose();
+    }
     return 0;
   },
 };

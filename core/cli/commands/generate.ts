@@ -1,0 +1,23 @@
+// `gramr generate`: text generation with a checkpoint on a chosen backend (resolved through the plugin container,
+// like pipelines). Prints exactly the prompt plus the generated text, streamed token by token, then a newline.
+import { createGramrContainer } from '../../di/container.js';
+import { GENERATE_HELP, GENERATE_OPTIONS, runGenerate } from '../../model/cli-generate.js';
+import { chooseBackend } from '../../pipeline/backend-choice.js';
+import type { Command } from '../command.js';
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'Generate text from a prompt with a checkpoint (greedy or sampled).',
+  usage: 'gramr generate --model PATH [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--stop S]... [--backend NAME]',
+  help: GENERATE_HELP,
+  options: GENERATE_OPTIONS,
+  async run(values) {
+    const container = await createGramrContainer();
+    const { backend } = await chooseBackend(container, [String(values.backend ?? 'cpu')]);
+    try {
+      return await runGenerate(values, backend, (s) => { process.stdout.write(s); });
+    } finally {
+      backend.dispose();
+    }
+  },
+};

@@ -1,0 +1,105 @@
+// The work behind `gramr generate` and `gramr logits`, given parsed option values, a backend and an output
+// function (the commands in core/cli/commands pass process.stdout; tests pass a collector). Bad values are
+// ConfigErrors naming the option. Relies on causal-lm.ts.
+import { ConfigError } from '../errors.js';
+import type { ComputeBackend } from '../tensor/backend.js';
+import { CausalLM } from './causal-lm.js';
+import type { GenerateOptions } from './generate.js';
+
+/** Options of `gramr generate` as node:util parseArgs declares them. */
+export const GENERATE_OPTIONS = {
+  model: { type: 'string' }, tokenizer: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' },
+  temperature: { type: 'string' }, 'top-p': { type: 'string' }, 'top-k': { type: 'string' }, seed: { type: 'string' },
+  stop: { type: 'string', multiple: true }, backend: { type: 'string' },
+} as const;
+
+/** Help lines of `gramr generate`. */
+export const GENERATE_HELP: Record<string, string> = {
+  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin file (required)',
+  tokenizer: 'tokenizer.json or tok*.bin (default: the one next to the model)',
+  prompt: 'prompt text (required)', 'max-tokens': 'most tokens to generate (default 128)',
+  temperature: '0 = greedy (default 0)', 'top-p': 'nucleus sampling mass in (0, 1]', 'top-k': 'sample from the k most likely tokens',
+  seed: 'sampling seed (default 0)', stop: 'stop string (repeatable)', backend: 'compute backend (default cpu)',
+};
+
+/** Options of `gramr logits`. */
+export const LOGITS_OPTIONS = { model: { type: 'string' }, ids: { type: 'string' }, backend: { type: 'string' } } as const;
+
+/** Help lines of `gramr logits`. */
+export const LOGITS_HELP: Record<string, string> = {
+  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin file (required)',
+  ids: 'comma-separated token ids, e.g. 1,403,407 (required)', backend: 'compute backend (default cpu)',
+};
+
+function str(values: Record<string, unknown>, name: string, where: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`--${name} is required`, where);
+  return v;
+}
+
+function num(values: Record<string, unknown>, name: string, where: string, check: (x: number) => boolean, valid: string): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !check(x)) throw new ConfigError(`--${name} must be ${valid}, got "${String(v)}"`, where);
+  return x;
+}
+
+/** Parses `gramr generate` values into generation options (ConfigError on a bad value). */
+export function generateOptionsFrom(values: Record<string, unknown>): GenerateOptions {
+  const where = 'gramr generate';
+  const o: GenerateOptions = {};
+  const maxTokens = num(values, 'max-tokens', where, (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  const temperature = num(values, 'temperature', where, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
+  const topP = num(values, 'top-p', where, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  const topK = num(values, 'top-k', where, (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
+  const seed = num(values, 'seed', where, (x) => Number.isInteger(x), 'an integer');
+  if (maxTokens !== undefined) o.maxTokens = maxTokens;
+  if (temperature !== undefined) o.temperature = temperature;
+  if (topP !== undefined) o.topP = topP;
+  if (topK !== undefined) o.topK = topK;
+  if (seed !== undefined) o.seed = seed;
+  const stop = values.stop;
+  if (stop !== undefined) o.stop = (Array.isArray(stop) ? stop : [stop]).map(String);
+  return o;
+}
+
+/**
+ * `gramr generate`: loads the model, streams `prompt + generated text` to `write` token by token, then a newline.
+ * Returns the exit code (0).
+ */
+export async function runGenerate(values: Record<string, unknown>, backend: ComputeBackend, write: (text: string) => void): Promise<number> {
+  const where = 'gramr generate';
+  const modelPath = str(values, 'model', where), prompt = str(values, 'prompt', where);
+  const options = generateOptionsFrom(values);
+  const tokenizer = typeof values.tokenizer === 'string' ? values.tokenizer : undefined;
+  const model = await CausalLM.load(modelPath, backend, tokenizer === undefined ? {} : { tokenizer });
+  try {
+    if (!model.tokenizer) throw new ConfigError(`no tokenizer found next to ${modelPath}; pass --tokenizer`, where);
+    write(prompt);
+    await model.generate([prompt], options, (e) => { if (e.text !== '') write(e.text); });
+    write('\n');
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** `gramr logits`: prints the logits of the last position of `--ids` as one JSON array. Returns the exit code (0). */
+export async function runLogits(values: Record<string, unknown>, backend: ComputeBackend, write: (text: string) => void): Promise<number> {
+  const where = 'gramr logits';
+  const modelPath = str(values, 'model', where);
+  const raw = str(values, 'ids', where);
+  const ids = raw.split(',').map((s) => Number(s.trim()));
+  if (ids.some((x, i) => !Number.isInteger(x) || x < 0 || raw.split(',')[i]!.trim() === '')) {
+    throw new ConfigError(`--ids must be comma-separated non-negative integers, got "${raw}"`, where);
+  }
+  const model = await CausalLM.load(modelPath, backend, { tokenizer: false });
+  try {
+    const [rows] = await model.forward([ids]);
+    write(JSON.stringify(Array.from(rows![ids.length - 1]!)) + '\n');
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
