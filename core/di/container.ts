@@ -12,6 +12,7 @@ import { loadPluginModule, type PluginRef } from './plugin-loader.js';
 export const builtinPlugins: readonly string[] = [
   '../../plugins/data-sources/index.js',
   '../../plugins/basic-stages/index.js',
+  '../../plugins/verifiable-math/index.js',
   '../../plugins/rankers/index.js',
   '../../plugins/evaluators/index.js',
   '../../backends/cpu/plugin.js',

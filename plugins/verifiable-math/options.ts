@@ -1,0 +1,60 @@
+// Options of the `verifiable-math` data source (zod, strict): which split, how many records, the seed,
+// difficulty knobs, the error types to use and the length limits. Also the splits and their default sizes.
+import { z } from 'zod';
+import { ERROR_TYPES, MULTI_STEP_ERRORS } from './flaws.js';
+
+/** The splits of the main domain (arithmetic), in pipeline order. */
+export const ARITHMETIC_SPLITS = ['seed', 'labeled', 'unlabeled-1', 'unlabeled-2', 'unlabeled-3', 'test', 'candidates'] as const;
+/** The splits of the adaptation domain (measures: percentages, unit conversions). */
+export const MEASURES_SPLITS = ['adapt-train', 'adapt-test'] as const;
+/** Every split. */
+export const SPLITS = [...ARITHMETIC_SPLITS, ...MEASURES_SPLITS] as const;
+/** One split. */
+export type Split = (typeof SPLITS)[number];
+
+/** Records per split when `count` is not given. */
+export const DEFAULT_COUNTS: Readonly<Record<Split, number>> = {
+  seed: 300, labeled: 3000, 'unlabeled-1': 1500, 'unlabeled-2': 1500, 'unlabeled-3': 1500, test: 500,
+  candidates: 100, 'adapt-train': 1000, 'adapt-test': 300,
+};
+
+const int = (lo: number, hi: number): z.ZodNumber => z.number().int().min(lo).max(hi);
+
+/** The difficulty knobs. */
+export const difficultySchema = z.object({
+  maxOperand: int(2, 9999).default(99).describe('Largest number added or subtracted as given in a prompt.'),
+  maxFactor: int(2, 99).default(12).describe('Largest multiplication factor given in a prompt (and largest unit count).'),
+  minSteps: int(1, 3).default(1).describe('Fewest steps in a problem.'),
+  maxSteps: int(1, 3).default(3).describe('Most steps in a problem.'),
+}).strict();
+
+/** Options of `verifiable-math`. */
+export const verifiableMathOptionsSchema = z.object({
+  split: z.enum(SPLITS).describe('Which split to generate: seed (with rationales), labeled, unlabeled-1..3, test, candidates, adapt-train, adapt-test.'),
+  count: z.number().int().positive().max(1_000_000).optional()
+    .describe('Records to generate (default per split: seed 300, labeled 3000, unlabeled-* 1500, test 500, candidates 100, adapt-train 1000, adapt-test 300).'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seed of the generator; the same seed gives the same records.'),
+  difficulty: difficultySchema.prefault({})
+    .describe('Number sizes and step counts: maxOperand (99, largest number added or subtracted), maxFactor (12, largest multiplication factor), minSteps (1), maxSteps (3).'),
+  errorTypes: z.array(z.enum(ERROR_TYPES)).min(1).default([...ERROR_TYPES])
+    .describe('Error types the flawed responses carry (default: all five), used in turn.'),
+  candidatesPerSet: int(2, 64).default(16).describe('candidates split: responses per candidate set.'),
+  maxPairBytes: int(40, 100_000).default(160).describe('Longest prompt + both responses, in bytes (problems over it are drawn again).'),
+  maxRationaleBytes: int(20, 100_000).default(100).describe('Longest reference rationale, in bytes (problems over it are drawn again).'),
+  limit: z.number().int().positive().optional().describe('Stop after this many records.'),
+}).strict().superRefine((o, ctx) => {
+  if (o.difficulty.minSteps > o.difficulty.maxSteps) {
+    ctx.addIssue({ code: 'custom', path: ['difficulty', 'minSteps'], message: `minSteps (${o.difficulty.minSteps}) must not exceed maxSteps (${o.difficulty.maxSteps})` });
+  }
+  const dup = o.errorTypes.find((t, i) => o.errorTypes.indexOf(t) !== i);
+  if (dup !== undefined) ctx.addIssue({ code: 'custom', path: ['errorTypes'], message: `lists "${dup}" twice` });
+  const multi = o.errorTypes.filter((t) => MULTI_STEP_ERRORS.includes(t));
+  if (multi.length > 0 && o.difficulty.maxSteps < 2) {
+    ctx.addIssue({ code: 'custom', path: ['errorTypes'], message: `${multi.join(', ')} need problems of 2+ steps; raise difficulty.maxSteps or drop them` });
+  }
+});
+
+/** Options as written in a config. */
+export type VerifiableMathInput = z.input<typeof verifiableMathOptionsSchema>;
+/** Options after parsing (defaults filled). */
+export type VerifiableMathOptions = z.output<typeof verifiableMathOptionsSchema>;
