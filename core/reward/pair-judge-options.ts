@@ -5,8 +5,8 @@ import { TRUNCATION_MARKER } from './truncate.js';
 
 /** PairJudge options: prompt format, position handling, voting, sampling, label tokens, overflow rule. */
 export const pairJudgeOptionsSchema = z.object({
-  format: z.enum(['gram-r2', 'gram-v1']).default('gram-r2')
-    .describe('gram-r2: rationale then <answer>; gram-v1: label token right after "#Preferred: "'),
+  format: z.enum(['gram-r2', 'gram-v1', 'compact']).default('gram-r2')
+    .describe('gram-r2: rationale then <answer>; gram-v1: label token right after "#Preferred: "; compact: a short prompt for from-scratch models, answered like gram-r2'),
   position: z.enum(['none', 'random', 'both']).default('none')
     .describe('none: as given; random: seeded swap per pair id; both: judge both orders and combine'),
   votes: z.number().int().min(1).default(1).describe('voting@k: samples per order (gram-r2 only)'),

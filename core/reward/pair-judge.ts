@@ -12,7 +12,7 @@ import type { Judgment, LabelProbs, Order, PairVerdict } from './judgment.js';
 import { pairJudgeOptionsSchema, type PairJudgeOptions, type PairJudgeOptionsInput } from './pair-judge-options.js';
 import { parseJudgment, type ParsedJudgment } from './parse-judgment.js';
 import { combineOrders, ordersFor, showPair, toOriginal, type OrderResult, type PositionMode } from './position.js';
-import { rawChat, renderJudgePrompt, userInputOf, type ChatRenderer, type PromptParts } from './prompts.js';
+import { isGenerativeFormat, rawChat, renderJudgePrompt, userInputOf, type ChatRenderer, type PromptParts } from './prompts.js';
 import type { Compare } from './ranker.js';
 import { answerPrefix, checkLabelTokens, labelProbs, originalProbA } from './scores.js';
 import { contentId, deriveSeed } from './seeds.js';
@@ -52,7 +52,7 @@ export class PairJudge {
   async judge(pairs: readonly JudgeInput[], ctx: TaskContext, position: PositionMode = this.options.position): Promise<PairVerdict[]> {
     ctx.signal.throwIfAborted();
     const o = this.options;
-    const k = o.format === 'gram-r2' ? o.votes : 1;
+    const k = isGenerativeFormat(o.format) ? o.votes : 1;
     const slots: Slot[] = [];
     pairs.forEach((pair, i) => {
       checkPair(pair, i);
@@ -62,7 +62,7 @@ export class PairJudge {
       }
     });
     const live = slots.filter((s) => !s.refused);
-    const outputs = o.format === 'gram-r2' ? await this.runR2(live, ctx) : await this.runV1(live, ctx);
+    const outputs = isGenerativeFormat(o.format) ? await this.runR2(live, ctx) : await this.runV1(live, ctx);
     const byPair: Judgment[][] = pairs.map(() => []);
     let n = 0;
     for (const slot of slots) {
@@ -110,7 +110,7 @@ export class PairJudge {
     const render = (p: PromptParts): string => renderJudgePrompt(o.format, p, this.chat);
     const ctxLen = this.model.contextLength;
     if (ctxLen === undefined) return { text: render(parts), truncated: false, refused: false };
-    const limit = ctxLen - (o.format === 'gram-r2' ? o.maxTokens : 1);
+    const limit = ctxLen - (isGenerativeFormat(o.format) ? o.maxTokens : 1);
     if (limit < 1) throw new ConfigError(`PairJudge: maxTokens ${o.maxTokens} leaves no room for a prompt in the model's context of ${ctxLen} tokens`);
     if (o.overflow === 'refuse') {
       const text = render(parts);

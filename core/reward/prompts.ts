@@ -4,10 +4,21 @@
 import { GRAM_R2_TEMPLATE, GRAM_V1_TEMPLATE } from './prompt-templates.js';
 
 /** Which judge prompt: `gram-r2` (rationale, then `<answer>`) or `gram-v1` (label directly after "#Preferred: "). */
-export type PromptFormat = 'gram-r2' | 'gram-v1';
+export type PromptFormat = 'gram-r2' | 'gram-v1' | 'compact';
 
 /** The prompt formats, for schemas and messages. */
-export const PROMPT_FORMATS: readonly PromptFormat[] = ['gram-r2', 'gram-v1'];
+export const PROMPT_FORMATS: readonly PromptFormat[] = ['gram-r2', 'gram-v1', 'compact'];
+
+/**
+ * A short judge prompt for models trained from scratch on short contexts (the demo's byte-level models): the
+ * GRAM-R² task in four lines. The reply format is GRAM-R²'s: `<think> rationale </think><answer> A|B </answer>`.
+ */
+export const COMPACT_TEMPLATE = 'Which response is better?\nQ: {user_input}\nA: {response_1}\nB: {response_2}';
+
+/** Whether a format's reply is a rationale then an `<answer>` (gram-r2, compact), not a bare label (gram-v1). */
+export function isGenerativeFormat(format: PromptFormat): boolean {
+  return format !== 'gram-v1';
+}
 
 /** The three texts a judge prompt shows, in the order shown. */
 export interface PromptParts {
@@ -34,7 +45,7 @@ export const rawChat: ChatRenderer = (userMessage) => userMessage;
 
 /** The template text of a format. */
 export function templateOf(format: PromptFormat): string {
-  return format === 'gram-r2' ? GRAM_R2_TEMPLATE : GRAM_V1_TEMPLATE;
+  return format === 'gram-r2' ? GRAM_R2_TEMPLATE : format === 'compact' ? COMPACT_TEMPLATE : GRAM_V1_TEMPLATE;
 }
 
 /**
@@ -59,8 +70,8 @@ export function userInputOf(pair: { prompt: string; instruction?: string }): str
 
 /** The filled template (the user message) for a format. */
 export function renderUserMessage(format: PromptFormat, parts: PromptParts): string {
-  if (format === 'gram-r2') {
-    return fillTemplate(GRAM_R2_TEMPLATE, { user_input: parts.userInput, response_1: parts.first, response_2: parts.second });
+  if (format === 'gram-r2' || format === 'compact') {
+    return fillTemplate(templateOf(format), { user_input: parts.userInput, response_1: parts.first, response_2: parts.second });
   }
   return fillTemplate(GRAM_V1_TEMPLATE, { input: parts.userInput, response_a: parts.first, response_b: parts.second });
 }
