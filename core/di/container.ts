@@ -15,7 +15,9 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/verifiable-math/index.js',
   '../../plugins/rankers/index.js',
   '../../plugins/evaluators/index.js',
+  '../../plugins/judging-stages/index.js',
   '../../backends/cpu/plugin.js',
+  '../../backends/onnx/plugin.js',
 ];
 
 /** The container plus the contribution index built from it. */

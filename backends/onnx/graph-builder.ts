@@ -1,0 +1,125 @@
+// Accumulates the ONNX nodes, initializers, inputs and outputs of one model while a program is lowered.
+// Every node is owned by the program node being lowered and named `<op>_<index>` (plus `/<OnnxOp>_<k>` when one
+// gramr op needs several ONNX nodes), so a runtime error can be traced back to the gramr op. Relies on onnx-model.ts.
+import type { DType } from '../../core/tensor/dtype.js';
+import {
+  OnnxType, type OnnxAttribute, type OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
+} from './onnx-model.js';
+
+/** ONNX element type of a gramr dtype. */
+export function onnxTypeOf(dtype: DType): OnnxDataType {
+  return dtype === 'i32' ? OnnxType.INT32 : OnnxType.FLOAT;
+}
+
+/** Little-endian bytes of typed-array data (copied). */
+export function rawBytes(data: Float32Array | Int32Array | BigInt64Array | Uint8Array): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+}
+
+/** Attribute shorthands. */
+export const attr = {
+  /** An int attribute. */
+  int: (name: string, value: number): OnnxAttribute => ({ name, kind: 'int', value }),
+  /** A float attribute. */
+  float: (name: string, value: number): OnnxAttribute => ({ name, kind: 'float', value }),
+  /** A string attribute. */
+  string: (name: string, value: string): OnnxAttribute => ({ name, kind: 'string', value }),
+  /** An ints attribute. */
+  ints: (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value }),
+  /** A tensor attribute. */
+  tensor: (name: string, value: OnnxTensor): OnnxAttribute => ({ name, kind: 'tensor', value }),
+};
+
+/** Builder of one ONNX graph. */
+export class OnnxGraphBuilder {
+  private readonly nodes: OnnxNode[] = [];
+  private readonly initializers: OnnxTensor[] = [];
+  private readonly inputs: OnnxValueInfo[] = [];
+  private readonly outputs: OnnxValueInfo[] = [];
+  private readonly constCache = new Map<string, string>();
+  private readonly opsets = new Map<string, number>();
+  private owner = 'graph';
+  private ownerNodes = 0;
+  private counter = 0;
+
+  /** Sets the program node that owns the nodes added next (its name prefixes theirs). */
+  setOwner(name: string): void {
+    this.owner = name;
+    this.ownerNodes = 0;
+  }
+
+  /** A fresh value name under the current owner. */
+  fresh(hint = 't'): string { return `${this.owner}/${hint}${this.counter++}`; }
+
+  /**
+   * Adds a node and returns its output value names. `outputNames` fixes them (default: fresh names);
+   * the node is named after the owner.
+   */
+  add(opType: string, inputs: readonly string[], attributes: readonly OnnxAttribute[] = [], options: { outputs?: number; outputNames?: string[]; domain?: string } = {}): string[] {
+    const outs = options.outputNames ?? Array.from({ length: options.outputs ?? 1 }, () => this.fresh(opType));
+    const k = this.ownerNodes++;
+    const name = k === 0 ? this.owner : `${this.owner}/${opType}_${k}`;
+    this.nodes.push({ opType, inputs, outputs: outs, name, attributes, domain: options.domain });
+    return outs;
+  }
+
+  /** Adds a single-output node and returns its output name. */
+  op(opType: string, inputs: readonly string[], attributes: readonly OnnxAttribute[] = [], domain?: string): string {
+    return this.add(opType, inputs, attributes, { domain })[0]!;
+  }
+
+  /** Declares an extra opset import (e.g. `com.microsoft`, 1). */
+  useOpset(domain: string, version: number): void { this.opsets.set(domain, version); }
+
+  /** Adds an initializer with a given name. */
+  initializer(name: string, dataType: OnnxDataType, dims: readonly number[], raw: Uint8Array): string {
+    this.initializers.push({ name, dataType, dims: [...dims], raw });
+    return name;
+  }
+
+  /** A shared constant (deduplicated by type, dims and bytes); returns its value name. */
+  constant(dataType: OnnxDataType, dims: readonly number[], data: Float32Array | Int32Array | BigInt64Array | Uint8Array): string {
+    const raw = rawBytes(data);
+    const key = `${dataType}|${dims.join(',')}|${Buffer.from(raw).toString('base64')}`;
+    let name = this.constCache.get(key);
+    if (!name) {
+      name = `const${this.constCache.size}`;
+      this.constCache.set(key, name);
+      this.initializer(name, dataType, dims, raw);
+    }
+    return name;
+  }
+
+  /** A 1-D int64 constant (shapes, axes, pads). */
+  i64(values: readonly number[]): string {
+    return this.constant(OnnxType.INT64, [values.length], BigInt64Array.from(values.map((v) => BigInt(v))));
+  }
+
+  /** A rank-0 constant of a gramr dtype. */
+  scalar(value: number, dtype: DType): string {
+    return dtype === 'i32'
+      ? this.constant(OnnxType.INT32, [], Int32Array.of(value))
+      : this.constant(OnnxType.FLOAT, [], Float32Array.of(value));
+  }
+
+  /** Declares a graph input. */
+  input(name: string, dtype: DType, dims: readonly number[]): void {
+    this.inputs.push({ name, dataType: onnxTypeOf(dtype), dims: [...dims] });
+  }
+
+  /** Declares a graph output. */
+  output(name: string, dtype: DType, dims: readonly number[]): void {
+    this.outputs.push({ name, dataType: onnxTypeOf(dtype), dims: [...dims] });
+  }
+
+  /** The finished model. */
+  build(graphName: string, docString?: string): OnnxModel {
+    return {
+      graphName, docString, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs,
+      extraOpsets: [...this.opsets].map(([domain, version]) => ({ domain, version })),
+    };
+  }
+
+  /** Number of nodes added so far. */
+  get nodeCount(): number { return this.nodes.length; }
+}
