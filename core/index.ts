@@ -15,7 +15,7 @@ export { writeFileAtomic, writeJsonAtomic } from './io/atomic-write.js';
 export { loadPipeline, pipelineSchema, type Pipeline, type PlannedStage } from './pipeline/load-pipeline.js';
 export { runPipeline, type RunOptions, type RunResult } from './pipeline/runner.js';
 export type { Prover, ProofResult, ScoredProof } from './recipe/prover.js';
-export type { Trainer, TrainReport, SftExample } from './recipe/trainer.js';
+export type { Trainer, TrainReport, SftExample, PairExample, TrainExample, TrainJob, TrainerContext, EvalPoint } from './recipe/trainer.js';
 export type { SelfTrainingStrategy, RoundInputs, RoundReport } from './recipe/self-training-strategy.js';
 export type { TaskAdapter, AdaptResult } from './recipe/task-adapter.js';
 export type { Ranker, RankResult, Compare, Match } from './reward/ranker.js';
@@ -26,3 +26,5 @@ export * as reward from './reward/index.js';
 export * as tensor from './tensor/index.js';
 /** The model layer: decoder, CausalLM, generation, scoring, checkpoints, tokenizers. */
 export * as model from './model/index.js';
+/** Training: SFT (full, LoRA), losses (label-smoothed, Bradley-Terry), bucketing, exact resume, scratch models. */
+export * as training from './training/index.js';

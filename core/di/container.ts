@@ -15,7 +15,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/verifiable-math/index.js',
   '../../plugins/rankers/index.js',
   '../../plugins/evaluators/index.js',
-  '../../plugins/judging-stages/index.js',
+  '../../plugins/trainers/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];

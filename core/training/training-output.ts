@@ -1,0 +1,79 @@
+// Writes a training run's result into `<outDir>/model/` (atomically): `full` -> an HF checkpoint folder with the
+// tokenizer; `lora` -> an adapter folder (and, with merge, `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
+// run adds reward_head.safetensors; every result has training.json (objective, template, steps, stop reason).
+import { join } from 'node:path';
+import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
+import type { ModelConfig } from '../model/checkpoint/model-config.js';
+import { weightsFromParams, type HostParams } from '../model/decoder-weights.js';
+import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeDirAtomic } from './checkpoint-store.js';
+import { saveLoraAdapter, type LoraAdapter } from './lora-adapter.js';
+import { loraTargets, mergeLoraParams, type LoraSpec } from './lora.js';
+import { REWARD_HEAD } from './losses.js';
+import { saveRewardHead } from './reward-head.js';
+
+/** What `writeTrainingResult` needs. */
+export interface ResultInput {
+  /** The run folder. */
+  outDir: string;
+  /** Base model config. */
+  config: ModelConfig;
+  /** Base tokenizer (saved beside full checkpoints). */
+  tokenizer: Tokenizer;
+  /** Base parameters (decoder layout). */
+  base: HostParams;
+  /** Trained values by name (full: decoder params; lora: adapters; plus the reward head). */
+  trained: Readonly<Record<string, Float32Array>>;
+  /** LoRA: the spec and provenance of the adapter. */
+  lora?: { spec: LoraSpec; baseModelSha256: string; tokenizerFingerprint: string; baseModelPath: string; merge: boolean };
+  /** Template name recorded in the result. */
+  template: string;
+  /** Recorded in training.json. */
+  info: Record<string, unknown>;
+}
+
+/** Writes the result folders; returns the result folder and, with a merge, the merged checkpoint folder. */
+export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint: string; merged?: string }> {
+  const head = r.trained[REWARD_HEAD.weight] !== undefined
+    ? { weight: r.trained[REWARD_HEAD.weight]!, bias: r.trained[REWARD_HEAD.bias]?.[0] ?? 0 } : undefined;
+  const info = JSON.stringify({ ...r.info, template: r.template }, null, 2) + '\n';
+  const modelDir = join(r.outDir, 'model');
+  const fullParams = (): HostParams => {
+    const p: HostParams = { ...r.base };
+    for (const [n, v] of Object.entries(r.trained)) if (p[n] !== undefined) p[n] = { shape: p[n]!.shape, data: v };
+    return p;
+  };
+  if (r.lora === undefined) {
+    await writeDirAtomic(modelDir, async (tmp) => {
+      await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, fullParams()), r.tokenizer);
+      if (head) await saveRewardHead(tmp, head);
+      await writeFileAtomic(join(tmp, 'training.json'), info);
+    });
+    return { checkpoint: modelDir };
+  }
+  const lora = r.lora;
+  const weights: HostParams = {};
+  for (const t of loraTargets(r.config, lora.spec.targets)) {
+    weights[t.a] = { shape: [t.in, lora.spec.r], data: r.trained[t.a]! };
+    weights[t.b] = { shape: [lora.spec.r, t.out], data: r.trained[t.b]! };
+  }
+  const adapter: LoraAdapter = {
+    spec: lora.spec, baseModelSha256: lora.baseModelSha256, tokenizerFingerprint: lora.tokenizerFingerprint, template: r.template,
+    baseModelPath: lora.baseModelPath, weights,
+    baseShape: { numLayers: r.config.numLayers, hiddenSize: r.config.hiddenSize, vocabSize: r.config.vocabSize },
+  };
+  await writeDirAtomic(modelDir, async (tmp) => {
+    await saveLoraAdapter(tmp, adapter);
+    if (head) await saveRewardHead(tmp, head);
+    await writeFileAtomic(join(tmp, 'training.json'), info);
+  });
+  if (!lora.merge) return { checkpoint: modelDir };
+  const mergedDir = join(r.outDir, 'merged');
+  await writeDirAtomic(mergedDir, async (tmp) => {
+    await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, mergeLoraParams(r.config, r.base, lora.spec, weights)), r.tokenizer);
+    if (head) await saveRewardHead(tmp, head);
+    await writeFileAtomic(join(tmp, 'training.json'), info);
+  });
+  return { checkpoint: modelDir, merged: mergedDir };
+}
