@@ -10,8 +10,12 @@ import { pluginsCommand } from './commands/plugins.js';
 import { benchCommand } from './commands/bench.js';
 import { generateCommand } from './commands/generate.js';
 import { logitsCommand } from './commands/logits.js';
+import { promptCommand } from './commands/prompt.js';
+import { judgeCommand } from './commands/judge.js';
+import { evalCommand } from './commands/eval.js';
+import { rankCommand } from './commands/rank.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -52,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     const code = e instanceof GramrError ? e.exitCode : 1;
-    process.stderr.write(`gramr ${cmd.name}: ${err.message}\n`);
+    const prefix = `gramr ${cmd.name}:`;
+    process.stderr.write(`${err.message.startsWith(prefix) ? '' : `${prefix} `}${err.message}\n`);
     if (process.env.GRAMR_DEBUG === '1') process.stderr.write(`${err.stack ?? ''}\n`);
     return code;
   }

@@ -16,6 +16,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/rankers/index.js',
   '../../plugins/evaluators/index.js',
   '../../plugins/trainers/index.js',
+  '../../plugins/judging-stages/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];

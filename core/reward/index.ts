@@ -13,5 +13,8 @@ export * from './pair-judge.js';
 export * from './judge-compare.js';
 export * from './coalesce-judge.js';
 export * from './rankers.js';
+export * from './model-judge.js';
+export * from './chat-renderer.js';
+export * from './rank-sets.js';
 export type * from './ranker.js';
 export type * from './evaluator.js';

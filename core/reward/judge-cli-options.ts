@@ -1,0 +1,128 @@
+// The judge options `gramr judge`, `gramr eval` and `gramr rank` share: parseArgs specs, help lines, and their
+// parsing into PairJudge and ModelJudge options (a bad value is a ConfigError naming the option: exit 2), plus
+// opening the model on the chosen backend. Relies on model-judge.ts and pair-judge-options.ts.
+import { ConfigError } from '../errors.js';
+import type { ComputeBackend } from '../tensor/backend.js';
+import { CHAT_MODES, type ChatMode } from './chat-renderer.js';
+import { ModelJudge } from './model-judge.js';
+import type { PairJudgeOptionsInput } from './pair-judge-options.js';
+import type { PositionMode } from './position.js';
+import { PROMPT_FORMATS } from './prompts.js';
+
+/** parseArgs specs of the shared options. */
+export const JUDGE_CLI_OPTIONS = {
+  model: { type: 'string' }, tokenizer: { type: 'string' }, backend: { type: 'string' },
+  format: { type: 'string' }, chat: { type: 'string' }, votes: { type: 'string' }, swap: { type: 'string' },
+  temperature: { type: 'string' }, 'top-p': { type: 'string' }, 'top-k': { type: 'string' },
+  'max-tokens': { type: 'string' }, seed: { type: 'string' }, labels: { type: 'string' }, batch: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Help lines of the shared options. */
+export const JUDGE_CLI_HELP: Record<string, string> = {
+  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin (required)',
+  tokenizer: 'tokenizer.json folder or tok*.bin (default: the one beside the model)',
+  backend: 'compute backend (default cpu)',
+  format: 'gram-r2 (rationale, then <answer>; default), gram-v1 (label logits after "#Preferred: ") or compact (short prompt, answered like gram-r2)',
+  chat: 'auto (the model\'s chat template, else the plain one; default), template, plain, none',
+  votes: 'voting@k: samples per order (needs --temperature > 0)',
+  swap: 'position handling: none, random, both (default none; eval: both)',
+  temperature: 'sampling temperature (default 0 = greedy)',
+  'top-p': 'nucleus sampling mass in (0, 1]', 'top-k': 'sample from the k most likely tokens',
+  'max-tokens': 'most generated tokens per judgment (default min(2048, half the context))',
+  seed: 'seed of sampling and random swaps (default 0)',
+  labels: 'label token texts as "A,B" (default A,B; e.g. " A, B" with leading spaces)',
+  batch: 'rows per model call (default 8)',
+  json: 'print JSON',
+};
+
+/** The parsed shared options. */
+export interface JudgeCliSettings {
+  /** Checkpoint path. */
+  modelPath: string;
+  /** Tokenizer path, when given. */
+  tokenizer: string | undefined;
+  /** Backend name. */
+  backend: string;
+  /** PairJudge options (maxTokens filled in once the model's context is known: see `pairJudgeOptions`). */
+  judge: PairJudgeOptionsInput;
+  /** Position mode from --swap; undefined when not given (each command has its default). */
+  swap: PositionMode | undefined;
+  /** Chat mode. */
+  chat: ChatMode;
+  /** Rows per model call. */
+  batch: number;
+  /** Seed. */
+  seed: number;
+  /** Whether --json was given. */
+  json: boolean;
+}
+
+/** A required string option (ConfigError when missing or empty). */
+export function requiredString(values: Record<string, unknown>, name: string, where: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`--${name} is required`, where);
+  return v;
+}
+
+/** A numeric option, or undefined when absent (ConfigError when `check` fails). */
+export function numberOption(values: Record<string, unknown>, name: string, where: string, check: (x: number) => boolean, valid: string): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !check(x)) throw new ConfigError(`--${name} must be ${valid}, got "${String(v)}"`, where);
+  return x;
+}
+
+/** One of `valid`, or `dflt` when absent. */
+export function enumOption<T extends string>(values: Record<string, unknown>, name: string, where: string, valid: readonly T[], dflt: T): T {
+  const v = values[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !valid.includes(v as T)) throw new ConfigError(`--${name} must be one of ${valid.join(', ')}, got "${String(v)}"`, where);
+  return v as T;
+}
+
+const isInt = (x: number): boolean => Number.isInteger(x);
+
+/** Parse the shared options (ConfigError on a bad value). */
+export function judgeCliSettings(values: Record<string, unknown>, where: string): JudgeCliSettings {
+  const judge: PairJudgeOptionsInput = {};
+  judge.format = enumOption(values, 'format', where, PROMPT_FORMATS, 'gram-r2');
+  const votes = numberOption(values, 'votes', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
+  const temperature = numberOption(values, 'temperature', where, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
+  const topP = numberOption(values, 'top-p', where, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  const topK = numberOption(values, 'top-k', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
+  const maxTokens = numberOption(values, 'max-tokens', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
+  if (votes !== undefined) judge.votes = votes;
+  if (temperature !== undefined) judge.temperature = temperature;
+  if (topP !== undefined) judge.topP = topP;
+  if (topK !== undefined) judge.topK = topK;
+  if (maxTokens !== undefined) judge.maxTokens = maxTokens;
+  if (values.labels !== undefined) {
+    const parts = String(values.labels).split(',');
+    if (parts.length !== 2 || parts.some((p) => p.trim() === '')) throw new ConfigError(`--labels must be two label texts separated by a comma, e.g. "A,B", got "${String(values.labels)}"`, where);
+    judge.labelTokens = { A: parts[0]!, B: parts[1]! };
+  }
+  const swap = values.swap === undefined ? undefined : enumOption(values, 'swap', where, ['none', 'random', 'both'] as const, 'none');
+  judge.position = swap ?? 'none';
+  return {
+    modelPath: requiredString(values, 'model', where),
+    tokenizer: typeof values.tokenizer === 'string' ? values.tokenizer : undefined,
+    backend: typeof values.backend === 'string' ? values.backend : 'cpu',
+    judge, swap,
+    chat: enumOption(values, 'chat', where, CHAT_MODES, 'auto'),
+    batch: numberOption(values, 'batch', where, (x) => isInt(x) && x >= 1, 'an integer >= 1') ?? 8,
+    seed: numberOption(values, 'seed', where, (x) => isInt(x) && x >= 0, 'an integer >= 0') ?? 0,
+    json: values.json === true,
+  };
+}
+
+/** The PairJudge options for `model`: --max-tokens, or min(2048, half the model's context) when not given. */
+export function pairJudgeOptions(s: JudgeCliSettings, model: ModelJudge): PairJudgeOptionsInput {
+  return s.judge.maxTokens !== undefined ? s.judge : { ...s.judge, maxTokens: Math.max(1, Math.min(2048, Math.floor(model.contextLength / 2))) };
+}
+
+/** Open the model of `s` on `backend` as a ModelJudge (the caller disposes it). */
+export async function openModelJudge(s: JudgeCliSettings, backend: ComputeBackend): Promise<ModelJudge> {
+  return ModelJudge.load(s.modelPath, backend, { batchSize: s.batch, chat: s.chat, ...(s.tokenizer !== undefined ? { tokenizer: s.tokenizer } : {}) });
+}

@@ -1,0 +1,227 @@
+// ModelJudge: the JudgeModel of the judging layer over a real CausalLM — batched, length-sorted greedy generation,
+// per-request seeds for sampling, stop strings kept in the returned text, and label-token logits (found in context)
+// read with one batched last-position forward per chunk. Relies on core/model (CausalLM, generate, RowText, the
+// `last:B:T` program) and chat-renderer.ts for the prompt format.
+import { CausalLM } from '../model/causal-lm.js';
+import { lastLogitsProgram } from '../model/decoder-programs.js';
+import type { GenerateOptions as ModelGenerateOptions, GenerationResult } from '../model/generate.js';
+import { lengthBucket } from '../model/kv-cache.js';
+import { RowText } from '../model/row-text.js';
+import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
+import type { ComputeBackend } from '../tensor/backend.js';
+import { chatRendererFor, type ChatMode } from './chat-renderer.js';
+import type { GenerateOptions, GenerateRequest, JudgeModel, LabelLogits, LabelTokens } from './judge-model.js';
+import type { ChatRenderer } from './prompts.js';
+
+/** Options of a ModelJudge. */
+export interface ModelJudgeOptions {
+  /** Rows per generate / forward call (default 8). Results do not depend on it. */
+  batchSize?: number;
+  /** How judge prompts are wrapped (`chat` renderer): auto (the model's template, else plain), template, plain, none. */
+  chat?: ChatMode;
+  /** Extra chat-template variables (e.g. `{enable_thinking: false}` for Qwen3). */
+  chatVariables?: Record<string, unknown>;
+}
+
+/** Counters of the work a ModelJudge did (benchmarks read them). */
+export interface ModelJudgeStats {
+  /** CausalLM.generate calls. */
+  generateCalls: number;
+  /** Rows generated (after de-duplicating identical greedy prompts). */
+  generatedRows: number;
+  /** Tokens generated. */
+  generatedTokens: number;
+  /** Prompt tokens prefilled by generate. */
+  promptTokens: number;
+  /** Last-position forward calls made by labelLogits. */
+  forwardCalls: number;
+  /** Prefix rows scored by labelLogits. */
+  forwardRows: number;
+}
+
+const ENCODE_CACHE = 512;
+
+/** A JudgeModel over a CausalLM with a tokenizer. */
+export class ModelJudge implements JudgeModel {
+  /** Rows per model call. */
+  readonly batchSize: number;
+  /** The renderer PairJudge should use for this model (see ModelJudgeOptions.chat). */
+  readonly chat: ChatRenderer;
+  /** Which renderer `chat` is: 'template' (the tokenizer's own), 'plain' or 'none'. */
+  readonly chatKind: Exclude<ChatMode, 'auto'>;
+  /** Work counters. */
+  readonly stats: ModelJudgeStats = { generateCalls: 0, generatedRows: 0, generatedTokens: 0, promptTokens: 0, forwardCalls: 0, forwardRows: 0 };
+  private readonly tokenizer: Tokenizer;
+  private readonly encoded = new Map<string, number[]>();
+
+  constructor(readonly model: CausalLM, options: ModelJudgeOptions = {}) {
+    if (!model.tokenizer) throw new Error('ModelJudge: the model has no tokenizer; load it with one (a tokenizer.json or tok*.bin beside it, or --tokenizer)');
+    this.tokenizer = model.tokenizer;
+    const batchSize = options.batchSize ?? 8;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ModelJudge: batchSize must be a positive integer, got ${batchSize}`);
+    this.batchSize = batchSize;
+    const r = chatRendererFor(this.tokenizer, options.chat ?? 'auto', options.chatVariables);
+    this.chat = r.render;
+    this.chatKind = r.kind;
+  }
+
+  /**
+   * Load a checkpoint (a Hugging Face folder or a llama2.c .bin; `tokenizer` overrides the one found beside it) onto
+   * an initialized backend. `dispose()` frees the weights.
+   */
+  static async load(path: string, backend: ComputeBackend, options: ModelJudgeOptions & { tokenizer?: string } = {}): Promise<ModelJudge> {
+    const { tokenizer, ...rest } = options;
+    const model = await CausalLM.load(path, backend, tokenizer === undefined ? {} : { tokenizer });
+    try {
+      return new ModelJudge(model, rest);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** Frees the model's weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  /** The model's attention limit in tokens. */
+  get contextLength(): number {
+    return this.model.contextLimit;
+  }
+
+  /** Tokens `text` encodes to as a prompt (with BOS by the tokenizer's convention). */
+  countTokens(text: string): number {
+    return this.encode(text).length;
+  }
+
+  /**
+   * Continuations of each request. Greedy requests (temperature 0) are de-duplicated, sorted by length and run in
+   * batches of `batchSize`. Sampled requests run one per call, so each samples from `new Rng(seed).fork(0)` —
+   * its own seed alone — and batching never changes a result (core/model's generate seeds row b of a call with
+   * `fork(b)` of one shared seed). A stop string that ended a row is appended to its text.
+   */
+  async generate(requests: GenerateRequest[], options: GenerateOptions, signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = new Array<string>(requests.length);
+    const base: ModelGenerateOptions = {
+      maxTokens: options.maxTokens, temperature: options.temperature, stop: options.stop,
+      ...(options.topP !== undefined ? { topP: options.topP } : {}), ...(options.topK !== undefined ? { topK: options.topK } : {}),
+    };
+    const ids = requests.map((r, i) => this.promptIds(r.prompt, `generate: request ${i}`));
+    if (options.temperature === 0) {
+      const first = new Map<string, number>();
+      const unique: number[] = [];
+      requests.forEach((r, i) => { if (!first.has(r.prompt)) { first.set(r.prompt, i); unique.push(i); } });
+      unique.sort((x, y) => ids[x]!.length - ids[y]!.length || x - y);
+      for (let s = 0; s < unique.length; s += this.batchSize) {
+        signal?.throwIfAborted();
+        const chunk = unique.slice(s, s + this.batchSize);
+        const results = await this.run(chunk.map((i) => ids[i]!), base);
+        chunk.forEach((i, n) => { out[i] = this.withStop(results[n]!, options.stop); });
+      }
+      requests.forEach((r, i) => { out[i] = out[first.get(r.prompt)!]!; });
+    } else {
+      for (let i = 0; i < requests.length; i++) {
+        signal?.throwIfAborted();
+        const seed = requests[i]!.seed;
+        if (!Number.isInteger(seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${seed}; seeds must be integers`);
+        const [result] = await this.run([ids[i]!], { ...base, seed });
+        out[i] = this.withStop(result!, options.stop);
+      }
+    }
+    signal?.throwIfAborted();
+    return out;
+  }
+
+  /**
+   * Logits of the two labels as the next token after each prefix, one batched last-position forward (`last:B:T`)
+   * per `batchSize` rows (sorted by length). The label tokens are found in context (see `labelSplit`), so a
+   * tokenizer that merges the label with the text before it (Qwen and Llama 3 encode "<answer>A" as "<answer" +
+   * ">A") is read at the point where the two labels' tokenizations diverge.
+   */
+  async labelLogits(prefixes: string[], tokens: LabelTokens, signal?: AbortSignal): Promise<LabelLogits[]> {
+    const splits = prefixes.map((p, i) => this.labelSplit(p, tokens, i));
+    const order = splits.map((_, i) => i).sort((x, y) => splits[x]!.ids.length - splits[y]!.ids.length || x - y);
+    const out: LabelLogits[] = new Array<LabelLogits>(prefixes.length);
+    const c = this.model.config, v = c.vocabSize;
+    for (let s = 0; s < order.length; s += this.batchSize) {
+      signal?.throwIfAborted();
+      const chunk = order.slice(s, s + this.batchSize);
+      const rows = chunk.map((i) => splits[i]!.ids);
+      const batch = rows.length, t = lengthBucket(Math.max(...rows.map((r) => r.length)), this.model.contextLimit);
+      const graph = this.model.program(`last:${batch}:${t}`, (p) => lastLogitsProgram(c, p, batch, t));
+      const [buf] = await this.model.run(graph, {}, {
+        ids: { shape: [batch, t], dtype: 'i32', data: this.model.padIds(rows, t) },
+        last: { shape: [batch], dtype: 'i32', data: rows.map((r) => r.length - 1) },
+      });
+      const logits = await this.model.take(buf!);
+      this.stats.forwardCalls++;
+      this.stats.forwardRows += batch;
+      chunk.forEach((i, b) => { out[i] = { A: logits[b * v + splits[i]!.A]!, B: logits[b * v + splits[i]!.B]! }; });
+    }
+    return out;
+  }
+
+  /**
+   * Where the labels are read after `prefix`: `prefix + tokens.A` and `prefix + tokens.B` are encoded (as prompts)
+   * and must share every token but their last one; the shared tokens are the context (`ids`) and the two last
+   * tokens are the label ids. Usually `ids` is the prefix's own encoding and the ids are those of "A" and "B";
+   * with a tokenizer that merges punctuation into the label (">A") they are the merged tokens, read one position
+   * earlier; with a prefix ending in a space before " A" the space joins the label token. A label that is not a
+   * single token at that point is an error naming both encodings.
+   */
+  labelSplit(prefix: string, tokens: LabelTokens, index = 0): { ids: number[]; A: number; B: number } {
+    const a = this.tokenizer.encode(prefix + tokens.A), b = this.tokenizer.encode(prefix + tokens.B);
+    let k = 0;
+    while (k < a.length && k < b.length && a[k] === b[k]) k++;
+    if (a.length !== k + 1 || b.length !== k + 1 || k === 0) {
+      const show = (ids: number[]): string => `[${ids.slice(k).map((id) => `${id} ${JSON.stringify(this.tokenizer.idToToken(id) ?? '?')}`).join(', ')}]`;
+      throw new Error(`ModelJudge.labelLogits: prefix ${index}: the labels ${JSON.stringify(tokens.A)} / ${JSON.stringify(tokens.B)} are not one token each after it `
+        + `(${this.tokenizer.kind} tokenizer ${this.tokenizer.source}): where the two encodings diverge they continue with ${show(a)} / ${show(b)}`
+        + `${k === 0 ? ' and share no context token' : ''}; choose label texts that are single tokens (e.g. "A"/"B" or " A"/" B")`);
+    }
+    const ids = a.slice(0, k);
+    if (ids.length > this.model.contextLimit) throw new RangeError(`ModelJudge.labelLogits: prefix ${index} has ${ids.length} tokens; the model attends over at most ${this.model.contextLimit}`);
+    for (const id of [a[k]!, b[k]!]) {
+      if (id >= this.model.config.vocabSize) throw new RangeError(`ModelJudge.labelLogits: label token id ${id} is outside the model's vocabulary of ${this.model.config.vocabSize}`);
+    }
+    return { ids, A: a[k]!, B: b[k]! };
+  }
+
+  // One CausalLM.generate call over encoded prompts, with counters.
+  private async run(prompts: number[][], options: ModelGenerateOptions): Promise<GenerationResult[]> {
+    const results = await this.model.generate(prompts, options);
+    this.stats.generateCalls++;
+    this.stats.generatedRows += prompts.length;
+    for (const r of results) { this.stats.generatedTokens += r.tokens.length; this.stats.promptTokens += r.promptIds.length; }
+    return results;
+  }
+
+  // The continuation's text with the stop string that ended it (generate cuts before it).
+  private withStop(r: GenerationResult, stop: readonly string[]): string {
+    if (r.finishReason !== 'stop') return r.text;
+    const full = new RowText(this.tokenizer, r.promptIds, []);
+    for (const id of r.tokens) full.push(id);
+    full.finish();
+    const s = stop.find((x) => x !== '' && full.text.startsWith(x, r.text.length));
+    if (s === undefined) throw new Error(`ModelJudge: generation stopped but no stop string follows its text (${JSON.stringify(r.text.slice(-40))})`);
+    return r.text + s;
+  }
+
+  private encode(text: string): number[] {
+    let ids = this.encoded.get(text);
+    if (ids === undefined) {
+      ids = this.tokenizer.encode(text);
+      if (this.encoded.size >= ENCODE_CACHE) this.encoded.delete(this.encoded.keys().next().value!);
+      this.encoded.set(text, ids);
+    }
+    return ids;
+  }
+
+  private promptIds(text: string, what: string): number[] {
+    const ids = this.encode(text);
+    if (ids.length === 0) throw new RangeError(`ModelJudge.${what} encodes to no tokens (the tokenizer adds no BOS and the text is empty)`);
+    if (ids.length > this.model.contextLimit) throw new RangeError(`ModelJudge.${what} has ${ids.length} tokens; the model attends over at most ${this.model.contextLimit}`);
+    return ids;
+  }
+}

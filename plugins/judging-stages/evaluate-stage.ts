@@ -1,0 +1,68 @@
+// Stage `evaluate`: a model (as a generative judge) + dataset(s) + an Evaluator kind + PairJudge options -> a report
+// folder (report.md, report.json) and a judgments records artifact. Resumable: every judged pair goes through the
+// stage's RecordWriter (judgment-log.ts), so an interrupted evaluation continues where it stopped.
+import { inject, injectable } from 'inversify';
+import * as path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
+import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
+import type { Evaluator } from '../../core/reward/evaluator.js';
+import { PairJudge } from '../../core/reward/pair-judge.js';
+import { JudgmentLog } from './judgment-log.js';
+import { KindLookupId, type KindLookup } from './kind-lookup.js';
+import { openStageJudge, readInputs } from './open-judge.js';
+import { inputsOf, type EvaluateOptions } from './options.js';
+
+/** The judgments artifact's name. */
+export function judgmentsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): string {
+  return o.judgments ?? `${o.to}-judgments`;
+}
+
+/** The `evaluate` stage. */
+@injectable()
+export class EvaluateStage implements Stage<EvaluateOptions> {
+  readonly kind = 'evaluate';
+
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+
+  inputs(o: EvaluateOptions): string[] {
+    return [o.model, ...inputsOf(o.from)];
+  }
+
+  outputs(o: EvaluateOptions): OutputDecl[] {
+    return [{ name: o.to, kind: 'report' }, { name: judgmentsName(o), kind: 'records' }];
+  }
+
+  async run(o: EvaluateOptions, ctx: StageContext): Promise<StageResult> {
+    const where = `stage "${ctx.stageId}" (evaluate): evaluator`;
+    const { kind, ...rawOptions } = o.evaluator;
+    const { impl: evaluator, options } = this.lookup.get<Evaluator>('Evaluator', kind, rawOptions, where);
+    const records = await readInputs(o.from, o.limit, ctx);
+    const log = await JudgmentLog.open(await ctx.artifacts.recordWriter(judgmentsName(o)));
+    if (log.resumed > 0) ctx.progress.log(`resuming: ${log.resumed} judged pairs from the interrupted run`);
+    const model = await openStageJudge(o, ctx);
+    try {
+      const judge = new PairJudge(model, o.judge, model.chat);
+      const t0 = performance.now();
+      const report = await evaluator.evaluate(records, log.judge(judge), options, ctx);
+      const seconds = (performance.now() - t0) / 1000;
+      const run = {
+        model: o.model, modelPath: ctx.artifacts.modelPath(o.model), inputs: inputsOf(o.from), records: records.length, evaluator: kind,
+        evaluatorOptions: options, judge: judge.options, chat: model.chatKind, judgedPairs: log.judged, resumedPairs: log.resumed,
+        seconds: Number(seconds.toFixed(3)), generatedTokens: model.stats.generatedTokens,
+      };
+      const dir = ctx.artifacts.outputDir(o.to);
+      await writeJsonAtomic(path.join(dir, 'report.json'), { metrics: report.metrics, counts: report.counts, tables: report.tables, notes: report.notes, run });
+      await writeFileAtomic(path.join(dir, 'report.md'), `${report.markdown.trimEnd()}\n\n_Model ${o.model} (chat: ${model.chatKind}); `
+        + `${records.length} records from ${inputsOf(o.from).join(', ')}; evaluator ${kind}; ${log.judged} pairs judged`
+        + `${log.resumed ? `, ${log.resumed} resumed from an interrupted run` : ''}._\n`);
+      const headline = ['overall', 'accuracy', 'pairAccuracy'].find((k) => report.metrics[k] !== undefined);
+      return {
+        metrics: { ...report.metrics, records: records.length, judgedPairs: log.judged, resumedPairs: log.resumed },
+        summary: `${kind} on ${records.length} records${headline ? `: ${headline} ${(100 * report.metrics[headline]!).toFixed(1)}%` : ''}`
+          + `${log.resumed ? ` (resumed after ${log.resumed} pairs)` : ''}`,
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+}
