@@ -17,6 +17,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/evaluators/index.js',
   '../../plugins/trainers/index.js',
   '../../plugins/judging-stages/index.js',
+  '../../plugins/report/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];

@@ -47,6 +47,14 @@ export class StageArtifacts implements ArtifactAccess {
     return path.join(this.runDir, o.out.path);
   }
 
+  path(name: string): string {
+    const m = this.pipeline.models.get(name);
+    if (m) return m.path;
+    const o = this.index.get(name);
+    if (!o) throw new WorkError(`artifact "${name}" is not a model declared in the pipeline or an output of an earlier stage`);
+    return path.join(this.runDir, o.out.path);
+  }
+
   private decl(name: string, kinds: string[]): OutputDecl {
     const d = this.declared.find((o) => o.name === name);
     if (!d || !kinds.includes(d.kind)) {

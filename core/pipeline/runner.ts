@@ -121,7 +121,8 @@ async function runStage(p: Pipeline, st: PlannedStage, stageDir: string, runDir:
   opts: RunOptions, signal: AbortSignal): Promise<StageOutcome> {
   const started = new Date();
   const progress = createStageProgress(opts.progress, st.id, events);
-  const ctx = { signal, progress, seed: p.seed, stageId: st.id, dir: stageDir, baseDir: p.baseDir, backend: async () => choice.backend };
+  const run = { name: p.name, dir: runDir, file: p.file, config: p.config, backendChain: backend.chain };
+  const ctx = { signal, progress, seed: p.seed, stageId: st.id, dir: stageDir, baseDir: p.baseDir, backend: async () => choice.backend, run };
   const artifacts = new StageArtifacts(p, index, runDir, stageDir, st.outputs, ctx);
   events.write({ type: 'stage-start', stage: st.id, kind: st.kind, configHash: attempt.configHash, backend: backend.name });
   let result;

@@ -25,6 +25,8 @@ export interface ArtifactAccess {
   readAll(name: string): Promise<DataRecord[]>;
   /** Path of a model declared in the pipeline or written by an earlier stage. */
   modelPath(name: string): string;
+  /** Path of any output of an earlier stage (a records file, or a model / report / files folder). */
+  path(name: string): string;
   /**
    * Open the resumable writer for this stage's `records` output `name`. If an interrupted run left records, the
    * writer starts after the last complete one (`writer.count` tells how many) so the stage can skip them.
@@ -46,6 +48,22 @@ export interface StageContext extends TaskContext {
   artifacts: ArtifactAccess;
   /** The compute backend the pipeline's preference list resolved to (resolved on first call). */
   backend(): Promise<ComputeBackend>;
+  /** The run this stage belongs to (read-only: reports read other stages' manifests from `run.dir`). */
+  run: RunInfo;
+}
+
+/** What a stage may know about its run. */
+export interface RunInfo {
+  /** Pipeline name. */
+  name: string;
+  /** The run folder (`runs/<name>`). */
+  dir: string;
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** The validated pipeline config (after overrides and defaults). */
+  config: unknown;
+  /** The backend chain, e.g. `onnx` or `cpu <- onnx failed: ...`. */
+  backendChain: string;
 }
 
 /** What a stage returns: named numbers for the summary and manifest. */
