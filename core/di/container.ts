@@ -18,6 +18,8 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/trainers/index.js',
   '../../plugins/judging-stages/index.js',
   '../../plugins/report/index.js',
+  '../../plugins/prover/index.js',
+  '../../plugins/grm/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];

@@ -1,0 +1,32 @@
+// Built-in plugin `grm`: the stage `train-grm` (GRAM-R² rationale SFT and the paper's baselines: label-only,
+// GRAM v1, Bradley–Terry) and judgeForModel, which turns any model it wrote into an evaluator Judge. Also holds
+// the helpers the recipe stages share (init, gramr.json, publishing, record checks, kind lookup).
+import { ContainerModule } from 'inversify';
+import { contributeKind } from '../../core/di/kind-contribution.js';
+import { bindKindLookup } from './kind-lookup.js';
+import { GrmKindLookupId, TrainGrmStage, trainGrmSchema } from './train-grm-stage.js';
+
+/** The plugin's name in contributions. */
+export const GRM_PLUGIN = 'grm';
+
+const grmModule = new ContainerModule((options) => {
+  bindKindLookup(options, GrmKindLookupId);
+  contributeKind(options, GRM_PLUGIN, {
+    point: 'Stage', kind: 'train-grm', schema: trainGrmSchema, impl: TrainGrmStage,
+    description: 'train a reward model: rationale (GRAM-R²), label-only, gram-v1 (pair LM + label smoothing) or bradley-terry -> model artifact with gramr.json',
+  });
+});
+export default grmModule;
+
+export { TrainGrmStage, trainGrmSchema, grmExamples, trainerObjective, GrmKindLookupId } from './train-grm-stage.js';
+export { judgeForModel, logitJudge, rewardJudge, type GrmJudge, type GrmJudgeOptions } from './judge-for-model.js';
+export {
+  GRM_OBJECTIVES, answerBlock, rationaleTarget, grmPrompt, v1PairPrompt, v1PairTarget, rationaleExample, labelOnlyExample, v1PairExample,
+  v1LabelExample, bradleyTerryExample, rewardPrompt, labelText, type GrmObjective, type GrmExampleSettings,
+} from './grm-targets.js';
+export { readModelMeta, writeModelMeta, MODEL_META_FILE, MODEL_META_FORMAT, type ModelMeta } from './model-meta.js';
+export { initSchema, scratchSchema, prepareInit, describeInit, initInputs, type InitOptions } from './model-init.js';
+export { publishModel, checkpointOf } from './publish-model.js';
+export { asPair, asRationaleExample, labelOf, labelBalance, type LabelBalance } from './record-checks.js';
+export { kindLookupOf, bindKindLookup, splitKind, type KindLookup } from './kind-lookup.js';
+export { kindEntry, stopIfDiverged } from './stage-helpers.js';

@@ -1,0 +1,126 @@
+// train-grm with every objective on tiny scratch models and 1-step verifiable-math data (training sequences <= 256
+// bytes; 512 positions leave the judge room to generate): each trainer path lowers its loss (the eval loss on the
+// training set after the first step vs the last), the model folder records its objective, judgeForModel judges with
+// each of them, a one-class dataset is flagged, and a diverging run stops the stage naming the step while the last
+// good weights stay in the stage folder.
+import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DataRecord, RationaleExample } from '../../core/data/records.js';
+import { ConfigError, WorkError } from '../../core/errors.js';
+import { defaultTaskContext } from '../../core/pipeline/task-context.js';
+import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
+import { readModelMeta } from '../../plugins/grm/model-meta.js';
+import { cpuBackend, tempDir, vmath } from './helpers.js';
+import { pipelineText, runIn } from './pipeline-helpers.js';
+
+const oneStep = { difficulty: { maxSteps: 1 }, errorTypes: ['slipped-digit', 'wrong-operation', 'carry-error'] };
+const train = vmath({ split: 'seed', count: 8, ...oneStep } as never) as RationaleExample[];
+const heldOut = vmath({ split: 'test', count: 6, ...oneStep } as never);
+const OBJECTIVES = ['rationale', 'label-only', 'gram-v1', 'bradley-terry'] as const;
+const scratch = '{ scratch: { hiddenSize: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 512 } }';
+// Full-batch steps (batch = the 8 examples); the trainer evaluates the same 8 examples after every step.
+const trainer = (steps: number, lr = 0.01): string => `{ steps: ${steps}, lr: ${lr}, batchSize: 8, maxLength: 256, buckets: 1, warmup: 0, evalEvery: 1, checkpointEvery: 1000 }`;
+
+/** Eval losses (on the training set, after every step) of a stage's trainer runs: gram-v1 has two. */
+function lossRuns(stageDir: string): number[][] {
+  return ['train-stage1', 'train'].filter((d) => existsSync(path.join(stageDir, d, 'report.json')))
+    .map((d) => (JSON.parse(readFileSync(path.join(stageDir, d, 'report.json'), 'utf8')) as { evals: Array<{ loss: number }> }).evals.map((e) => e.loss));
+}
+
+let runDir = '';
+test.before(async () => {
+  const dir = tempDir({ teardown: (fn) => process.once('exit', fn) });
+  const stages = OBJECTIVES.map((o) => `  - stage: train-grm
+    id: grm-${o}
+    from: train
+    eval: train
+    to: grm-${o}
+    objective: ${o}
+    init: ${scratch}
+    trainer: ${trainer(12)}
+    stage1: { steps: 6 }
+`).join('');
+  runDir = (await runIn(dir, pipelineText(dir, 'grm', { train: { kind: 'inline', records: train } }, stages))).runDir;
+});
+
+for (const objective of OBJECTIVES) {
+  test(`train-grm ${objective}: the loss goes down, gramr.json records the objective, and judgeForModel judges with it`, async (t) => {
+    const stageDir = path.join(runDir, `grm-${objective}`);
+    const runs = lossRuns(stageDir);
+    t.is(runs.length, objective === 'gram-v1' ? 2 : 1);
+    for (const losses of runs) {
+      t.log(`${objective}: eval loss after step 1 ${losses[0]!.toFixed(4)} -> after step ${losses.length} ${losses[losses.length - 1]!.toFixed(4)}`);
+      t.is(losses.length, objective === 'gram-v1' && losses === runs[0] ? 6 : 12);
+      t.true(losses[losses.length - 1]! < losses[0]!, `${objective}: final loss ${losses[losses.length - 1]} should be below the first ${losses[0]}`);
+    }
+    const modelDir = path.join(stageDir, `grm-${objective}`);
+    const meta = (await readModelMeta(modelDir))!;
+    t.like(meta, { role: 'grm', objective, promptFormat: 'compact', chat: 'auto', labelTokens: { A: 'A', B: 'B' } });
+    t.is(existsSync(path.join(modelDir, 'reward_head.safetensors')), objective === 'bradley-terry');
+    const judge = await judgeForModel(modelDir, await cpuBackend(), { batchSize: 8, maxTokens: 64 });
+    t.teardown(() => judge.dispose());
+    t.is(judge.objective, objective);
+    const batch = (heldOut as Array<{ prompt: string; a: string; b: string }>).map((p) => ({ prompt: p.prompt, a: p.a, b: p.b }));
+    const out = await judge(batch, defaultTaskContext());
+    t.is(out.length, batch.length);
+    for (const o of out) {
+      if (o.label === undefined) t.true(typeof o.noAnswer === 'string' && o.noAnswer.length > 0);
+      else t.true(o.confidence === undefined || (o.confidence >= 0.5 - 1e-9 && o.confidence <= 1));
+    }
+    if (objective === 'gram-v1' || objective === 'bradley-terry') {
+      t.true(out.every((o) => o.label !== undefined && o.confidence !== undefined), 'logit and reward judges always answer');
+    }
+    if (objective === 'bradley-terry') {
+      // A scalar reward compares r(a) with r(b): swapping the responses flips the label, same confidence.
+      const swapped = await judge(batch.map((p) => ({ prompt: p.prompt, a: p.b, b: p.a })), defaultTaskContext());
+      out.forEach((o, i) => {
+        t.is(swapped[i]!.label, o.label === 'A' ? 'B' : 'A');
+        t.true(Math.abs(swapped[i]!.confidence! - o.confidence!) < 1e-5);
+      });
+    }
+  });
+}
+
+test('a one-class dataset is flagged; a diverging run stops the stage with its step and keeps the last good weights', async (t) => {
+  const dir = tempDir(t);
+  const allA = train.map((r) => (r.label === 'A' ? r : { ...r, a: r.b, b: r.a, label: 'A' as const, rationale: r.rationale.replace(/ B is right\.$/, ' A is right.') }));
+  const r = await runIn(dir, pipelineText(dir, 'one', { train: { kind: 'inline', records: allA as DataRecord[] } }, `  - stage: train-grm
+    from: train
+    to: grm
+    objective: label-only
+    init: ${scratch}
+    trainer: ${trainer(1)}
+`));
+  t.is(r.stages[0]!.metrics.oneClass, 1);
+  t.regex(r.stages[0]!.summary!, /WARNING: one-class data/);
+  const events = readFileSync(path.join(r.runDir, 'train-grm', 'events.jsonl'), 'utf8');
+  t.regex(events, /one-class data: all 8 examples of \\"train\\" are labeled A/);
+
+  const err = await t.throwsAsync(runIn(dir, pipelineText(dir, 'nan', { train: { kind: 'inline', records: train } }, `  - stage: train-grm
+    from: train
+    to: grm
+    objective: label-only
+    init: ${scratch}
+    trainer: ${trainer(5, 1e30)}
+`), { file: 'nan.yaml' }), { instanceOf: WorkError });
+  t.log(err!.message);
+  t.regex(err!.message, /diverged \(non-finite loss\) at step \d+; the last good weights are kept in/);
+  const kept = path.join(dir, 'runs/nan/train-grm/train/model');
+  t.true(existsSync(path.join(kept, 'model.safetensors')), 'the trainer kept a checkpoint in the stage folder');
+  t.false(existsSync(path.join(dir, 'runs/nan/train-grm/manifest.json')), 'the stage did not complete');
+});
+
+test('train-grm options are checked before any work: a generative objective with the gram-v1 prompt is refused', async (t) => {
+  const dir = tempDir(t);
+  const err = await t.throwsAsync(runIn(dir, pipelineText(dir, 'bad', { train: { kind: 'inline', records: train } }, `  - stage: train-grm
+    from: train
+    to: grm
+    objective: rationale
+    format: gram-v1
+    init: ${scratch}
+`)), { instanceOf: ConfigError });
+  t.regex(err!.message, /stages\[0\]\.format/);
+  t.regex(err!.message, /use compact or gram-r2, or objective gram-v1/);
+  t.false(existsSync(path.join(dir, 'runs')));
+});
