@@ -16,8 +16,8 @@ export { loadPipeline, pipelineSchema, type Pipeline, type PlannedStage } from '
 export { runPipeline, type RunOptions, type RunResult } from './pipeline/runner.js';
 export type { Prover, ProofResult, ScoredProof } from './recipe/prover.js';
 export type { Trainer, TrainReport, SftExample, PairExample, TrainExample, TrainJob, TrainerContext, EvalPoint } from './recipe/trainer.js';
-export type { SelfTrainingStrategy, RoundInputs, RoundReport } from './recipe/self-training-strategy.js';
-export type { TaskAdapter, AdaptResult } from './recipe/task-adapter.js';
+export type { SelfTrainingStrategy, RoundInputs, RoundReport, RoundResult, PseudoLabel } from './recipe/self-training-strategy.js';
+export type { TaskAdapter, AdaptResult, AdaptJob } from './recipe/task-adapter.js';
 export type { Ranker, RankResult, Compare, Match } from './reward/ranker.js';
 export type { Evaluator, EvalReport, EvalTable, Judge, JudgeOutcome } from './reward/evaluator.js';
 /** The judging layer: prompts, parsing, voting, scores, PairJudge, rankers. */

@@ -20,6 +20,9 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/report/index.js',
   '../../plugins/prover/index.js',
   '../../plugins/grm/index.js',
+  '../../plugins/self-training/index.js',
+  '../../plugins/task-adapters/index.js',
+  '../../plugins/export/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];
