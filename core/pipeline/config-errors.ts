@@ -16,7 +16,7 @@ export interface SourceMap {
 /** Parse YAML/JSON text keeping positions; returns errors as readable strings. */
 export function parseSource(file: string, text: string): { map: SourceMap; errors: string[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   // Only the first error: later ones are usually consequences of it.
   const errors = doc.errors.slice(0, 1).map((e) => {
     const pos = e.linePos?.[0];

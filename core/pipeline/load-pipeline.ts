@@ -103,6 +103,10 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   const { map, errors: parseErrors } = parseSource(shown, text);
   if (parseErrors.length) throw new ConfigError(parseErrors.join('\n'));
   const raw = applyOverrides(map.doc.toJS(), sets);
+  // Top-level keys starting with "x-" hold YAML anchors for reuse (`x-model: &model {...}`), as in compose files.
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete (raw as Record<string, unknown>)[k];
+  }
   const top = pipelineSchema.safeParse(raw);
   if (!top.success) throw new ConfigError(describeIssues(top.error.issues, pipelineSchema, [], map, shown).join('\n'));
   const cfg = top.data;

@@ -7,6 +7,7 @@ import type { ComputeBackend } from '../../tensor/backend.js';
 import { benchMatmul, writeMatmulReport } from '../../../bench/matmul.js';
 import { benchGenerate } from '../../../bench/generate.js';
 import { benchJudge } from '../../../bench/judge.js';
+import { benchTrain } from '../../../bench/train.js';
 import type { Command } from '../command.js';
 
 type Int = (name: string, dflt: number) => number;
@@ -23,6 +24,10 @@ const benches: Record<string, Bench> = {
     const r = await benchGenerate({ backend, tokens: int('tokens', 256), repeats: int('repeats', 3) });
     return { result: r, text: `generate ${r.tokens} tokens (stories260K, greedy): ${r.tokens_per_s.toFixed(0)} tokens/s median, ${r.best_tokens_per_s.toFixed(0)} best` };
   },
+  async train(backend, int) {
+    const r = await benchTrain({ backend, steps: int('steps', 20) });
+    return { result: r, text: `train (Llama-style h128 x4 layers, T128 B8, AdamW): ${r.tokens_per_s.toFixed(0)} tokens/s (median step ${r.median_step_ms.toFixed(1)} ms)` };
+  },
   async judge(backend, int) {
     const r = await benchJudge({ backend, pairs: int('pairs', 16), batch: int('batch', 8), maxTokens: int('tokens', 32), repeats: int('repeats', 2) });
     return { result: r, text: `judge (${r.model}; ${r.prompt_tokens} prompt tokens): gram-r2 ${r.r2_pairs_per_s.toFixed(2)} pairs/s with ${r.maxTokens} generated tokens each, gram-v1 ${r.v1_pairs_per_s.toFixed(2)} pairs/s` };
@@ -32,12 +37,12 @@ const benches: Record<string, Bench> = {
 export const benchCommand: Command = {
   name: 'bench',
   summary: `Benchmarks, checked against the reference before timing: ${Object.keys(benches).join(', ')}.`,
-  usage: 'gramr bench matmul|generate|judge [--backend NAME] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
+  usage: 'gramr bench matmul|generate|judge|train [--backend NAME] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
   help: { backend: 'backend to measure (default cpu)', size: 'matmul: n of an n x n x n product (default 512)',
     tokens: 'generate: tokens per run (default 256); judge: generated tokens per gram-r2 judgment (default 32)', repeats: 'timed runs',
     pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8)', out: 'matmul: also write JSON + markdown into DIR',
-    json: 'print the result as JSON' },
-  options: { backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
+    steps: 'train: timed steps (default 20)', json: 'print the result as JSON' },
+  options: { steps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
     pairs: { type: 'string' }, batch: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals) {
