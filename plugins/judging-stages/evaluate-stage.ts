@@ -1,15 +1,16 @@
-// Stage `evaluate`: a model (as a generative judge) + dataset(s) + an Evaluator kind + PairJudge options -> a report
-// folder (report.md, report.json) and a judgments records artifact. Resumable: every judged pair goes through the
-// stage's RecordWriter (judgment-log.ts), so an interrupted evaluation continues where it stopped.
+// Stage `evaluate`: a model + dataset(s) + an Evaluator kind -> a report folder (report.md, report.json) and a
+// judgments records artifact. The model is judged as evaluate-judge.ts picks: by its train-grm objective when its
+// folder has gramr.json, else as a generative judge with the stage's PairJudge options. Resumable: every judged
+// pair goes through the stage's RecordWriter (judgment-log.ts), so an interrupted evaluation continues where it stopped.
 import { inject, injectable } from 'inversify';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
 import { JudgmentLog } from './judgment-log.js';
 import { KindLookupId, type KindLookup } from './kind-lookup.js';
-import { openStageJudge, readInputs } from './open-judge.js';
+import { openEvaluateJudge } from './evaluate-judge.js';
+import { readInputs } from './open-judge.js';
 import { inputsOf, type EvaluateOptions } from './options.js';
 
 /** The judgments artifact's name. */
@@ -39,20 +40,19 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
     const records = await readInputs(o.from, o.limit, ctx);
     const log = await JudgmentLog.open(await ctx.artifacts.recordWriter(judgmentsName(o)));
     if (log.resumed > 0) ctx.progress.log(`resuming: ${log.resumed} judged pairs from the interrupted run`);
-    const model = await openStageJudge(o, ctx);
+    const judge = await openEvaluateJudge(o, ctx);
     try {
-      const judge = new PairJudge(model, o.judge, model.chat);
       const t0 = performance.now();
-      const report = await evaluator.evaluate(records, log.judge(judge), options, ctx);
+      const report = await evaluator.evaluate(records, log.judge(judge.inner), options, ctx);
       const seconds = (performance.now() - t0) / 1000;
       const run = {
         model: o.model, modelPath: ctx.artifacts.modelPath(o.model), inputs: inputsOf(o.from), records: records.length, evaluator: kind,
-        evaluatorOptions: options, judge: judge.options, chat: model.chatKind, judgedPairs: log.judged, resumedPairs: log.resumed,
-        seconds: Number(seconds.toFixed(3)), generatedTokens: model.stats.generatedTokens,
+        evaluatorOptions: options, ...judge.run, judgedPairs: log.judged, resumedPairs: log.resumed,
+        seconds: Number(seconds.toFixed(3)), generatedTokens: judge.generatedTokens(),
       };
       const dir = ctx.artifacts.outputDir(o.to);
       await writeJsonAtomic(path.join(dir, 'report.json'), { metrics: report.metrics, counts: report.counts, tables: report.tables, notes: report.notes, run });
-      await writeFileAtomic(path.join(dir, 'report.md'), `${report.markdown.trimEnd()}\n\n_Model ${o.model} (chat: ${model.chatKind}); `
+      await writeFileAtomic(path.join(dir, 'report.md'), `${report.markdown.trimEnd()}\n\n_Model ${o.model} (${judge.note}); `
         + `${records.length} records from ${inputsOf(o.from).join(', ')}; evaluator ${kind}; ${log.judged} pairs judged`
         + `${log.resumed ? `, ${log.resumed} resumed from an interrupted run` : ''}._\n`);
       const headline = ['overall', 'accuracy', 'pairAccuracy'].find((k) => report.metrics[k] !== undefined);
@@ -62,7 +62,7 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
           + `${log.resumed ? ` (resumed after ${log.resumed} pairs)` : ''}`,
       };
     } finally {
-      model.dispose();
+      judge.dispose();
     }
   }
 }

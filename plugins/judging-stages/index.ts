@@ -1,6 +1,7 @@
-// Built-in plugin `judging-stages`: pipeline stages that use a model as a generative judge — `evaluate` (benchmark
-// reports through any Evaluator kind, resumable) and `rank` (best-of-n rankings through any Ranker kind). One
-// ContainerModule; it also binds the KindLookup its stages use to reach other plugins' kinds.
+// Built-in plugin `judging-stages`: pipeline stages that use a model as a judge — `evaluate` (benchmark reports
+// through any Evaluator kind for generative judges and every train-grm objective, resumable) and `rank` (best-of-n
+// rankings through any Ranker kind, generative judges). One ContainerModule; it also binds the KindLookup its
+// stages use to reach other plugins' kinds.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
 import { EvaluateStage } from './evaluate-stage.js';
@@ -14,7 +15,7 @@ export const JUDGING_STAGES_PLUGIN = 'judging-stages';
 export default new ContainerModule((options) => {
   bindKindLookup(options);
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'evaluate', schema: evaluateSchema, impl: EvaluateStage,
-    description: 'evaluate a model as a generative judge on datasets with an evaluator kind -> report (markdown + JSON) and judgments (resumable)' });
+    description: 'evaluate a model (a generative judge, or any train-grm model by its objective) on datasets with an evaluator kind -> report (markdown + JSON) and judgments (resumable)' });
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'rank', schema: rankSchema, impl: RankStage,
     description: 'rank candidate sets with a model as the judge and a ranker kind -> one ranking record per set (resumable)' });
 });
@@ -22,5 +23,6 @@ export default new ContainerModule((options) => {
 export { EvaluateStage, judgmentsName } from './evaluate-stage.js';
 export { RankStage } from './rank-stage.js';
 export { JudgmentLog, type LoggedJudgment } from './judgment-log.js';
+export { openEvaluateJudge, type EvaluateJudge } from './evaluate-judge.js';
 export { KindLookupId, type KindLookup } from './kind-lookup.js';
 export { evaluateSchema, rankSchema, type EvaluateOptions, type RankOptions } from './options.js';

@@ -1,30 +1,35 @@
-// The resumable side of `evaluate`: an evaluator Judge over a PairJudge that appends every judged pair to the
-// stage's judgments records (RecordWriter) and answers pairs already in that file from it, so an interrupted
-// evaluation continues where it stopped and ends with the same report. Pairs are keyed by content
-// (contentId(prompt, a, b)); the runner discards the stage folder when options, seed or inputs change.
+// The resumable side of `evaluate`: wraps the stage's judge — a plain evaluator Judge (e.g. a train-grm model's
+// label-logit or reward judge) or a PairJudge — so every judged pair is appended to the stage's judgments records
+// (RecordWriter) and pairs already in that file are answered from it: an interrupted evaluation continues where it
+// stopped and ends with the same report. Pairs are keyed by content (contentId(prompt, a, b)); the runner discards
+// the stage folder when options, seed or inputs change.
 import { readJsonl, type RecordWriter } from '../../core/pipeline/record-writer.js';
+import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { Judge, JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { PairVerdict } from '../../core/reward/judgment.js';
 import type { PairJudge } from '../../core/reward/pair-judge.js';
 import { contentId } from '../../core/reward/seeds.js';
 
-/** One line of the judgments artifact: a pair judged as shown, with its combined outcome and every model call. */
+/** One line of the judgments artifact: a pair judged as shown, with its outcome (and, for a PairJudge, every model call). */
 export interface LoggedJudgment {
   /** contentId(prompt, a, b) of the pair as shown. */
   key: string;
   /** The label ('A' = the response shown first), absent for no answer. */
   label?: 'A' | 'B';
-  /** Probability of the label (softmax over the two label tokens), when computed. */
+  /** Probability of the label (label-token softmax, or σ(|r_a − r_b|) for a reward model), when computed. */
   confidence?: number;
   /** Why there is no label. */
   noAnswer?: string;
-  /** Whether voting@k tied. */
-  voteTie: boolean;
-  /** P(first response better), when computed. */
+  /** Whether voting@k tied (absent when the judge does not vote). */
+  voteTie?: boolean;
+  /** P(first response better), when computed (PairJudge). */
   probA?: number;
-  /** The model calls behind it (one per vote sample). */
-  judgments: Array<{ sample: number; seed: number; label?: string; confidence?: number; rationale?: string; raw: string; noAnswer?: string; truncated: boolean }>;
+  /** The model calls behind it, one per vote sample (PairJudge only). */
+  judgments?: Array<{ sample: number; seed: number; label?: string; confidence?: number; rationale?: string; raw: string; noAnswer?: string; truncated: boolean }>;
 }
+
+/** A pair to judge, keyed by its content. */
+interface KeyedPair { id: string; prompt: string; a: string; b: string }
 
 /** The judgments log of one evaluate stage. */
 export class JudgmentLog {
@@ -47,17 +52,26 @@ export class JudgmentLog {
     return new JudgmentLog(writer, known, known.size);
   }
 
-  /** An evaluator Judge: pairs are judged as shown by `pairJudge` (its voting, position none), or read from the log. */
-  judge(pairJudge: PairJudge): Judge {
+  /**
+   * An evaluator Judge over `inner`, judging pairs as shown or reading them from the log. A plain Judge's outcome
+   * is logged as it is (label, confidence, noAnswer, voteTie); a PairJudge judges with its voting, position none,
+   * and every model call is logged too.
+   */
+  judge(inner: Judge | PairJudge): Judge {
+    const run = typeof inner === 'function'
+      ? async (todo: KeyedPair[], ctx: TaskContext): Promise<LoggedJudgment[]> => {
+        const outcomes = await inner(todo.map(({ prompt, a, b }) => ({ prompt, a, b })), ctx);
+        if (outcomes.length !== todo.length) throw new Error(`JudgmentLog: the judge returned ${outcomes.length} outcomes for ${todo.length} pairs`);
+        return outcomes.map((o, i) => fromOutcome(todo[i]!.id, o));
+      }
+      : async (todo: KeyedPair[], ctx: TaskContext): Promise<LoggedJudgment[]> => (await inner.judge(todo, ctx, 'none')).map(fromVerdict);
     return async (batch, ctx) => {
       const keys = batch.map((p) => contentId(p.prompt, p.a, p.b));
-      const todo = new Map<string, { id: string; prompt: string; a: string; b: string }>();
+      const todo = new Map<string, KeyedPair>();
       batch.forEach((p, i) => { if (!this.known.has(keys[i]!) && !todo.has(keys[i]!)) todo.set(keys[i]!, { id: keys[i]!, prompt: p.prompt, a: p.a, b: p.b }); });
       if (todo.size < batch.length) this.reused++;
       if (todo.size > 0) {
-        const verdicts = await pairJudge.judge([...todo.values()], ctx, 'none');
-        for (const v of verdicts) {
-          const rec = logged(v);
+        for (const rec of await run([...todo.values()], ctx)) {
           this.known.set(rec.key, rec);
           await this.writer.append(rec);
           this.judged++;
@@ -68,7 +82,14 @@ export class JudgmentLog {
   }
 }
 
-function logged(v: PairVerdict): LoggedJudgment {
+function fromOutcome(key: string, o: JudgeOutcome): LoggedJudgment {
+  return {
+    key, ...(o.label !== undefined ? { label: o.label } : {}), ...(o.confidence !== undefined ? { confidence: o.confidence } : {}),
+    ...(o.noAnswer !== undefined ? { noAnswer: o.noAnswer } : {}), ...(o.voteTie !== undefined ? { voteTie: o.voteTie } : {}),
+  };
+}
+
+function fromVerdict(v: PairVerdict): LoggedJudgment {
   return {
     key: v.pairId, label: v.label, confidence: v.confidence, noAnswer: v.noAnswer, voteTie: v.voteTie, probA: v.probA,
     judgments: v.judgments.map((j) => ({
@@ -78,10 +99,10 @@ function logged(v: PairVerdict): LoggedJudgment {
   };
 }
 
-/** The outcome PairJudge.asJudge would give for this verdict. */
+/** The outcome the wrapped judge gave (for a PairJudge: what PairJudge.asJudge would give). */
 function outcomeOf(r: LoggedJudgment): JudgeOutcome {
   return {
     label: r.label, ...(r.confidence !== undefined ? { confidence: r.confidence } : {}),
-    ...(r.noAnswer !== undefined ? { noAnswer: r.noAnswer } : {}), voteTie: r.voteTie,
+    ...(r.noAnswer !== undefined ? { noAnswer: r.noAnswer } : {}), ...(r.voteTie !== undefined ? { voteTie: r.voteTie } : {}),
   };
 }

@@ -22,7 +22,9 @@ const modelOptions = {
 export const evaluateSchema = z.object({
   ...modelOptions,
   judge: pairJudgeOptionsSchema.prefault({})
-    .describe('PairJudge options: format, votes, temperature, topP, topK, maxTokens, stop, labelTokens, scores, overflow (not position: the evaluator\'s)'),
+    .describe('PairJudge options: format, votes, temperature, topP, topK, maxTokens, stop, labelTokens, scores, overflow (not position: the evaluator\'s). '
+      + 'A model train-grm wrote (gramr.json) is judged by its objective with its recorded format, chat and label tokens; of these only '
+      + 'temperature, votes and maxTokens apply, and only to rationale / label-only models'),
   evaluator: z.looseObject({ kind: z.string().describe('Evaluator kind (pairwise, rm-bench, judgebench, position-bias, best-of-n, ...)') })
     .describe('the evaluator kind and its options, e.g. {kind: rm-bench, position: both, batchSize: 64}'),
   to: z.string().describe('report artifact: a folder with report.md and report.json'),
