@@ -15,6 +15,11 @@ export interface GenerateOptions extends SamplingOptions {
   maxTokens?: number;
   /** Seed of the sampling RNG; row b draws from `new Rng(seed).fork(b)` (default 0). */
   seed?: number;
+  /**
+   * Per-row seeds instead: row b draws from `new Rng(rowSeeds[b][0]).fork(rowSeeds[b][1])`, so a row's samples
+   * depend only on its own seed and callers can batch rows of different requests without changing any result.
+   */
+  rowSeeds?: ReadonlyArray<readonly [seed: number, fork: number]>;
   /** Stop when the generated text contains one of these; the text is cut before it (needs a tokenizer). */
   stop?: readonly string[];
   /** Token ids that end a row; default: the config's eosTokenIds plus the tokenizer's eosId. */
@@ -76,13 +81,16 @@ export async function generate(model: CausalLM, prompts: readonly (string | read
   if (stop.length > 0 && !tok) throw new Error('generate: stop strings need a tokenizer (load the model with one)');
   const eos = new Set(options.ignoreEos ? [] : options.eosIds ?? [...model.config.eosTokenIds, ...(tok?.eosId !== undefined ? [tok.eosId] : [])]);
   const limit = model.contextLimit;
+  if (options.rowSeeds && options.rowSeeds.length !== prompts.length) {
+    throw new RangeError(`generate: rowSeeds has ${options.rowSeeds.length} entries for ${prompts.length} prompts`);
+  }
   const rows: Row[] = prompts.map((p, b) => {
     if (typeof p === 'string' && !tok) throw new Error(`generate: prompt ${b} is text but the model has no tokenizer; pass token ids`);
     const ids = typeof p === 'string' ? tok!.encode(p, options.addBos === undefined ? {} : { addBos: options.addBos }) : [...p];
     if (ids.length === 0) throw new RangeError(`generate: prompt ${b} encodes to no tokens (give it a BOS or some text)`);
     if (ids.length > limit) throw new RangeError(`generate: prompt ${b} has ${ids.length} tokens; the model attends over at most ${limit}`);
     return {
-      prompt: ids, tokens: [], limit: Math.min(maxTokens, limit - ids.length), rng: new Rng(options.seed ?? 0).fork(b),
+      prompt: ids, tokens: [], limit: Math.min(maxTokens, limit - ids.length), rng: options.rowSeeds ? new Rng(options.rowSeeds[b]![0]).fork(options.rowSeeds[b]![1]) : new Rng(options.seed ?? 0).fork(b),
       text: tok ? new RowText(tok, ids, stop) : undefined, done: undefined,
     };
   });

@@ -97,9 +97,9 @@ export class ModelJudge implements JudgeModel {
 
   /**
    * Continuations of each request. Greedy requests (temperature 0) are de-duplicated, sorted by length and run in
-   * batches of `batchSize`. Sampled requests run one per call, so each samples from `new Rng(seed).fork(0)` —
-   * its own seed alone — and batching never changes a result (core/model's generate seeds row b of a call with
-   * `fork(b)` of one shared seed). A stop string that ended a row is appended to its text.
+   * batches of `batchSize`. Sampled requests are batched too, each row sampling from `new Rng(seed).fork(0)` —
+   * its own seed alone (generate's rowSeeds) — so batching never changes a result. A stop string that ended a
+   * row is appended to its text.
    */
   async generate(requests: GenerateRequest[], options: GenerateOptions, signal?: AbortSignal): Promise<string[]> {
     const out: string[] = new Array<string>(requests.length);
@@ -121,12 +121,17 @@ export class ModelJudge implements JudgeModel {
       }
       requests.forEach((r, i) => { out[i] = out[first.get(r.prompt)!]!; });
     } else {
+      // Each row samples from its own seed (rowSeeds), so rows of different requests share a batch safely.
       for (let i = 0; i < requests.length; i++) {
-        signal?.throwIfAborted();
         const seed = requests[i]!.seed;
         if (!Number.isInteger(seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${seed}; seeds must be integers`);
-        const [result] = await this.run([ids[i]!], { ...base, seed });
-        out[i] = this.withStop(result!, options.stop);
+      }
+      const order = requests.map((_, i) => i).sort((x, y) => ids[x]!.length - ids[y]!.length || x - y);
+      for (let s = 0; s < order.length; s += this.batchSize) {
+        signal?.throwIfAborted();
+        const chunk = order.slice(s, s + this.batchSize);
+        const results = await this.run(chunk.map((i) => ids[i]!), { ...base, rowSeeds: chunk.map((i) => [requests[i]!.seed, 0] as const) });
+        chunk.forEach((i, n) => { out[i] = this.withStop(results[n]!, options.stop); });
       }
     }
     signal?.throwIfAborted();

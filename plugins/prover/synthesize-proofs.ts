@@ -37,6 +37,9 @@ export interface SynthesisSettings {
   seed: number;
 }
 
+/** Rows per batched generate call (pairs x k candidates). */
+const GENERATE_ROWS = 32;
+
 /** The sampling seed of one pair: 31 bits of sha256(seed, id). */
 export function pairSeed(seed: number, id: string): number {
   return createHash('sha256').update(`gramr/prover/pair-seed/v1\0${seed}\0${id}`).digest().readUInt32LE(0) >>> 1;
@@ -50,8 +53,10 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
   if (!(Number.isInteger(s.k) && s.k >= 1)) throw new RangeError(`synthesizeProofs: k must be a positive integer, got ${s.k}`);
   const results: ProofResult[] = [];
   const toScore: Array<{ result: number; candidate: number; context: string }> = [];
+  // Prompts first; then the k candidates of several pairs are sampled in one batched generate call. Each row
+  // samples from (pairSeed, j), so a pair's candidates never depend on which pairs share its batch.
+  const pending: Array<{ result: number; pair: ProofRequest['pair']; label: ProofRequest['label']; context: string; ids: number[] }> = [];
   for (const { pair, label } of requests) {
-    signal?.throwIfAborted();
     const result: ProofResult = { id: pair.id, label, candidates: [], dropped: {} };
     results.push(result);
     const context = renderProverPrompt(s.promptFormat, pair, label, s.chat);
@@ -60,22 +65,33 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
       result.skipped = `prompt-too-long: the prover prompt has ${ids.length} tokens; the model attends over ${model.contextLimit}`;
       continue;
     }
-    const generated = await model.generate(Array.from({ length: s.k }, () => ids), {
-      temperature: s.temperature, maxTokens: s.maxTokens, seed: pairSeed(s.seed, pair.id),
+    pending.push({ result: results.length - 1, pair, label, context, ids });
+  }
+  const pairsPerCall = Math.max(1, Math.floor(GENERATE_ROWS / s.k));
+  for (let start = 0; start < pending.length; start += pairsPerCall) {
+    signal?.throwIfAborted();
+    const chunk = pending.slice(start, start + pairsPerCall);
+    const prompts = chunk.flatMap((p) => Array.from({ length: s.k }, () => p.ids));
+    const rowSeeds = chunk.flatMap((p) => Array.from({ length: s.k }, (_, j) => [pairSeed(s.seed, p.pair.id), j] as const));
+    const generated = await model.generate(prompts, {
+      temperature: s.temperature, maxTokens: s.maxTokens, rowSeeds,
       ...(s.topP !== undefined ? { topP: s.topP } : {}), ...(s.topK !== undefined ? { topK: s.topK } : {}),
     });
-    for (const g of generated) {
-      const check = checkProof(g.text, pair, label, g.finishReason, s.rules);
-      const candidate: ProofCandidate = { proof: g.text, finishReason: g.finishReason, tokens: g.tokens.length };
-      if (check.failed) {
-        candidate.failedRule = check.failed;
-        candidate.detail = check.detail!;
-        countDrop(result.dropped, check.failed);
-      } else {
-        toScore.push({ result: results.length - 1, candidate: result.candidates.length, context });
+    chunk.forEach((p, n) => {
+      const result = results[p.result]!;
+      for (const g of generated.slice(n * s.k, (n + 1) * s.k)) {
+        const check = checkProof(g.text, p.pair, p.label, g.finishReason, s.rules);
+        const candidate: ProofCandidate = { proof: g.text, finishReason: g.finishReason, tokens: g.tokens.length };
+        if (check.failed) {
+          candidate.failedRule = check.failed;
+          candidate.detail = check.detail!;
+          countDrop(result.dropped, check.failed);
+        } else {
+          toScore.push({ result: p.result, candidate: result.candidates.length, context: p.context });
+        }
+        result.candidates.push(candidate);
       }
-      result.candidates.push(candidate);
-    }
+    });
   }
   // Score each distinct (pair, proof) once; identical candidates of one pair share the score.
   const unique = new Map<string, number>();
