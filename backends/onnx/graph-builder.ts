@@ -32,11 +32,16 @@ export const attr = {
 
 /** Builder of one ONNX graph. */
 export class OnnxGraphBuilder {
+  /** @param contrib lowerings may use onnxruntime's com.microsoft contrib ops (fewer nodes; onnxruntime only) */
+  constructor(readonly contrib = false) {}
+
   private readonly nodes: OnnxNode[] = [];
   private readonly initializers: OnnxTensor[] = [];
   private readonly inputs: OnnxValueInfo[] = [];
   private readonly outputs: OnnxValueInfo[] = [];
   private readonly constCache = new Map<string, string>();
+  private readonly shared = new Map<string, string>();
+  private readonly producers = new Map<string, OnnxNode>();
   private readonly opsets = new Map<string, number>();
   private owner = 'graph';
   private ownerNodes = 0;
@@ -59,8 +64,33 @@ export class OnnxGraphBuilder {
     const outs = options.outputNames ?? Array.from({ length: options.outputs ?? 1 }, () => this.fresh(opType));
     const k = this.ownerNodes++;
     const name = k === 0 ? this.owner : `${this.owner}/${opType}_${k}`;
-    this.nodes.push({ opType, inputs, outputs: outs, name, attributes, domain: options.domain });
+    const node: OnnxNode = { opType, inputs, outputs: outs, name, attributes, domain: options.domain };
+    this.nodes.push(node);
+    for (const o of outs) this.producers.set(o, node);
     return outs;
+  }
+
+  /** The node that produced `value` (undefined for inputs and initializers). */
+  producer(value: string): OnnxNode | undefined { return this.producers.get(value); }
+
+  /**
+   * A value shared by every lowering that asks for the same `key` (e.g. a RoPE table or an attention mask built
+   * from the same inputs): made once by `make`, under an owner named after the key's first user.
+   */
+  memo(key: string, make: () => string): string {
+    let v = this.shared.get(key);
+    if (v === undefined) {
+      v = make();
+      this.shared.set(key, v);
+    }
+    return v;
+  }
+
+  /** `Reshape(value, dims)`, reading through a Reshape that produced `value` (one node instead of a chain). */
+  reshape(value: string, dims: readonly number[]): string {
+    const p = this.producers.get(value);
+    const src = p && p.opType === 'Reshape' && !p.domain ? p.inputs[0]! : value;
+    return this.op('Reshape', [src, this.i64(dims)]);
   }
 
   /** Adds a single-output node and returns its output name. */
@@ -102,9 +132,9 @@ export class OnnxGraphBuilder {
       : this.constant(OnnxType.FLOAT, [], Float32Array.of(value));
   }
 
-  /** Declares a graph input. */
-  input(name: string, dtype: DType, dims: readonly number[]): void {
-    this.inputs.push({ name, dataType: onnxTypeOf(dtype), dims: [...dims] });
+  /** Declares a graph input (of a gramr dtype, or an ONNX element type such as INT64). */
+  input(name: string, dtype: DType | OnnxDataType, dims: readonly number[]): void {
+    this.inputs.push({ name, dataType: typeof dtype === 'number' ? dtype : onnxTypeOf(dtype), dims: [...dims] });
   }
 
   /** Declares a graph output. */
@@ -112,10 +142,20 @@ export class OnnxGraphBuilder {
     this.outputs.push({ name, dataType: onnxTypeOf(dtype), dims: [...dims] });
   }
 
-  /** The finished model. */
+  /** The finished model: only the nodes and initializers the outputs need (lowerings may leave some unused). */
   build(graphName: string, docString?: string): OnnxModel {
+    const needed = new Set(this.outputs.map((o) => o.name));
+    const keep: OnnxNode[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      if (!n.outputs.some((o) => needed.has(o))) continue;
+      keep.push(n);
+      for (const x of n.inputs) if (x) needed.add(x);
+    }
+    keep.reverse();
     return {
-      graphName, docString, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs,
+      graphName, docString, nodes: keep, initializers: this.initializers.filter((t) => needed.has(t.name)),
+      inputs: this.inputs, outputs: this.outputs,
       extraOpsets: [...this.opsets].map(([domain, version]) => ({ domain, version })),
     };
   }

@@ -2,6 +2,7 @@
 // it and returns the output value name. Semantics follow docs/backends.md (comparisons give f32 0/1, `where`
 // reads non-zero as true, f32 -> i32 casts truncate with NaN -> 0). Relies on graph-builder.ts.
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../../core/tensor/primitives.js';
+import { sameShape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { OnnxType } from './onnx-model.js';
 import { attr, type OnnxGraphBuilder } from './graph-builder.js';
@@ -55,7 +56,7 @@ export const PRIMITIVE_LOWERINGS: Readonly<Record<string, Lowering>> = (() => {
       const cond = boolOf(ins[0]!) ?? b.op('Cast', [ins[0]!], [attr.int('to', OnnxType.BOOL)]);
       return b.op('Where', [cond, ins[1]!, ins[2]!]);
     },
-    reshape: ({ b, node, ins }) => b.op('Reshape', [ins[0]!, b.i64(node.shape)]),
+    reshape: ({ b, node, ins }) => (sameShape(node.inputs[0]!.shape, node.shape) ? ins[0]! : b.reshape(ins[0]!, node.shape)),
     transpose: ({ b, node, ins }) => b.op('Transpose', ins, [attr.ints('perm', node.attrs.perm as number[])]),
     expand: ({ b, node, ins }) => b.op('Expand', [ins[0]!, b.i64(node.shape)]),
     slice: ({ b, node, ins }) => {

@@ -3,34 +3,62 @@
 // becomes a graph output. An op without a lowering fails here, at compile time, naming the op.
 import { BINARY_OPS, COMPARE_OPS } from '../../core/tensor/primitives.js';
 import type { Program } from '../../core/tensor/program.js';
-import { broadcastShapes, sameShape } from '../../core/tensor/shape.js';
+import { broadcastShapes, sameShape, sizeOf } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
-import { OnnxGraphBuilder, onnxTypeOf, rawBytes } from './graph-builder.js';
+import { OnnxGraphBuilder, attr, onnxTypeOf, rawBytes } from './graph-builder.js';
 import { COMPOSITE_LOWERINGS } from './lower-composites.js';
+import { INFERENCE_LOWERINGS } from './lower-inference.js';
+import { decodeAttentions, lowerDecodeAttention, type DecodeAttention } from './lower-decode-attention.js';
+import { lowerMatmulGroup, matmulGroups, type MatmulGroup } from './lower-merge.js';
 import { PRIMITIVE_LOWERINGS, type LowerContext, type Lowering } from './lower-primitives.js';
-import { encodeModel, type OnnxModel } from './onnx-model.js';
+import { OnnxType, encodeModel, type OnnxModel } from './onnx-model.js';
 
 /** A program lowered to ONNX, with the name mappings the backend needs to feed and read it. */
 export interface LoweredProgram {
-  /** The model. */
+  /** The model; initializer data is dropped once encoded (`raw` is empty: it lives in `bytes` only). */
   model: OnnxModel;
   /** Its ModelProto bytes. */
   bytes: Uint8Array;
-  /** ONNX graph input name of each program input (same order as `program.inputs`). */
-  inputNames: string[];
+  /**
+   * ONNX graph input name of each program input (same order as `program.inputs`); undefined for an input
+   * embedded as an initializer (`LowerOptions.constants`).
+   */
+  inputNames: (string | undefined)[];
   /** ONNX graph output name of each program output (same order as `program.outputs`; all distinct). */
   outputNames: string[];
   /** Program node index by ONNX node-name owner (`<op>_<index>`), to trace runtime errors to a gramr op. */
   owners: Map<string, number>;
 }
 
-/** Lowering of `op`, if any (fused composites only when `fused(op)`). */
-export function loweringOf(op: string, fused: (op: string) => boolean): Lowering | undefined {
-  return PRIMITIVE_LOWERINGS[op] ?? (fused(op) ? COMPOSITE_LOWERINGS[op] : undefined);
+/** How `lowerProgram` lowers. */
+export interface LowerOptions {
+  /** True for composite ops lowered as fused ONNX subgraphs (others must have been expanded by the compiler). */
+  fused: (op: string) => boolean;
+  /** Program inputs embedded as initializers (their data, by input name); the graph does not take them as inputs. */
+  constants?: ReadonlyMap<string, Float32Array | Int32Array>;
+  /** Graph names of program inputs by input name (default `in<k>_<name>`); initializers too (default the name). */
+  inputNames?: Readonly<Record<string, string>>;
+  /** Graph names of the outputs, in order (default: the producing value's name). */
+  outputNames?: readonly string[];
+  /** i32 program inputs declared int64 in the graph and cast to int32 inside (exported models take int64 ids). */
+  int64Inputs?: ReadonlySet<string>;
+  /** Let fused lowerings use onnxruntime's com.microsoft contrib ops (default false: standard ONNX only). */
+  contrib?: boolean;
 }
 
-/** Composite names with a fused ONNX lowering. */
-export function fusedCompositeNames(): string[] { return Object.keys(COMPOSITE_LOWERINGS).sort(); }
+/** Lowering of `op`, if any (fused composites only when `fused(op)`). */
+export function loweringOf(op: string, fused: (op: string) => boolean): Lowering | undefined {
+  return PRIMITIVE_LOWERINGS[op] ?? (fused(op) ? COMPOSITE_LOWERINGS[op] ?? INFERENCE_LOWERINGS[op] : undefined);
+}
+
+/** Composite names with a fused ONNX lowering (in every graph, or in forward-only graphs; see fusion-check.ts). */
+export function fusedCompositeNames(): string[] { return [...Object.keys(COMPOSITE_LOWERINGS), ...inferenceCompositeNames()].sort(); }
+
+/** Composites with no backward of their own, lowered fused only where the graph lacks their decomposition. */
+export function inferenceCompositeNames(): string[] { return Object.keys(INFERENCE_LOWERINGS).sort(); }
+
+/** Composites with their own backward, lowered fused in every graph. */
+export function alwaysFusedCompositeNames(): string[] { return Object.keys(COMPOSITE_LOWERINGS).sort(); }
 
 const BROADCASTING = new Set<string>([...BINARY_OPS, ...COMPARE_OPS, 'where']);
 
@@ -65,7 +93,9 @@ function liveNodes(program: Program): Set<Tensor> {
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9_]/g, '_');
 
 /** Lowers `program` to an ONNX model named `graphName`; throws naming every op that has no lowering. */
-export function lowerProgram(program: Program, graphName: string, fused: (op: string) => boolean): LoweredProgram {
+export function lowerProgram(program: Program, graphName: string, options: LowerOptions | ((op: string) => boolean)): LoweredProgram {
+  const opts: LowerOptions = typeof options === 'function' ? { fused: options } : options;
+  const { fused } = opts;
   const missing = program.nodes.filter((n) => n.op !== 'input' && n.op !== 'constant' && !loweringOf(n.op, fused));
   if (missing.length > 0) {
     const ops = [...new Set(missing.map((n) => n.op))];
@@ -73,20 +103,56 @@ export function lowerProgram(program: Program, graphName: string, fused: (op: st
       + `(first at ${missing[0]}; graph ${graphName}). Supported: the primitives of docs/backends.md`
       + ` and the fused composites ${fusedCompositeNames().join(', ')}; other composites are expanded into primitives.`);
   }
-  const b = new OnnxGraphBuilder();
+  const b = new OnnxGraphBuilder(opts.contrib ?? false);
   const value: string[] = new Array(program.nodes.length);
   const leaves = new Set<string>();
   const owners = new Map<string, number>();
   const bools = new Map<string, string>();
   const inputIndex = new Map(program.inputs.map((inp, k) => [inp.name, k]));
   const nodeIndex = new Map(program.nodes.map((n, i) => [n, i]));
-  const inputNames = program.inputs.map((inp, k) => `in${k}_${safe(inp.name)}`);
-  program.inputs.forEach((inp, k) => b.input(inputNames[k]!, inp.dtype, inp.shape));
+  const inputValues: string[] = [];
+  const inputNames = program.inputs.map((inp, k) => {
+    const name = opts.inputNames?.[inp.name];
+    const data = opts.constants?.get(inp.name);
+    if (data) {
+      if (data.length !== sizeOf(inp.shape)) throw new Error(`onnx.compile: constant '${inp.name}' has ${data.length} values; the input is ${inp.dtype} [${inp.shape.join(',')}]`);
+      inputValues.push(b.initializer(name ?? safe(inp.name), onnxTypeOf(inp.dtype), inp.shape, rawBytes(data)));
+      return undefined;
+    }
+    const graphName = name ?? `in${k}_${safe(inp.name)}`;
+    if (opts.int64Inputs?.has(inp.name)) {
+      b.input(graphName, OnnxType.INT64, inp.shape);
+      b.setOwner(`input_${k}`);
+      inputValues.push(b.op('Cast', [graphName], [attr.int('to', OnnxType.INT32)]));
+    } else {
+      b.input(graphName, inp.dtype, inp.shape);
+      inputValues.push(graphName);
+    }
+    return graphName;
+  });
   const live = liveNodes(program);
+  // Sibling matmuls on embedded weights (q/k/v) are emitted together at the first member (lower-merge.ts).
+  const constants = opts.constants;
+  const groups = constants ? matmulGroups(program, (name) => constants.get(name) instanceof Float32Array) : [];
+  const groupOf = new Map<Tensor, MatmulGroup>(groups.flatMap((g) => g.members.map((m) => [m, g] as const)));
+  const preset = new Map<Tensor, string>();
+  const emitted = new Set<MatmulGroup>();
+  // One-token decode attentions read their caches directly; their one-row cache updates emit nothing.
+  const decode = fused('causal_attention') && fused('kv_cache_update') ? decodeAttentions(program) : new Map<Tensor, DecodeAttention>();
+  const skipped = new Set([...decode.values()].flatMap((p) => [p.k, p.v]));
   program.nodes.forEach((node, i) => {
     if (!live.has(node)) return;
+    const group = groupOf.get(node);
+    if (skipped.has(node)) {
+      value[i] = ''; // read only by decode attentions, through its operands
+      return;
+    }
+    if (preset.has(node) || (group && emitted.has(group))) {
+      value[i] = preset.get(node) ?? ''; // '': a merged member whose reshape was emitted instead (nothing reads it)
+      return;
+    }
     if (node.op === 'input') {
-      value[i] = inputNames[inputIndex.get(node.attrs.name as string)!]!;
+      value[i] = inputValues[inputIndex.get(node.attrs.name as string)!]!;
       leaves.add(value[i]!);
       return;
     }
@@ -98,25 +164,41 @@ export function lowerProgram(program: Program, graphName: string, fused: (op: st
     const owner = `${node.op}_${i}`;
     owners.set(owner, i);
     b.setOwner(owner);
+    if (group) {
+      emitted.add(group);
+      const left = value[nodeIndex.get(node.inputs[0]!)!]!;
+      for (const [t, v] of lowerMatmulGroup(b, group, left, (name) => constants!.get(name) as Float32Array)) preset.set(t, v);
+      value[i] = preset.get(node) ?? '';
+      return;
+    }
+    const pair = decode.get(node);
+    if (pair) {
+      value[i] = lowerDecodeAttention(b, node, pair, (t) => value[nodeIndex.get(t)!]!);
+      return;
+    }
     const ctx: LowerContext = {
       b, node, ins: loweredOperands(node).map((x) => value[nodeIndex.get(x)!]!),
       boolOf: (v) => bools.get(v), setBool: (v, bv) => { bools.set(v, bv); },
     };
     value[i] = loweringOf(node.op, fused)!(ctx);
   });
-  // Graph outputs must be distinct values produced by nodes: inputs, constants and repeats go through Identity.
+  // Graph outputs must be distinct values produced by nodes: inputs, constants, repeats and renamed outputs go
+  // through Identity.
   const used = new Set<string>();
   const outputNames = program.outputs.map((o, k) => {
     const node = program.nodes[o]!;
     let name = value[o]!;
-    if (leaves.has(name) || used.has(name)) {
+    const want = opts.outputNames?.[k];
+    if (leaves.has(name) || used.has(name) || (want !== undefined && want !== name)) {
       b.setOwner(`output_${k}`);
-      name = b.op('Identity', [name]);
+      name = want === undefined ? b.op('Identity', [name]) : b.add('Identity', [name], [], { outputNames: [want] })[0]!;
     }
     used.add(name);
     b.output(name, node.dtype, node.shape);
     return name;
   });
   const model = b.build(graphName, `gramr program ${graphName}: ${program.nodes.length} nodes`);
-  return { model, bytes: encodeModel(model), inputNames, outputNames, owners };
+  const bytes = encodeModel(model);
+  const slim = { ...model, initializers: model.initializers.map((t) => ({ ...t, raw: new Uint8Array(0) })) };
+  return { model: slim, bytes, inputNames, outputNames, owners };
 }

@@ -1,16 +1,21 @@
 // The ONNX Runtime backend: compiles a whole tensor graph (forward, or forward + backward + optimizer update) to
-// one ONNX model, caches one InferenceSession per program hash and runs it on onnxruntime-node's CPU, WebGPU or
-// CUDA execution provider. Buffers live on the host as typed arrays wrapped in ort.Tensor objects.
+// one ONNX model (compile-time constants as initializers), caches one session per program hash and constant
+// content, and runs it on onnxruntime-node's CPU, WebGPU or CUDA execution provider (small graphs on one thread).
+// Buffers live on the host as typed arrays wrapped in ort.Tensor objects. Relies on lower-program.ts,
+// fusion-check.ts, ort-session.ts and session-cache.ts.
 import type * as Ort from 'onnxruntime-node';
 import type {
-  BackendCapabilities, CompiledGraph, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
+  BackendCapabilities, CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
-import { compileGraph } from '../../core/tensor/program.js';
-import { sizeOf, type Shape } from '../../core/tensor/shape.js';
+import { hashBytes, hashString } from '../../core/tensor/hash.js';
+import type { Program, ProgramInput } from '../../core/tensor/program.js';
+import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
-import { fusedCompositeNames, lowerProgram, type LoweredProgram } from './lower-program.js';
+import { compileWithFusions } from './fusion-check.js';
+import { alwaysFusedCompositeNames, fusedCompositeNames, inferenceCompositeNames, lowerProgram, type LoweredProgram } from './lower-program.js';
+import { createRunner, type OrtRunner } from './ort-session.js';
 import { ONNX_PROVIDERS, loadOrt, probeProvider, sessionOptions, type OnnxProvider, type OrtModule } from './providers.js';
 import { describeRunError } from './run-error.js';
 import { SessionCache, type SessionLease } from './session-cache.js';
@@ -27,6 +32,26 @@ export interface OnnxBackendOptions {
   maxSessions?: number;
   /** Let idle intra-op workers spin between ops (default true, onnxruntime's default); false suits a busy machine. */
   spinning?: boolean;
+  /**
+   * Graphs estimated below this many floating-point operations per run get one intra-op thread (a thread pool
+   * costs more than it gives on a one-token decode step or a short prompt). Default 2e7; 0 gives every graph
+   * `threads`.
+   */
+  smallGraphFlops?: number;
+  /**
+   * Let fused lowerings use onnxruntime's com.microsoft contrib ops (RotaryEmbedding): fewer nodes per decode step.
+   * Default true on the cpu provider.
+   */
+  contribOps?: boolean;
+  /** Call onnxruntime-node's native binding directly when its layout allows (default true; cpu provider only). */
+  directBinding?: boolean;
+  /**
+   * Compile-time constants (`compile(outputs, {constants})`) up to this many bytes per graph are embedded as
+   * initializers; beyond it they stay graph inputs that `run` feeds itself. Each session holds its own copy of
+   * what is embedded (plus onnxruntime's prepacked matmul weights), so this bounds memory per program. Default
+   * 64 MiB.
+   */
+  maxConstantBytes?: number;
 }
 
 /** Capabilities plus the execution provider that runs the sessions. */
@@ -39,10 +64,29 @@ export interface OnnxCapabilities extends BackendCapabilities {
 export interface OnnxCompiledGraph extends CompiledGraph {
   /** The ONNX model and name mappings. */
   readonly lowered: LoweredProgram;
+  /** Session cache key: the program hash, plus the embedded constants' content hash. */
+  readonly key: string;
+  /** Composites lowered fused in this graph (forward-only ones only where the graph lacks their decomposition). */
+  readonly fusedOps: readonly string[];
+  /** Intra-op threads its session uses. */
+  readonly threads: number;
 }
 
 interface OnnxBuffer extends DeviceBuffer { readonly size: number }
-interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor }
+/** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
+interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
+interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string }
+
+/** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
+export function estimateFlops(program: Program): number {
+  let f = 0;
+  for (const n of program.nodes) {
+    if (n.op === 'input' || n.op === 'constant') continue;
+    const size = sizeOf(n.shape);
+    f += n.op === 'matmul' ? 2 * size * n.inputs[0]!.shape[n.inputs[0]!.rank - 1]! : size;
+  }
+  return f;
+}
 
 let nextBufferId = 1;
 
@@ -56,11 +100,20 @@ export class OnnxBackend implements ComputeBackend {
   readonly threads: number;
   private readonly fused: boolean;
   private readonly spinning: boolean;
+  private readonly smallGraphFlops: number;
+  private readonly directBinding: boolean;
+  private readonly maxConstantBytes: number;
+  private readonly contrib: boolean;
   private ort?: OrtModule;
   private readonly buffers = new Map<number, Stored>();
   private liveBytes = 0;
-  private readonly sessions: SessionCache;
+  private readonly sessions: SessionCache<OrtRunner>;
   private readonly lowered = new Map<string, LoweredProgram>();
+  private loweredBytes = 0;
+  private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
+  // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
+  private readonly holders = new Map<string, Set<number>>();
+  private readonly embeddedIn = new Map<number, Set<string>>();
   private disposed = false;
 
   constructor(options: OnnxBackendOptions = {}) {
@@ -72,6 +125,10 @@ export class OnnxBackend implements ComputeBackend {
     if (!Number.isInteger(this.threads) || this.threads < 1) throw new Error(`onnx: threads must be a positive integer (got ${this.threads})`);
     this.fused = options.fused ?? true;
     this.spinning = options.spinning ?? true;
+    this.smallGraphFlops = options.smallGraphFlops ?? 2e7;
+    this.directBinding = options.directBinding ?? true;
+    this.contrib = options.contribOps ?? this.provider === 'cpu';
+    this.maxConstantBytes = options.maxConstantBytes ?? 64 * 1024 * 1024;
     this.sessions = new SessionCache(options.maxSessions ?? 32);
   }
 
@@ -105,6 +162,18 @@ export class OnnxBackend implements ComputeBackend {
     }
     if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[i] = data[i]!;
     else s.data.set(data as HostArray);
+    s.hash = undefined;
+  }
+
+  /** Copies host data into elements [offset, offset + data.length) of the buffer (no copy of the rest). */
+  uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
+    const s = this.stored(buffer);
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > s.data.length) {
+      throw new Error(`onnx.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] (${s.data.length} elements)`);
+    }
+    if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[offset + i] = data[i]!;
+    else s.data.set(data as HostArray, offset);
+    s.hash = undefined;
   }
 
   // A copy (the typed-array constructor copies MB-sized arrays ~1.7x faster than TypedArray#slice on Node 20).
@@ -113,50 +182,123 @@ export class OnnxBackend implements ComputeBackend {
     return d instanceof Int32Array ? new Int32Array(d) : new Float32Array(d);
   }
 
+  /** Frees a buffer; sessions and lowered models embedding it as a constant go once no live buffer holds them. */
   free(buffer: DeviceBuffer): void {
     const s = this.stored(buffer);
     this.buffers.delete(buffer.id);
     this.liveBytes -= s.data.byteLength;
+    const keys = this.embeddedIn.get(buffer.id);
+    if (!keys) return;
+    this.embeddedIn.delete(buffer.id);
+    for (const key of keys) {
+      const holders = this.holders.get(key)!;
+      holders.delete(buffer.id);
+      if (holders.size > 0) continue;
+      this.holders.delete(key);
+      this.sessions.remove(key);
+      const lowered = this.lowered.get(key);
+      if (lowered) { this.lowered.delete(key); this.loweredBytes -= lowered.bytes.length; }
+    }
   }
 
-  compile(outputs: readonly Tensor[]): OnnxCompiledGraph {
+  /**
+   * Compiles `outputs`: softmax/log_softmax always fused, rms_norm/silu/rope/kv_cache_update/causal_attention
+   * fused unless the graph also computes their decomposition (training graphs), everything else expanded; then
+   * lowered to ONNX. `constants` that are program inputs become initializers (up to `maxConstantBytes`).
+   */
+  compile(outputs: readonly Tensor[], options: CompileGraphOptions = {}): OnnxCompiledGraph {
     this.check();
-    const fusedSet = new Set(this.fused ? fusedCompositeNames() : []);
-    const fused = (op: string): boolean => fusedSet.has(op);
-    const program = compileGraph(outputs, { fused });
-    let lowered = this.lowered.get(program.hash);
-    if (!lowered) {
-      lowered = lowerProgram(program, `gramr_${program.hash}`, fused);
-      this.lowered.set(program.hash, lowered);
-      if (this.lowered.size > 256) this.lowered.delete(this.lowered.keys().next().value!);
+    const { program, fused, fusedOps } = this.fused ? compileWithFusions(outputs, alwaysFusedCompositeNames(), inferenceCompositeNames())
+      : compileWithFusions(outputs, [], []);
+    const constants: Record<string, DeviceBuffer> = {};
+    const embedded = new Map<string, Float32Array | Int32Array>();
+    let bytes = 0;
+    for (const inp of program.inputs) {
+      const buf = options.constants?.[inp.name];
+      if (buf === undefined) continue;
+      const s = this.stored(buf);
+      if (buf.dtype !== inp.dtype || !sameShape(buf.shape, inp.shape)) {
+        throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
+      }
+      constants[inp.name] = buf;
+      embedded.set(inp.name, s.data);
+      bytes += s.data.byteLength;
     }
-    return { backend: this.name, program, lowered };
+    if (bytes > this.maxConstantBytes) embedded.clear();
+    const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
+    const key = program.hash + constKey;
+    for (const name of embedded.keys()) this.hold(key, constants[name]!.id);
+    let lowered = this.lowered.get(key);
+    if (!lowered) {
+      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib });
+      this.lowered.set(key, lowered);
+      this.loweredBytes += lowered.bytes.length;
+      // Lowered models are kept for recompiles (not needed by live graphs): at most 256, and 512 MiB of bytes.
+      while (this.lowered.size > 1 && (this.lowered.size > 256 || this.loweredBytes > 512 * 1024 * 1024)) {
+        const [oldKey, old] = this.lowered.entries().next().value!;
+        this.lowered.delete(oldKey);
+        this.loweredBytes -= old.bytes.length;
+      }
+    }
+    const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
+    return {
+      backend: this.name, program, lowered, key, fusedOps, threads,
+      ...(Object.keys(constants).length > 0 ? { constants } : {}),
+    };
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
     this.check();
     if (graph.backend !== this.name || !('lowered' in graph)) throw new Error(`onnx.run: graph was compiled for '${graph.backend}', not by this onnx backend`);
-    const { program, lowered } = graph as OnnxCompiledGraph;
-    checkFeeds(program, feeds, this.name);
-    const lease = await this.session(graph as OnnxCompiledGraph);
-    const ortFeeds: Record<string, Ort.Tensor> = {};
-    program.inputs.forEach((inp, k) => { ortFeeds[lowered.inputNames[k]!] = this.tensorOf(feeds[inp.name]!); });
-    let result: Ort.InferenceSession.OnnxValueMapType;
+    const g = graph as OnnxCompiledGraph;
+    const { program, lowered } = g;
+    const ortFeeds = this.ortFeeds(g, feeds);
+    const lease = this.sessions.acquireReady(g.key) ?? await this.session(g);
+    let result: Record<string, Ort.Tensor>;
     try {
-      result = await lease.session.run(ortFeeds);
+      result = lease.session.runSync ? lease.session.runSync(ortFeeds) : await lease.session.run(ortFeeds);
     } catch (e) {
       throw new Error(describeRunError(e, program, lowered, this.provider));
     } finally {
       lease.done();
     }
-    return program.outputs.map((o, k) => {
-      const node = program.nodes[o]!;
-      const t = result[lowered.outputNames[k]!] as Ort.Tensor;
-      const data = t.data as Float32Array | Int32Array;
-      const buf = this.wrap(data, node.shape, node.dtype);
-      this.buffers.get(buf.id)!.tensor = t;
-      return buf;
-    });
+    const outs: DeviceBuffer[] = new Array(program.outputs.length);
+    for (let k = 0; k < outs.length; k++) {
+      const node = program.nodes[program.outputs[k]!]!;
+      const t = result[lowered.outputNames[k]!]!;
+      outs[k] = this.wrap(t.data as Float32Array | Int32Array, node.shape, node.dtype, t);
+    }
+    return outs;
+  }
+
+  // The ORT feeds of a run; checks every feed on the way (checkFeeds words the error when one is wrong).
+  private ortFeeds(g: OnnxCompiledGraph, feeds: Feeds): Record<string, Ort.Tensor> {
+    let plan = this.plans.get(g);
+    if (!plan) {
+      const bound = g.constants ?? {};
+      plan = [];
+      g.program.inputs.forEach((inp, k) => {
+        const graphName = g.lowered.inputNames[k];
+        if (graphName !== undefined || bound[inp.name] === undefined) plan!.push({ inp, graphName, bound: bound[inp.name] });
+      });
+      this.plans.set(g, plan);
+    }
+    const out: Record<string, Ort.Tensor> = {};
+    let fed = 0, ok = true;
+    for (let k = 0; k < plan.length && ok; k++) {
+      const { inp, graphName, bound } = plan[k]!;
+      const b = bound ?? feeds[inp.name];
+      if (!bound) fed++;
+      if (!b || b.backend !== this.name || b.dtype !== inp.dtype || !sameShape(b.shape, inp.shape)) ok = false;
+      else if (graphName !== undefined) out[graphName] = this.tensorOf(b);
+    }
+    if (ok) {
+      let given = 0;
+      for (const name in feeds) if (feeds[name] !== undefined) given++;
+      if (given === fed) return out; // every unbound input was found, so nothing else (no bound name) was fed
+    }
+    checkFeeds(g.program, feeds, this.name, g.constants);
+    throw new Error(`onnx.run: bad feeds for graph ${g.lowered.model.graphName}`);
   }
 
   memory(): MemoryCounters {
@@ -166,17 +308,38 @@ export class OnnxBackend implements ComputeBackend {
   dispose(): void {
     this.sessions.clear();
     this.lowered.clear();
+    this.loweredBytes = 0;
+    this.holders.clear();
+    this.embeddedIn.clear();
     this.buffers.clear();
     this.liveBytes = 0;
     this.disposed = true;
   }
 
+  // Records that the session/model under `key` embeds buffer `id` (dropped when no holder is left).
+  private hold(key: string, id: number): void {
+    let h = this.holders.get(key);
+    if (!h) this.holders.set(key, (h = new Set()));
+    h.add(id);
+    let k = this.embeddedIn.get(id);
+    if (!k) this.embeddedIn.set(id, (k = new Set()));
+    k.add(key);
+  }
+
+  // Content hash of a buffer's data (cached until the next upload).
+  private contentHash(buffer: DeviceBuffer): string {
+    const s = this.stored(buffer);
+    s.hash ??= hashBytes(s.data);
+    return s.hash;
+  }
+
   // The cached session of a graph, leased for one run (created on first use).
-  private session(graph: OnnxCompiledGraph): Promise<SessionLease> {
+  private session(graph: OnnxCompiledGraph): Promise<SessionLease<OrtRunner>> {
     const ort = this.ort;
     if (!ort) throw new Error('onnx: call init() before run()');
-    const options = sessionOptions(this.provider, this.threads, this.spinning);
-    return this.sessions.acquire(graph.program.hash, () => ort.InferenceSession.create(graph.lowered.bytes, options).catch((e: unknown) => {
+    const options = sessionOptions(this.provider, graph.threads, this.spinning);
+    const direct = this.directBinding && this.provider === 'cpu';
+    return this.sessions.acquire(graph.key, () => createRunner(ort, graph.lowered.bytes, options, direct).catch((e: unknown) => {
       throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
     }));
   }
@@ -187,9 +350,9 @@ export class OnnxBackend implements ComputeBackend {
     return s.tensor;
   }
 
-  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType): OnnxBuffer {
+  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType, tensor?: Ort.Tensor): OnnxBuffer {
     const id = nextBufferId++;
-    this.buffers.set(id, { data });
+    this.buffers.set(id, { data, tensor });
     this.liveBytes += data.byteLength;
     return { id, backend: this.name, shape: [...shape], dtype, size: data.length };
   }

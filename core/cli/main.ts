@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { benchCommand } from './commands/bench.js';
+import { exportOnnxCommand } from './commands/export-onnx.js';
 import { generateCommand } from './commands/generate.js';
 import { logitsCommand } from './commands/logits.js';
 import { promptCommand } from './commands/prompt.js';
@@ -15,7 +16,7 @@ import { judgeCommand } from './commands/judge.js';
 import { evalCommand } from './commands/eval.js';
 import { rankCommand } from './commands/rank.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, exportOnnxCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

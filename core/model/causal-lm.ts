@@ -1,5 +1,6 @@
-// CausalLM: a decoder whose weights live on a backend (uploaded once, fed by name to every program), with a
-// tokenizer when one is known; compiles each program shape once and reuses it. forward / generate / logprobs are
+// CausalLM: a decoder whose weights live on a backend (uploaded once; passed to every program as compile-time
+// constants, which a backend may bake in, or fed by name), with a tokenizer when one is known; compiles each
+// program shape once and reuses it. forward / generate / logprobs are
 // here, their loops in generate.ts and logprobs.ts. Relies on checkpoint/ and tokenizer/ for loading.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +17,7 @@ import { loadTokenizer } from './tokenizer/load-tokenizer.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
 import type { CompiledGraph, ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
 import type { DType } from '../tensor/dtype.js';
+import type { ProgramInput } from '../tensor/program.js';
 import { input } from '../tensor/primitives.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -62,6 +64,7 @@ export class CausalLM {
   readonly stats: CausalLMStats = { compiles: 0, runs: 0 };
   private readonly feedsByName: Record<string, DeviceBuffer>;
   private readonly graphs = new Map<string, CompiledGraph>();
+  private readonly fed = new WeakMap<CompiledGraph, readonly ProgramInput[]>();
   private tensors?: DecoderTensors;
   private disposed = false;
 
@@ -142,13 +145,15 @@ export class CausalLM {
 
   /**
    * The program compiled under `key`, built on first use by `build(p)`, where `p` holds the parameter inputs and,
-   * for tied models, `lm_head.weight` (a resident transposed copy of the embedding).
+   * for tied models, `lm_head.weight` (a resident transposed copy of the embedding). The weights are passed as
+   * compile-time constants: a backend may bake them into the program (the ONNX backend embeds them as
+   * initializers); `run` feeds them otherwise.
    */
   program(key: string, build: (p: DecoderTensors) => Tensor[]): CompiledGraph {
     this.check();
     let g = this.graphs.get(key);
     if (!g) {
-      g = this.backend.compile(build(this.programTensors()));
+      g = this.backend.compile(build(this.programTensors()), { constants: this.feedsByName });
       this.graphs.set(key, g);
       this.stats.compiles++;
     }
@@ -176,7 +181,7 @@ export class CausalLM {
     const temps: DeviceBuffer[] = [];
     try {
       const feeds: Record<string, DeviceBuffer> = {};
-      for (const i of graph.program.inputs) {
+      for (const i of this.fedInputs(graph)) {
         const h = host[i.name];
         if (h !== undefined) { const b = this.upload(h); temps.push(b); feeds[i.name] = b; continue; }
         const b = buffers[i.name] ?? this.feedsByName[i.name];
@@ -189,9 +194,23 @@ export class CausalLM {
     }
   }
 
+  // The inputs of a graph that runs are fed (those the backend did not bind at compile time).
+  private fedInputs(graph: CompiledGraph): readonly ProgramInput[] {
+    let list = this.fed.get(graph);
+    if (!list) {
+      const bound = graph.constants;
+      list = graph.program.inputs.filter((i) => !(bound && i.name in bound));
+      this.fed.set(graph, list);
+    }
+    return list;
+  }
+
   /** Downloads a buffer as f32 (or i32) values and frees it. */
   async take(buffer: DeviceBuffer): Promise<Float32Array> {
-    try { return Float32Array.from(await this.backend.download(buffer)); } finally { this.backend.free(buffer); }
+    try {
+      const data = await this.backend.download(buffer); // already a copy
+      return data instanceof Float32Array ? data : Float32Array.from(data);
+    } finally { this.backend.free(buffer); }
   }
 
   /** Longest sequence this model attends over (maxPositions, or the sliding window when smaller). */

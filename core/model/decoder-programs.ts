@@ -1,6 +1,7 @@
 // The graphs CausalLM compiles, one per kind and static shape (and reuses): prefill (prompt bucket -> last-position
-// logits + caches), decode (one token against a cache bucket), cache growth, last-position logits without a
-// cache, full logits, and per-token log-probabilities. Feed names: ids, last, start, targets, cache.{k,v}.i.
+// logits + caches), decode (one token against a cache bucket; whole caches or only the new rows out), cache
+// growth, last-position logits without a cache, full logits, and per-token log-probabilities. Feed names: ids,
+// last, start, targets, cache.{k,v}.i.
 import type { ModelConfig } from './checkpoint/model-config.js';
 import { decoderHidden, lmHead, selectPositions, type DecoderTensors } from './decoder.js';
 import { cacheInputs } from './kv-cache.js';
@@ -20,6 +21,24 @@ export function decodeProgram(c: ModelConfig, p: DecoderTensors, batch: number, 
   const start = input('start', [batch], 'i32');
   const { hidden, cache } = decoderHidden(c, p, { ids: input('ids', [batch, 1], 'i32'), cache: { layers: cacheInputs(c, batch, length), start } });
   return [lmHead(c, p, hidden.reshape([batch, c.hiddenSize])), ...flatCache(cache!)];
+}
+
+/** The new rows `[B, Hkv, T, D]` a `kv_cache_update` node writes into its cache. */
+function newRows(updated: Tensor): Tensor {
+  if (updated.op !== 'kv_cache_update') throw new Error(`decodeRowsProgram: expected a kv_cache_update node, got '${updated.op}'`);
+  return updated.inputs[1]!;
+}
+
+/**
+ * Decode returning only what is new: ids `[B, 1]` at positions start `[B]` against caches of length L ->
+ * [logits `[B, V]`, rows `[B, 2 * layers * Hkv, 1, D]`]: the new key and value rows of every layer (k0, v0, k1,
+ * v1, ... stacked on the head axis) to be written at start[b]. KvCache.append writes them in place on backends
+ * with `uploadRange`, so no step copies the whole cache.
+ */
+export function decodeRowsProgram(c: ModelConfig, p: DecoderTensors, batch: number, length: number): Tensor[] {
+  const start = input('start', [batch], 'i32');
+  const { hidden, cache } = decoderHidden(c, p, { ids: input('ids', [batch, 1], 'i32'), cache: { layers: cacheInputs(c, batch, length), start } });
+  return [lmHead(c, p, hidden.reshape([batch, c.hiddenSize])), ops.concat(flatCache(cache!).map(newRows), 1)];
 }
 
 /** Cache growth from length `from` to `to` (zero rows appended). */

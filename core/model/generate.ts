@@ -1,12 +1,13 @@
 // Batched generation: prompts right-padded to a length bucket, one prefill program, then one decode program per
-// step against the KV cache (or, with useCache false, a full forward per step), EOS and stop strings, greedy or
-// seeded sampling per row, and a streaming callback. Relies on causal-lm.ts (programs, weights), sampling.ts,
+// step against the KV cache (new rows appended in place where the backend allows; with useCache false, a full
+// forward per step), EOS and stop strings, greedy or seeded sampling per row, and a streaming callback. Relies on causal-lm.ts (programs, weights), sampling.ts,
 // row-text.ts (streaming text and stop strings) and kv-cache.ts (buckets, cache buffers).
 import type { CausalLM } from './causal-lm.js';
-import { decodeProgram, growProgram, lastLogitsProgram, prefillProgram } from './decoder-programs.js';
+import { decodeProgram, decodeRowsProgram, growProgram, lastLogitsProgram, prefillProgram } from './decoder-programs.js';
 import { KvCache, lengthBucket } from './kv-cache.js';
 import { RowText } from './row-text.js';
 import { checkSampling, sampleToken, type SamplingOptions } from './sampling.js';
+import type { DeviceBuffer } from '../tensor/backend.js';
 import { Rng } from '../tensor/rng.js';
 
 /** Options of `generate`. */
@@ -133,7 +134,13 @@ async function loopWithCache(model: CausalLM, rows: Row[], advance: (logits: Flo
     last: { shape: [batch], dtype: 'i32', data: lens.map((n) => n - 1) },
   });
   const cache = new KvCache(model.backend, batch, t, caches);
+  // The ids and positions of each step go into two buffers allocated once (rewritten per step).
+  const steps: DeviceBuffer[] = [];
   try {
+    const ids = model.upload({ shape: [batch, 1], dtype: 'i32', data: new Array<number>(batch).fill(0) });
+    steps.push(ids);
+    const pos = model.upload({ shape: [batch], dtype: 'i32', data: new Array<number>(batch).fill(0) });
+    steps.push(pos);
     let logits = await model.take(first!);
     while (advance(logits)) {
       // The newest token of a live row sits at position prompt + generated - 1; finished rows rewrite position 0.
@@ -145,16 +152,21 @@ async function loopWithCache(model: CausalLM, rows: Row[], advance: (logits: Flo
         cache.replace(await model.run(grow, cache.feeds()), to);
       }
       const length = cache.length;
-      const decode = model.program(`decode:${batch}:${length}`, (p) => decodeProgram(c, p, batch, length));
-      const [out, ...next] = await model.run(decode, cache.feeds(), {
-        ids: { shape: [batch, 1], dtype: 'i32', data: rows.map((r) => (r.done ? 0 : r.tokens[r.tokens.length - 1]!)) },
-        start: { shape: [batch], dtype: 'i32', data: start },
-      });
-      cache.replace(next);
+      // Backends that can write part of a buffer get only the new rows back and append them in place.
+      const inPlace = cache.appendable;
+      const decode = inPlace
+        ? model.program(`decode-rows:${batch}:${length}`, (p) => decodeRowsProgram(c, p, batch, length))
+        : model.program(`decode:${batch}:${length}`, (p) => decodeProgram(c, p, batch, length));
+      model.backend.upload(ids, rows.map((r) => (r.done ? 0 : r.tokens[r.tokens.length - 1]!)));
+      model.backend.upload(pos, start);
+      const [out, ...next] = await model.run(decode, { ...cache.feeds(), ids, start: pos });
+      if (inPlace) await cache.append(next[0]!, start);
+      else cache.replace(next);
       logits = await model.take(out!);
     }
   } finally {
     cache.dispose();
+    for (const b of steps) model.backend.free(b);
   }
 }
 

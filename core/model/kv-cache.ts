@@ -1,6 +1,7 @@
 // The KV cache of a generation: one keys and one values buffer `[B, kvHeads, L, headDim]` per layer, kept on the
-// backend, of a fixed length L chosen from static buckets (powers of two); decode programs read it and return the
-// updated buffers, which replace the old ones. Relies on core/tensor's backend contract and decoder.ts's types.
+// backend, of a fixed length L chosen from static buckets (powers of two); decode programs read it and return
+// either the updated buffers, which replace the old ones, or only the new rows, which `append` writes in place
+// (backends with `uploadRange`). Relies on core/tensor's backend contract and decoder.ts's types.
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { LayerCache } from './decoder.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
@@ -26,9 +27,10 @@ export function cacheInputs(config: ModelConfig, batch: number, length: number):
   return Array.from({ length: config.numLayers }, (_, i) => ({ k: input(cacheFeedNames(i).k, shape), v: input(cacheFeedNames(i).v, shape) }));
 }
 
-/** A cache's device buffers for one batch, replaced after every program that updates it. */
+/** A cache's device buffers for one batch, replaced after every program that updates it (or appended to in place). */
 export class KvCache {
   private buffers: DeviceBuffer[];
+  private feedsCache?: Readonly<Record<string, DeviceBuffer>>;
 
   /**
    * @param backend owner of the buffers
@@ -40,15 +42,53 @@ export class KvCache {
     this.buffers = buffers;
   }
 
-  /** The feeds of a decode program by name. */
-  feeds(): Record<string, DeviceBuffer> {
-    const f: Record<string, DeviceBuffer> = {};
-    for (let i = 0; i < this.buffers.length / 2; i++) {
-      const n = cacheFeedNames(i);
-      f[n.k] = this.buffers[2 * i]!;
-      f[n.v] = this.buffers[2 * i + 1]!;
+  /** The feeds of a decode program by name (one frozen object until the buffers are replaced). */
+  feeds(): Readonly<Record<string, DeviceBuffer>> {
+    if (!this.feedsCache) {
+      const f: Record<string, DeviceBuffer> = {};
+      for (let i = 0; i < this.buffers.length / 2; i++) {
+        const n = cacheFeedNames(i);
+        f[n.k] = this.buffers[2 * i]!;
+        f[n.v] = this.buffers[2 * i + 1]!;
+      }
+      this.feedsCache = Object.freeze(f);
     }
-    return f;
+    return this.feedsCache;
+  }
+
+  /** True when the backend can write rows in place (`uploadRange`), so `append` can be used. */
+  get appendable(): boolean { return this.backend.uploadRange !== undefined; }
+
+  /**
+   * Writes new rows in place (backends with `uploadRange`). `rows` is a decodeRowsProgram's `[B, 2 * layers * H,
+   * T, D]` output (k0, v0, k1, v1, ... stacked on the head axis; freed here); row t of batch row b goes to position
+   * start[b] + t. Positions outside [0, L) are dropped, as kv_cache_update does.
+   */
+  async append(rows: DeviceBuffer, start: readonly number[]): Promise<void> {
+    try {
+      const write = this.backend.uploadRange?.bind(this.backend);
+      if (!write) throw new Error(`KvCache.append: the ${this.backend.name} backend cannot write part of a buffer (no uploadRange); use decode programs that return whole caches`);
+      const [b, stacked, t, d] = rows.shape as [number, number, number, number];
+      const [, heads, , cd] = this.buffers[0]!.shape as [number, number, number, number];
+      if (rows.shape.length !== 4 || b !== this.batch || start.length !== b || cd !== d || stacked !== heads * this.buffers.length) {
+        throw new Error(`KvCache.append: rows [${rows.shape.join(', ')}] with ${start.length} start positions do not fit ${this.buffers.length} caches [${this.buffers[0]!.shape.join(', ')}]`);
+      }
+      const data = await this.backend.download(rows);
+      for (let r = 0; r < b; r++) {
+        for (let j = 0; j < t; j++) {
+          const pos = start[r]! + j;
+          if (pos < 0 || pos >= this.length) continue;
+          for (let i = 0; i < this.buffers.length; i++) {
+            for (let h = 0; h < heads; h++) {
+              const from = ((r * stacked + i * heads + h) * t + j) * d;
+              write(this.buffers[i]!, ((r * heads + h) * this.length + pos) * d, data.subarray(from, from + d));
+            }
+          }
+        }
+      }
+    } finally {
+      this.backend.free(rows);
+    }
   }
 
   /** Takes over new buffers (same layout, possibly a new length) and frees the old ones. */
@@ -56,6 +96,7 @@ export class KvCache {
     if (buffers.length !== this.buffers.length) throw new Error(`KvCache.replace: expected ${this.buffers.length} buffers, got ${buffers.length}`);
     const old = this.buffers;
     this.buffers = buffers;
+    this.feedsCache = undefined;
     this.length = length;
     for (const b of old) this.backend.free(b);
   }
@@ -64,5 +105,6 @@ export class KvCache {
   dispose(): void {
     for (const b of this.buffers) this.backend.free(b);
     this.buffers = [];
+    this.feedsCache = undefined;
   }
 }

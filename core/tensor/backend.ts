@@ -47,6 +47,22 @@ export interface CompiledGraph {
   readonly backend: string;
   /** The backend-independent program (nodes, inputs, liveness, hash). */
   readonly program: Program;
+  /**
+   * Program inputs this backend bound at compile time (`CompileGraphOptions.constants` it honoured): `run` supplies
+   * them itself and they must not be fed. Undefined when the backend bound nothing (then every input is fed).
+   */
+  readonly constants?: Readonly<Record<string, DeviceBuffer>>;
+}
+
+/** Options of `ComputeBackend.compile`. */
+export interface CompileGraphOptions {
+  /**
+   * Inputs whose values are fixed for the graph's lifetime (a model's weights), by input name. A backend may bind
+   * them at compile time (the ONNX backend embeds them as initializers) and then lists them in
+   * `CompiledGraph.constants`; a backend may also ignore them, and callers then feed them as usual. Names that are
+   * not inputs of the program are ignored. The buffers must stay alive and unchanged while the graph is used.
+   */
+  constants?: Readonly<Record<string, DeviceBuffer>>;
 }
 
 /** Feeds of one run: one buffer per program input, by input name. */
@@ -64,12 +80,17 @@ export interface ComputeBackend {
   allocate(shape: Shape, dtype: DType): DeviceBuffer;
   /** Copies host data (length = buffer size) into the buffer. */
   upload(buffer: DeviceBuffer, data: HostData): void;
+  /**
+   * Optional: copies host data into elements [offset, offset + data.length) of the buffer, leaving the rest as
+   * it is (e.g. appending a row to a KV cache without copying the cache). Callers fall back to programs without it.
+   */
+  uploadRange?(buffer: DeviceBuffer, offset: number, data: HostData): void;
   /** Copies the buffer's data to the host (f32 as Float32Array, or Float64Array on an f64 backend). */
   download(buffer: DeviceBuffer): Promise<HostArray>;
   /** Releases the buffer; using it afterwards is an error. */
   free(buffer: DeviceBuffer): void;
   /** Compiles the graph computing `outputs` (expanding composites it has no fused kernel for). */
-  compile(outputs: readonly Tensor[]): CompiledGraph;
+  compile(outputs: readonly Tensor[], options?: CompileGraphOptions): CompiledGraph;
   /**
    * Runs a compiled graph. Every program input must be fed (matching shape and dtype); returns one new buffer
    * per output, owned by the caller (free them). Intermediates are released as soon as they are dead.
@@ -81,11 +102,18 @@ export interface ComputeBackend {
   dispose(): void;
 }
 
-/** Checks feeds against a program's inputs; the error lists what is missing, unknown or mismatched. */
-export function checkFeeds(program: Program, feeds: Feeds, backend: string): void {
+/**
+ * Checks feeds against a program's inputs; the error lists what is missing, unknown or mismatched. Inputs in
+ * `bound` (bound at compile time) must not be fed.
+ */
+export function checkFeeds(program: Program, feeds: Feeds, backend: string, bound?: Readonly<Record<string, unknown>>): void {
   const problems: string[] = [];
   const names = new Set(program.inputs.map((i) => i.name));
   for (const inp of program.inputs) {
+    if (bound && inp.name in bound) {
+      if (feeds[inp.name] !== undefined) problems.push(`'${inp.name}' is bound as a constant at compile time and must not be fed`);
+      continue;
+    }
     const b = feeds[inp.name];
     if (!b) { problems.push(`missing '${inp.name}' (${inp.dtype} [${inp.shape.join(',')}])`); continue; }
     if (b.backend !== backend) problems.push(`'${inp.name}' is a ${b.backend} buffer, not ${backend}`);
