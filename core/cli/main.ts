@@ -15,8 +15,9 @@ import { promptCommand } from './commands/prompt.js';
 import { judgeCommand } from './commands/judge.js';
 import { evalCommand } from './commands/eval.js';
 import { rankCommand } from './commands/rank.js';
+import { serveCommand } from './commands/serve.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, exportOnnxCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, serveCommand, exportOnnxCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -8,6 +8,7 @@ import { benchMatmul, writeMatmulReport } from '../../../bench/matmul.js';
 import { benchGenerate } from '../../../bench/generate.js';
 import { benchJudge } from '../../../bench/judge.js';
 import { benchTrain } from '../../../bench/train.js';
+import { benchServe } from '../../../bench/serve.js';
 import type { Command } from '../command.js';
 
 type Int = (name: string, dflt: number) => number;
@@ -32,18 +33,24 @@ const benches: Record<string, Bench> = {
     const r = await benchJudge({ backend, pairs: int('pairs', 16), batch: int('batch', 8), maxTokens: int('tokens', 32), repeats: int('repeats', 2) });
     return { result: r, text: `judge (${r.model}; ${r.prompt_tokens} prompt tokens): gram-r2 ${r.r2_pairs_per_s.toFixed(2)} pairs/s with ${r.maxTokens} generated tokens each, gram-v1 ${r.v1_pairs_per_s.toFixed(2)} pairs/s` };
   },
+  async serve(backend, int, values) {
+    if (typeof values.model !== 'string') throw new ConfigError('bench serve needs --model (a model folder train-grm wrote)', 'gramr bench');
+    const r = await benchServe({ backend, model: values.model, requests: int('requests', 256), batch: int('batch', 16) });
+    return { result: r, text: `serve /get_reward (${r.objective}): ${r.levels.map((l) => `concurrency ${l.concurrency}: ${l.requests_per_s.toFixed(1)} req/s, p50 ${l.p50_ms.toFixed(1)} ms, p99 ${l.p99_ms.toFixed(1)} ms`).join('; ')}` };
+  },
 };
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: `Benchmarks, checked against the reference before timing: ${Object.keys(benches).join(', ')}.`,
-  usage: 'gramr bench matmul|generate|judge|train [--backend NAME] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
+  usage: 'gramr bench matmul|generate|judge|train|serve [--backend NAME] [--model M] [--requests N] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
   help: { backend: 'backend to measure (default cpu)', size: 'matmul: n of an n x n x n product (default 512)',
     tokens: 'generate: tokens per run (default 256); judge: generated tokens per gram-r2 judgment (default 32)', repeats: 'timed runs',
-    pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8)', out: 'matmul: also write JSON + markdown into DIR',
-    steps: 'train: timed steps (default 20)', json: 'print the result as JSON' },
+    pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8); serve: micro-batch size', out: 'matmul: also write JSON + markdown into DIR',
+    steps: 'train: timed steps (default 20)', json: 'print the result as JSON',
+    model: 'serve: a train-grm model folder', requests: 'serve: requests per concurrency level (default 256)' },
   options: { steps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
-    pairs: { type: 'string' }, batch: { type: 'string' },
+    pairs: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, requests: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals) {
     const bench = positionals.length === 1 ? benches[positionals[0]] : undefined;

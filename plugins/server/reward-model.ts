@@ -1,0 +1,152 @@
+// RewardModel: what the server asks of a loaded train-grm model — judge pairs as given (label, confidence, P(a
+// preferred), rationale) and, for a Bradley–Terry model, score single responses. `openRewardModel` picks the
+// objective from the folder's gramr.json like judgeForModel (plugins/grm) does, but keeps the PairJudge verdict
+// (for rationales) and the reward head (for pointwise scores). Relies on core/reward, core/training, plugins/grm.
+import type { ComputeBackend } from '../../core/tensor/backend.js';
+import { ConfigError } from '../../core/errors.js';
+import type { TaskContext } from '../../core/pipeline/task-context.js';
+import { silentProgress } from '../../core/pipeline/task-context.js';
+import type { Judge } from '../../core/reward/evaluator.js';
+import type { ChatMode } from '../../core/reward/chat-renderer.js';
+import { chatRendererFor } from '../../core/reward/chat-renderer.js';
+import { ModelJudge } from '../../core/reward/model-judge.js';
+import { PairJudge } from '../../core/reward/pair-judge.js';
+import type { PromptFormat } from '../../core/reward/prompts.js';
+import { contentId } from '../../core/reward/seeds.js';
+import { loadRewardHead, scoreResponses } from '../../core/training/reward-head.js';
+import { logitJudge, rewardJudge } from '../grm/judge-for-model.js';
+import { rewardPrompt, type GrmObjective } from '../grm/grm-targets.js';
+import { readModelMeta } from '../grm/model-meta.js';
+
+/** A pair to judge in the order given (a shown first). */
+export interface PairItem {
+  /** The user input. */
+  prompt: string;
+  /** Response shown first (A). */
+  a: string;
+  /** Response shown second (B). */
+  b: string;
+  /** Voting@k samples (generative objectives only; 1 = one greedy judgment). */
+  votes: number;
+}
+
+/** The judgment of one pair as given. */
+export interface PairResult {
+  /** 'A' (a preferred), 'B', or undefined for no answer. */
+  label: 'A' | 'B' | undefined;
+  /** P(label); undefined without a label or without scores. */
+  confidence: number | undefined;
+  /** P(a preferred) in this order; undefined when the model gave no probabilities. */
+  probA: number | undefined;
+  /** The model's rationale (generative objectives), else undefined. */
+  rationale: string | undefined;
+  /** Why there is no label, else undefined. */
+  noAnswer: string | undefined;
+}
+
+/** A loaded reward model, as the server uses it. */
+export interface RewardModel {
+  /** The objective train-grm recorded (rationale, label-only, gram-v1, bradley-terry). */
+  readonly objective: string;
+  /** Whether `votes > 1` is possible (generative objective with temperature > 0). */
+  readonly canVote: boolean;
+  /** Judge pairs as given, one result per pair. */
+  judgePairs(items: PairItem[]): Promise<PairResult[]>;
+  /** Scalar rewards r(prompt, response) (Bradley–Terry only; absent otherwise). */
+  score?: (items: Array<{ prompt: string; response: string }>) => Promise<number[]>;
+  /** Frees the model. */
+  dispose(): void;
+}
+
+/** Options of openRewardModel. */
+export interface OpenRewardModelOptions {
+  /** A tokenizer overriding the one beside the model. */
+  tokenizer?: string;
+  /** Rows per model call (default 8). */
+  batchSize?: number;
+  /** Generative objectives: most generated tokens (default 256 rationale / 32 label-only, at most half the context). */
+  maxTokens?: number;
+  /** Generative objectives: sampling temperature (default 0; voting needs > 0). */
+  temperature?: number;
+  /** Seed of sampled judgments. */
+  seed?: number;
+}
+
+const ctxOf = (seed: number): TaskContext => ({ signal: new AbortController().signal, progress: silentProgress, seed });
+
+/** P(a preferred) from a label and the confidence of that label. */
+export function probAOf(label: 'A' | 'B' | undefined, confidence: number | undefined): number | undefined {
+  if (label === undefined || confidence === undefined) return undefined;
+  return label === 'A' ? confidence : 1 - confidence;
+}
+
+/** Wraps an evaluator Judge (no rationale) as judgePairs. */
+function fromJudge(judge: Judge, seed: number): (items: PairItem[]) => Promise<PairResult[]> {
+  return async (items) => (await judge(items.map((i) => ({ prompt: i.prompt, a: i.a, b: i.b })), ctxOf(seed))).map((o) => ({
+    label: o.label, confidence: o.confidence, probA: probAOf(o.label, o.confidence), rationale: undefined, noAnswer: o.noAnswer,
+  }));
+}
+
+/** Loads the train-grm model at `modelPath` on `backend` (see the file header). */
+export async function openRewardModel(modelPath: string, backend: ComputeBackend, options: OpenRewardModelOptions = {}): Promise<RewardModel> {
+  const meta = await readModelMeta(modelPath);
+  if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; gramr serve needs a reward model (role grm)`);
+  const objective = (meta?.objective ?? 'rationale') as GrmObjective;
+  const format = (meta?.promptFormat as PromptFormat | undefined) ?? 'compact';
+  const chat = (meta?.chat as ChatMode | undefined) ?? 'auto';
+  const labelTokens = meta?.labelTokens ?? { A: 'A', B: 'B' };
+  const batchSize = options.batchSize ?? 8;
+  const seed = options.seed ?? 0;
+  const mj = await ModelJudge.load(modelPath, backend, { batchSize, chat, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) });
+  const dispose = (): void => mj.dispose();
+  try {
+    if (objective === 'rationale' || objective === 'label-only') {
+      const temperature = options.temperature ?? 0;
+      const maxTokens = options.maxTokens ?? Math.min(objective === 'rationale' ? 256 : 32, Math.floor(mj.model.contextLimit / 2));
+      const judges = new Map<number, PairJudge>();
+      const judgeFor = (votes: number): PairJudge => {
+        let pj = judges.get(votes);
+        if (!pj) {
+          pj = new PairJudge(mj, { format, maxTokens, labelTokens, position: 'none', temperature, votes }, mj.chat);
+          judges.set(votes, pj);
+        }
+        return pj;
+      };
+      return {
+        objective, canVote: temperature > 0, dispose,
+        async judgePairs(items) {
+          const out: PairResult[] = new Array<PairResult>(items.length);
+          for (const votes of new Set(items.map((i) => i.votes))) {
+            const idx = items.flatMap((it, i) => (it.votes === votes ? [i] : []));
+            const verdicts = await judgeFor(votes).judge(idx.map((i) => {
+              const it = items[i]!;
+              return { id: contentId(it.prompt, it.a, it.b), prompt: it.prompt, a: it.a, b: it.b };
+            }), ctxOf(seed), 'none');
+            verdicts.forEach((v, n) => {
+              const shown = v.judgments.find((j) => j.label !== undefined && j.label === v.label) ?? v.judgments[0];
+              out[idx[n]!] = { label: v.label, confidence: v.confidence, probA: v.probA, rationale: shown?.rationale, noAnswer: v.noAnswer };
+            });
+          }
+          return out;
+        },
+      };
+    }
+    if (objective === 'gram-v1') {
+      return { objective, canVote: false, dispose, judgePairs: fromJudge(logitJudge(mj, format, labelTokens), seed) };
+    }
+    if (objective === 'bradley-terry') {
+      const addEos = meta?.addEos ?? true;
+      const head = await loadRewardHead(modelPath);
+      const render = chatRendererFor(mj.model.tokenizer, chat).render;
+      return {
+        objective, canVote: false, dispose,
+        judgePairs: fromJudge(await rewardJudge(mj.model, modelPath, chat, addEos, batchSize), seed),
+        score: (items) => scoreResponses(mj.model, head, items.map((i) => ({ prompt: rewardPrompt({ prompt: i.prompt }, render), response: i.response })), { batchSize, addEos }),
+      };
+    }
+    throw new ConfigError(`${modelPath}: gramr.json objective ${JSON.stringify(objective)} is not one of rationale, label-only, gram-v1, bradley-terry`);
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
