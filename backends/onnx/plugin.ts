@@ -1,5 +1,6 @@
 // The ONNX Runtime backend as a plugin: binds ComputeBackend kind `onnx` (options: provider cpu|webgpu|cuda,
-// threads). The DI factory takes no arguments, so the defaults (cpu provider, 2 threads) are what it builds.
+// threads). The container's instance uses the defaults (cpu provider, 2 threads); a pipeline's
+// `backend.options.onnx` builds one with its options through `create`.
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { contributeKind } from '../../core/di/kind-contribution.js';
@@ -17,5 +18,6 @@ export default new ContainerModule((options) => {
     point: 'ComputeBackend', kind: 'onnx',
     description: 'whole graph lowered to one ONNX model, run by onnxruntime-node (cpu, webgpu or cuda provider)',
     schema: onnxBackendSchema, impl: () => new OnnxBackend(),
+    create: (o) => new OnnxBackend(onnxBackendSchema.parse(o)),
   });
 });

@@ -17,6 +17,11 @@ export interface KindContribution {
   schema: z.ZodType;
   /** The plugin that contributed it (set by `contributeKind`). */
   plugin: string;
+  /**
+   * Builds a fresh instance from options already validated by `schema` (used where a config gives a kind
+   * options, e.g. `backend.options.onnx`); without it the container's instance (built with defaults) is used.
+   */
+  create?: (options: unknown) => unknown;
 }
 
 /** Arguments of `contributeKind`. `impl` is a class (constructed by the container) or a factory. */
@@ -26,6 +31,8 @@ export interface KindDefinition<T> {
   description: string;
   schema: z.ZodType;
   impl: (new (...args: any[]) => T) | (() => T);
+  /** Optional: build an instance from validated options (see KindContribution.create). */
+  create?: (options: unknown) => T;
 }
 
 function isClass(fn: unknown): fn is new (...args: any[]) => unknown {
@@ -44,6 +51,7 @@ export function contributeKind<T>(options: ContainerModuleLoadOptions, plugin: s
   bound.inSingletonScope().whenNamed(def.kind);
   const contribution: KindContribution = {
     point: def.point, kind: def.kind, description: def.description, schema: def.schema, plugin,
+    ...(def.create ? { create: def.create } : {}),
   };
   options.bind<KindContribution>(KindContributionId).toConstantValue(contribution);
 }

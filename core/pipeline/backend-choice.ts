@@ -16,17 +16,27 @@ export interface BackendChoice {
   chain: string;
 }
 
-/** A registry with one factory per ComputeBackend kind in the container. */
-export function backendRegistry(container: GramrContainer): BackendRegistry {
+/** Validated options per backend kind (a pipeline's `backend.options`). */
+export type BackendOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * A registry with one factory per ComputeBackend kind in the container: a kind with options (and a `create`)
+ * gets a fresh instance built from them; otherwise the container's instance, built with defaults.
+ */
+export function backendRegistry(container: GramrContainer, options: BackendOptions = {}): BackendRegistry {
   const registry = new BackendRegistry();
-  for (const kind of container.kinds('ComputeBackend')) registry.register(kind, () => container.get<ComputeBackend>('ComputeBackend', kind));
+  for (const kind of container.kinds('ComputeBackend')) {
+    const create = container.contribution('ComputeBackend', kind)?.create;
+    const given = options[kind];
+    registry.register(kind, () => (given !== undefined && create ? create(given) as ComputeBackend : container.get<ComputeBackend>('ComputeBackend', kind)));
+  }
   return registry;
 }
 
 /** Try each preferred backend in order; throw a WorkError listing every failure when none initializes. */
-export async function chooseBackend(container: GramrContainer, prefer: string[]): Promise<BackendChoice> {
+export async function chooseBackend(container: GramrContainer, prefer: string[], options: BackendOptions = {}): Promise<BackendChoice> {
   try {
-    const { backend, tried } = await backendRegistry(container).resolve(prefer);
+    const { backend, tried } = await backendRegistry(container, options).resolve(prefer);
     const failed = tried.filter((t) => t.error !== undefined).map((t) => `${t.name} failed: ${(t.error ?? '').split('\n')[0]}`);
     return { backend, tried, chain: [backend.name, ...failed].join(' <- ') };
   } catch (e) {

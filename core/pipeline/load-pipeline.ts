@@ -19,7 +19,11 @@ export const pipelineSchema = z.object({
   description: z.string().optional(),
   seed: z.number().int().min(0).default(0).describe('seed for everything random'),
   plugins: z.array(z.string()).default([]).describe('outside plugins: npm package names or paths relative to this file'),
-  backend: z.object({ prefer: z.array(z.string()).min(1) }).strict().default({ prefer: ['cpu'] })
+  backend: z.object({
+    prefer: z.array(z.string()).min(1),
+    options: z.record(z.string(), z.record(z.string(), z.unknown())).default({})
+      .describe('options per backend kind, e.g. {onnx: {provider: cuda, threads: 8}} (see gramr plugins)'),
+  }).strict().default({ prefer: ['cpu'], options: {} })
     .describe('compute backends in order of preference; the first that initializes runs'),
   datasets: z.record(name, z.looseObject({ kind: z.string() })).default({}),
   models: z.record(name, z.object({
@@ -59,6 +63,8 @@ export interface Pipeline {
   seed: number;
   /** Backend preference list. */
   backendPrefer: string[];
+  /** Validated options per backend kind. */
+  backendOptions: Record<string, unknown>;
   /** Declared datasets: kind and validated options. */
   datasets: Map<string, { kind: string; options: unknown }>;
   /** Declared models: absolute paths. */
@@ -119,6 +125,11 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   cfg.backend.prefer.forEach((b, i) => {
     if (!backends.includes(b)) errors.push(`${at(['backend', 'prefer', i])}: unknown backend "${b}"; valid backends: ${backends.join(', ') || '(none)'}`);
   });
+  const backendOptions: Record<string, unknown> = {};
+  for (const [kind, raw] of Object.entries(cfg.backend.options)) {
+    const parsed = parseKind(container, 'ComputeBackend', kind, { kind, ...raw }, ['kind'], ['backend', 'options', kind], 'kind', map, shown, errors);
+    if (parsed !== undefined) backendOptions[kind] = parsed;
+  }
 
   const datasets = new Map<string, { kind: string; options: unknown }>();
   for (const [dname, d] of Object.entries(cfg.datasets)) {
@@ -163,5 +174,5 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
   });
   if (errors.length) throw new ConfigError(errors.join('\n'));
-  return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, datasets, models, stages, config: cfg, container };
+  return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

@@ -64,7 +64,7 @@ async function inputHash(p: Pipeline, index: OutputIndex, name: string): Promise
 /** Run the pipeline. Throws GramrError (exit 1) when a stage fails; completed stages stay complete. */
 export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunResult> {
   const runDir = path.resolve(opts.runsDir ?? 'runs', p.name);
-  const choice: BackendChoice = await chooseBackend(p.container, p.backendPrefer);
+  const choice: BackendChoice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
   await fs.mkdir(runDir, { recursive: true });
   const backend = { name: choice.backend.name, chain: choice.chain };
   const index: OutputIndex = new Map();

@@ -83,7 +83,8 @@ export class ReportStage implements Stage<ReportOptions> {
     for (const inc of o.include) {
       const file = path.join(ctx.artifacts.path(inc.from), inc.file);
       if (!existsSync(file)) throw new WorkError(`report: include "${inc.from}" has no ${inc.file} (${file})`);
-      const body = readFileSync(file, 'utf8').replace(/^#{1,2} /gm, (h) => `#${h}`);
+      // The included file's own title is replaced by ours; its sections move one level down.
+      const body = readFileSync(file, 'utf8').replace(/^# [^\n]*\n/, '').replace(/^#{1,2} /gm, (h) => `#${h}`);
       md.push(`## ${inc.title}`, '', body.trim(), '');
     }
 

@@ -132,3 +132,13 @@ test('CLI: usage errors exit 2, --version and --help exit 0', (t) => {
   t.regex(h.stdout, /usage: gramr run FILE/);
   t.is(cli(['run', 'missing.yaml'], dir).code, 2);
 });
+
+test('backend options are validated against the backend kind\'s schema', async (t) => {
+  const bad = await configError(t, pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { onnx: { provider: tpu } }'));
+  t.regex(bad, /backend\.options\.onnx\.provider: Invalid option: expected one of "cpu"\|"webgpu"\|"cuda"/);
+  const unknown = await configError(t, pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { quantum: {} }'));
+  t.regex(unknown, /unknown ComputeBackend kind "quantum"; valid kinds: .*cpu.*onnx/);
+  const dir = tempDir();
+  const p = await loadPipeline(writeIn(dir, 'p.yaml', pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { onnx: { threads: 1 } }')));
+  t.deepEqual(p.backendOptions, { onnx: { provider: 'cpu', threads: 1 } });
+});
