@@ -3,7 +3,7 @@
 // the helpers the recipe stages share (init, gramr.json, publishing, record checks, kind lookup).
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from './kind-lookup.js';
+import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { GrmKindLookupId, TrainGrmStage, trainGrmSchema } from './train-grm-stage.js';
 
 /** The plugin's name in contributions. */
@@ -28,5 +28,5 @@ export { readModelMeta, writeModelMeta, MODEL_META_FILE, MODEL_META_FORMAT, type
 export { initSchema, scratchSchema, prepareInit, describeInit, initInputs, type InitOptions } from './model-init.js';
 export { publishModel, checkpointOf } from './publish-model.js';
 export { asPair, asRationaleExample, labelOf, labelBalance, type LabelBalance } from './record-checks.js';
-export { kindLookupOf, bindKindLookup, splitKind, type KindLookup } from './kind-lookup.js';
+export { kindLookupOf, bindKindLookup, splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 export { kindEntry, stopIfDiverged } from './stage-helpers.js';

@@ -17,7 +17,7 @@ import { kindEntry, stopIfDiverged } from './stage-helpers.js';
 import {
   bradleyTerryExample, GRM_OBJECTIVES, labelOnlyExample, rationaleExample, v1LabelExample, v1PairExample, type GrmExampleSettings, type GrmObjective,
 } from './grm-targets.js';
-import { splitKind, type KindLookup } from './kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { describeInit, initInputs, initSchema, prepareInit } from './model-init.js';
 import { MODEL_META_FORMAT } from './model-meta.js';
 import { checkpointOf, publishModel } from './publish-model.js';

@@ -5,7 +5,8 @@
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
 import { EvaluateStage } from './evaluate-stage.js';
-import { bindKindLookup } from './kind-lookup.js';
+import { bindKindLookup } from '../../core/di/kind-lookup.js';
+import { KindLookupId } from './kind-lookup.js';
 import { evaluateSchema, rankSchema } from './options.js';
 import { RankStage } from './rank-stage.js';
 
@@ -13,7 +14,7 @@ import { RankStage } from './rank-stage.js';
 export const JUDGING_STAGES_PLUGIN = 'judging-stages';
 
 export default new ContainerModule((options) => {
-  bindKindLookup(options);
+  bindKindLookup(options, KindLookupId);
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'evaluate', schema: evaluateSchema, impl: EvaluateStage,
     description: 'evaluate a model (a generative judge, or any train-grm model by its objective) on datasets with an evaluator kind -> report (markdown + JSON) and judgments (resumable)' });
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'rank', schema: rankSchema, impl: RankStage,

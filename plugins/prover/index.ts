@@ -3,7 +3,7 @@
 // rationale examples). One ContainerModule; modules only bind. Named exports are the library API.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../grm/kind-lookup.js';
+import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { sftProverSchema } from './prover-options.js';
 import { SftProver } from './sft-prover.js';
 import { SynthesizeRationalesStage, synthesizeRationalesSchema } from './synthesize-rationales-stage.js';

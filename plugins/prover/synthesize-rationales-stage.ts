@@ -13,7 +13,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js'
 import { readJsonl, type RecordWriter } from '../../core/pipeline/record-writer.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { ProofRequest, ProofResult, Prover } from '../../core/recipe/prover.js';
-import type { KindLookup } from '../grm/kind-lookup.js';
+import type { KindLookup } from '../../core/di/kind-lookup.js';
 import { readModelMeta } from '../grm/model-meta.js';
 import { asPair, labelBalance, labelOf } from '../grm/record-checks.js';
 import { synthesisSchema } from './prover-options.js';

@@ -10,7 +10,7 @@ import { WorkError } from '../../core/errors.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { Prover } from '../../core/recipe/prover.js';
 import type { Trainer } from '../../core/recipe/trainer.js';
-import { splitKind, type KindLookup } from '../grm/kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { kindEntry, stopIfDiverged } from '../grm/stage-helpers.js';
 import { MODEL_META_FORMAT } from '../grm/model-meta.js';
 import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-init.js';

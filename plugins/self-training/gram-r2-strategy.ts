@@ -9,7 +9,7 @@ import type { RoundInputs, RoundResult, SelfTrainingStrategy } from '../../core/
 import type { Trainer, TrainerContext } from '../../core/recipe/trainer.js';
 import { ModelJudge } from '../../core/reward/model-judge.js';
 import { PairJudge } from '../../core/reward/pair-judge.js';
-import { splitKind, type KindLookup } from '../grm/kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { gramR2Schema, type GramR2Options } from './gram-r2-options.js';
 import { runGramR2Round, type RoundDeps } from './gram-r2-round.js';
 import { grmSettings } from './grm-settings.js';

@@ -3,7 +3,7 @@
 // modules only bind. Named exports are the library API (docs/self-training.md).
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../grm/kind-lookup.js';
+import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { gramR2Schema } from './gram-r2-options.js';
 import { GramR2Strategy, SelfTrainingKindLookupId } from './gram-r2-strategy.js';
 import { selfTrainSchema } from './self-train-options.js';

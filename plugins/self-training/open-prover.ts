@@ -5,7 +5,7 @@
 import { ConfigError } from '../../core/errors.js';
 import type { ProofSession, Prover } from '../../core/recipe/prover.js';
 import type { TrainerContext } from '../../core/recipe/trainer.js';
-import type { KindLookup } from '../grm/kind-lookup.js';
+import type { KindLookup } from '../../core/di/kind-lookup.js';
 import { readModelMeta } from '../grm/model-meta.js';
 
 /** Opens the prover at `proverPath` with `synthesis` settings; a model that is not a prover is a ConfigError naming `where`. */

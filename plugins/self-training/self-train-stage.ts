@@ -13,7 +13,7 @@ import { readJsonl } from '../../core/pipeline/record-writer.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { PseudoLabel, RoundReport, RoundResult, SelfTrainingStrategy } from '../../core/recipe/self-training-strategy.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
-import { splitKind, type KindLookup } from '../grm/kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { initInputs, prepareInit } from '../grm/model-init.js';
 import { asPair, asRationaleExample } from '../grm/record-checks.js';
 import { evaluateModel } from './evaluate-model.js';

@@ -12,7 +12,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js'
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { TaskAdapter } from '../../core/recipe/task-adapter.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
-import { splitKind, type KindLookup } from '../grm/kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../grm/model-meta.js';
 import { asPair } from '../grm/record-checks.js';
 import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model.js';

@@ -14,7 +14,7 @@ import type { Trainer, TrainerContext } from '../../core/recipe/trainer.js';
 import { chatRendererFor, type ChatMode } from '../../core/reward/chat-renderer.js';
 import type { PromptFormat } from '../../core/reward/prompts.js';
 import type { GrmObjective } from '../grm/grm-targets.js';
-import { splitKind, type KindLookup } from '../grm/kind-lookup.js';
+import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { MODEL_META_FORMAT, readModelMeta, type ModelMeta } from '../grm/model-meta.js';
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
 import { stopIfDiverged } from '../grm/stage-helpers.js';

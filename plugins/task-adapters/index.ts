@@ -3,7 +3,7 @@
 // label-only, prover-written rationales, or the records' own). docs/writing-a-task-adapter.md shows an outside adapter.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../grm/kind-lookup.js';
+import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { adaptSchema } from './adapt-options.js';
 import { AdaptStage } from './adapt-stage.js';
 import { FineTuneAdapter, TaskAdapterKindLookupId } from './fine-tune-adapter.js';

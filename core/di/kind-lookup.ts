@@ -1,12 +1,12 @@
 // Resolving other plugins' kinds from inside a stage (its trainer, its prover): a module binds a lookup through
 // inversify's resolution context, so a stage can ask for "Trainer kind X" at run time and have X's options parsed
 // by X's contributed schema. Unknown kinds and invalid options are ConfigErrors naming the place and what is valid.
-// (plugins/judging-stages binds the same service under its own id; both could move to core/di.)
+// Each plugin binds it under its own id (modules only bind), so two plugins never clash.
 import type { ContainerModuleLoadOptions, ResolutionContext } from 'inversify';
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.js';
-import { KindContributionId, ServiceIds, type ExtensionPoint } from '../../core/di/identifiers.js';
-import type { KindContribution } from '../../core/di/kind-contribution.js';
+import { ConfigError } from '../errors.js';
+import { KindContributionId, ServiceIds, type ExtensionPoint } from './identifiers.js';
+import type { KindContribution } from './kind-contribution.js';
 
 /** Looks up kinds of extension points at run time. */
 export interface KindLookup {
