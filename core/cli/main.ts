@@ -16,8 +16,9 @@ import { judgeCommand } from './commands/judge.js';
 import { evalCommand } from './commands/eval.js';
 import { rankCommand } from './commands/rank.js';
 import { serveCommand } from './commands/serve.js';
+import { workCommand } from './commands/work.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, serveCommand, exportOnnxCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

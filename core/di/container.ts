@@ -23,6 +23,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/self-training/index.js',
   '../../plugins/task-adapters/index.js',
   '../../plugins/export/index.js',
+  '../../plugins/queue/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
 ];
