@@ -35,7 +35,7 @@ export interface LabelResult extends JudgeOutcome {
 }
 
 /** Default queue name. */
-export const DEFAULT_QUEUE = 'gramr-judge';
+export { DEFAULT_QUEUE } from './queue-judge-stage.js';
 
 /** BullMQ connection options for a `redis://` URL (workers need `maxRetriesPerRequest: null`). */
 export function connectionFor(url: string): ConnectionOptions {

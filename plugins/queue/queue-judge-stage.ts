@@ -3,11 +3,14 @@
 // Resumable: a rerun enqueues only the pairs without a stored result (enqueueing is idempotent by pair id anyway)
 // and reads the finished ones from the results hash. Relies on job-model.ts, bullmq and a reachable Redis.
 import { injectable } from 'inversify';
-import { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
-import { connectionFor, DEFAULT_QUEUE, enqueue, jobIdFor, readResults, redisClient, type LabelJob, type LabelResult } from './job-model.js';
+import type { Queue } from 'bullmq';
+import type { LabelJob, LabelResult } from './job-model.js';
+
+/** Default queue name (job-model.ts re-exports it; kept here so loading the plugin does not load bullmq). */
+export const DEFAULT_QUEUE = 'gramr-judge';
 
 /** Options of `queue-judge`. */
 export const queueJudgeSchema = z.object({
@@ -44,6 +47,8 @@ export class QueueJudgeStage implements Stage<QueueJudgeOptions> {
       seen.add(p.id);
     }
     const model = ctx.artifacts.modelPath(o.model);
+    // bullmq and ioredis load here, not at plugin load: every command builds the container, few use the queue.
+    const [{ Queue }, { connectionFor, enqueue, jobIdFor, readResults, redisClient }] = await Promise.all([import('bullmq'), import('./job-model.js')]);
     const redis = redisClient(o.redis);
     const queue = new Queue<LabelJob>(o.queue, { connection: connectionFor(o.redis) });
     try {
@@ -91,6 +96,7 @@ export class QueueJudgeStage implements Stage<QueueJudgeOptions> {
   /** Fails the stage when a pair still without a result has a job that failed for good. */
   private async checkFailed(queue: Queue<LabelJob>, pairs: PreferencePair[], results: Array<LabelResult | undefined>, where: string): Promise<void> {
     if ((await queue.getFailedCount()) === 0) return;
+    const { jobIdFor } = await import('./job-model.js');
     for (const [i, p] of pairs.entries()) {
       if (results[i] !== undefined) continue;
       const job = await queue.getJob(jobIdFor(p.id));
