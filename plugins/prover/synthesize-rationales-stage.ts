@@ -2,7 +2,9 @@
 // kept ones), a per-pair log and a report (kept / dropped-by-rule counts, score statistics). Pairs are processed in
 // input order in batches; each batch's kept records are flushed before its log lines, so after a kill the log says
 // how far the run got and the rerun continues after it, skipping kept records already on disk: the final files
-// are identical to an uninterrupted run (each pair samples from a seed derived from its id).
+// are identical to an uninterrupted run (each pair samples from a seed derived from its id). With `executor: queue`
+// the proving runs in `gramr work` processes (the queue plugin's `prove` jobs, all enqueued up front) and the stage
+// writes their results in the same order through the same code, so the files equal those of a local run.
 import { inject, injectable } from 'inversify';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,9 +14,10 @@ import { WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import { readJsonl, type RecordWriter } from '../../core/pipeline/record-writer.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
-import type { ProofRequest, ProofResult, Prover } from '../../core/recipe/prover.js';
+import type { ProofRequest, ProofResult, ProofSession, Prover } from '../../core/recipe/prover.js';
 import type { KindLookup } from '../../core/di/kind-lookup.js';
 import { readModelMeta } from '../grm/model-meta.js';
+import { executorSchema, queueOf } from '../queue/executor-options.js';
 import { asPair, labelBalance, labelOf } from '../grm/record-checks.js';
 import { synthesisSchema } from './prover-options.js';
 import { logLineOf, renderSynthesisReport, summaryOf, totalsOf, type SynthesisLogLine } from './synthesis-report.js';
@@ -30,6 +33,7 @@ export const synthesizeRationalesSchema = synthesisSchema.extend({
   batchSize: z.number().int().min(1).default(16).describe('pairs per synthesis batch (their candidates are scored together); results do not depend on it'),
   limit: z.number().int().positive().optional().describe('read at most this many pairs'),
   logProofs: z.boolean().default(false).describe('also write every candidate proof (text, failed rule or score) into the log'),
+  executor: executorSchema.optional().describe('where the proving runs: {kind: local} (default, also when absent) or {kind: queue, redis: URL, ...} (prove jobs for gramr work processes, sft-prover only; docs/serving.md)'),
 }).strict();
 type SynthesizeOptions = z.output<typeof synthesizeRationalesSchema>;
 
@@ -79,7 +83,18 @@ export class SynthesizeRationalesStage implements Stage<SynthesizeOptions> {
     const lines: SynthesisLogLine[] = [...earlier];
     if (earlier.length) ctx.progress.log(`resuming after ${earlier.length} pairs (${keptEarlier} kept)`);
 
-    const session = await prover.open(modelPath, meta?.prover?.options ?? {}, { ...synthesis, seed: synthesis.seed ?? ctx.seed }, ctx);
+    const q = queueOf(o.executor);
+    let session: ProofSession;
+    let queued: { storedBefore: number; enqueued: number } | undefined;
+    if (q) {
+      const { queuedProofSession } = await import('../queue/queue-sessions.js');
+      const run = await queuedProofSession(q, modelPath, { ...synthesis, seed: synthesis.seed ?? ctx.seed }, await this.pending(from, limit, earlier.length, where, ctx), where);
+      queued = run.stats;
+      ctx.progress.log(`proving through queue "${q.queue}": ${run.stats.storedBefore} of ${run.stats.total} pairs already stored, ${run.stats.enqueued} enqueued`);
+      session = run;
+    } else {
+      session = await prover.open(modelPath, meta?.prover?.options ?? {}, { ...synthesis, seed: synthesis.seed ?? ctx.seed }, ctx);
+    }
     const started = Date.now();
     // Running counters for progress (the totals are folded once, at the end).
     let tokens = 0, proved = earlier.filter((l) => l.skipped === undefined).length, kept = keptEarlier, scoreSum = 0;
@@ -141,10 +156,24 @@ export class SynthesizeRationalesStage implements Stage<SynthesizeOptions> {
       metrics: {
         pairs: totals.pairs, proved: totals.proved, kept: totals.kept, keptRate: totals.proved ? totals.kept / totals.proved : 0,
         candidates: totals.candidates, allCandidatesDropped: totals.allCandidatesDropped, resumedAfter: earlier.length,
-        oneClassInput: inputBalance.oneClass ? 1 : 0, ...dropped, ...(totals.bestScore ? { medianScore: totals.bestScore.median, meanScore: totals.bestScore.mean } : {}),
+        oneClassInput: inputBalance.oneClass ? 1 : 0, ...dropped, ...(queued ? { storedBefore: queued.storedBefore, enqueued: queued.enqueued } : {}), ...(totals.bestScore ? { medianScore: totals.bestScore.median, meanScore: totals.bestScore.mean } : {}),
       },
       summary: summaryOf(totals),
     };
+  }
+
+  // The proof requests of the pairs after the first `skip` (those an interrupted run already logged).
+  private async pending(from: string, limit: number | undefined, skip: number, where: string, ctx: StageContext): Promise<ProofRequest[]> {
+    const out: ProofRequest[] = [];
+    let index = 0;
+    for await (const r of ctx.artifacts.records(from)) {
+      if (limit !== undefined && index >= limit) break;
+      const pair = asPair(r, index, `${where} ("${from}")`);
+      if (index++ < skip) continue;
+      const l = labelOf(pair);
+      if (l === 'A' || l === 'B') out.push({ pair, label: l });
+    }
+    return out;
   }
 
   private async count(from: string, limit: number | undefined, ctx: StageContext): Promise<number> {

@@ -1,5 +1,7 @@
-// Built-in plugin `queue`: distributed judging over BullMQ on Redis — stage `queue-judge` enqueues a dataset's
-// pairs (job id = pair id) and collects results written once per pair by `gramr work` workers on any machine.
+// Built-in plugin `queue`: distributed labeling over BullMQ on Redis. The stage `queue-judge` judges a dataset through
+// the queue; the `executor` option (executor-options.ts) lets self-train and synthesize-rationales send their votes and
+// proofs there too; `gramr work` workers on any machine do the jobs and write each result once. Loading the plugin
+// does not load bullmq: the runtime modules (job-model, queue-executor, label-worker) are imported by path when used.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
 import { QueueJudgeStage, queueJudgeSchema } from './queue-judge-stage.js';
@@ -10,5 +12,7 @@ export default new ContainerModule((options) => {
 });
 
 export { QueueJudgeStage, queueJudgeSchema } from './queue-judge-stage.js';
-export { startLabelWorker, type LabelWorker, type LabelWorkerOptions } from './label-worker.js';
-export * from './job-model.js';
+export { executorSchema, queueOf, DEFAULT_QUEUE, type ExecutorOptions, type QueueExecutorOptions, type ExecutorContext } from './executor-options.js';
+export type { LabelWorker, LabelWorkerOptions } from './label-worker.js';
+export type { JobKind, LabelJob, JudgePayload, VotePayload, ProvePayload, LabelResult, VoteResult, ProveResult, ModelRef } from './job-model.js';
+export type { QueueItem, QueueRunStats } from './queue-executor.js';

@@ -1,78 +1,187 @@
-// The distributed-labeling job model over BullMQ: a job judges (or proves) one pair; its BullMQ job id is the pair
-// id, so adding the same pair twice does nothing, and its result is written exactly once (HSETNX) to a Redis hash
-// keyed by pair id. Relies on bullmq 6 and ioredis (a real Redis server).
-import { Queue, type ConnectionOptions } from 'bullmq';
+// The distributed-labeling job model over BullMQ: a job does one kind of work (judge, vote, prove) for one pair under
+// one job spec (model path + model content sha + settings, hashed). Its item key is the pair id plus a hash of what the
+// job reads of the pair; its BullMQ job id is spec + item key, so adding the same job twice does nothing, and its
+// result is written exactly once (HSETNX) to the Redis hash of queue + spec under the item key: another model, other
+// settings or changed pair content on the same queue never see it. Relies on bullmq 6 and ioredis.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Queue, ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Label, PreferencePair } from '../../core/data/records.js';
+import { canonicalJson, hashPath } from '../../core/pipeline/hash.js';
+import type { ProofResult } from '../../core/recipe/prover.js';
 import type { JudgeOutcome } from '../../core/reward/evaluator.js';
+import type { VerdictLike } from '../self-training/pseudo-label.js';
+import type { VoteSettings } from '../self-training/vote-judge.js';
 
-/** What a job asks a worker to do. `prove` is reserved: workers reject it as not yet supported. */
-export type JobKind = 'judge' | 'prove';
+export { DEFAULT_QUEUE } from './executor-options.js';
 
-/** The payload of a `judge` job. */
-export interface JudgePayload {
-  /** Absolute path of the model folder (a train-grm output or any GRM); workers must see the same path. */
+/** What a job asks a worker to do: judge a pair once, cast a pair's n self-training votes, or prove a label. */
+export type JobKind = 'judge' | 'vote' | 'prove';
+
+/** The job kinds, for messages. */
+export const JOB_KINDS: readonly JobKind[] = ['judge', 'vote', 'prove'];
+
+/** What every payload names: the model and its content identity. */
+export interface ModelRef {
+  /** Absolute path of the model folder; workers must see the same path (a shared disk). */
   model: string;
+  /** sha256 of the model folder's content (modelIdentity); a worker refuses the job when its copy differs. */
+  modelSha?: string;
+}
+
+/** The payload of a `judge` job (judgeForModel, greedy). */
+export interface JudgePayload extends ModelRef {
   /** The pair as the judge sees it. */
   pair: { prompt: string; a: string; b: string };
   /** Rows per model call for judgeForModel (default 8). */
   batchSize?: number;
 }
 
-/** One queued job. */
-export interface LabelJob {
-  /** The pair's id: also the BullMQ job id and the results-hash field. */
-  pairId: string;
-  /** What to do. */
-  kind: JobKind;
-  /** The work itself (a JudgePayload for `judge`). */
-  payload: JudgePayload;
+/** The payload of a `vote` job: the n sampled votes of self-training's pseudo-labeling for one pair. */
+export interface VotePayload extends ModelRef {
+  /** The pair (its id seeds the votes). */
+  pair: { id: string; prompt: string; a: string; b: string; instruction?: string };
+  /** The strategy's voting settings. */
+  settings: VoteSettings;
+  /** The round's seed (each vote samples from a seed derived from it, the pair id, the order and the sample). */
+  seed: number;
 }
 
-/** A finished job's result as stored in the results hash. */
+/** The payload of a `prove` job: k prover candidates for one pair and label, rule-checked and scored. */
+export interface ProvePayload extends ModelRef {
+  /** The pair and the label to justify. */
+  request: { pair: PreferencePair; label: Label };
+  /** The Prover kind and the options the model was trained with (its gramr.json). */
+  prover: { kind: string; trained: Record<string, unknown> };
+  /** The synthesis settings (k, temperature, maxTokens, rules, ...) with the base seed filled in. */
+  synthesis: Record<string, unknown> & { seed: number };
+}
+
+/** What every job carries besides its payload. */
+export interface JobHead {
+  /** The pair's id (for messages). */
+  pairId: string;
+  /** The item key (itemKey): the results-hash field and, after the spec, the job id. */
+  key: string;
+  /** The job spec (jobSpec). */
+  spec: string;
+}
+
+/** One queued job: what, for which pair, under which spec. */
+export type LabelJob =
+  | (JobHead & { kind: 'judge'; payload: JudgePayload })
+  | (JobHead & { kind: 'vote'; payload: VotePayload })
+  | (JobHead & { kind: 'prove'; payload: ProvePayload });
+
+/** A `judge` result as stored. */
 export interface LabelResult extends JudgeOutcome {
   /** Which worker wrote it (`host:pid`). */
   worker: string;
 }
 
-/** Default queue name. */
-export { DEFAULT_QUEUE } from './queue-judge-stage.js';
+/** A `vote` result as stored: the verdict without the generated texts. */
+export type VoteResult = VerdictLike & {
+  /** Which worker wrote it. */
+  worker: string;
+};
+
+/** A `prove` result as stored: the whole ProofResult (candidates included). */
+export type ProveResult = ProofResult & {
+  /** Which worker wrote it. */
+  worker: string;
+};
 
 /** BullMQ connection options for a `redis://` URL (workers need `maxRetriesPerRequest: null`). */
 export function connectionFor(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null };
 }
 
-/** The Redis hash that holds the results of queue `queue`, keyed by pair id. */
-export function resultsKey(queue: string): string {
-  return `gramr:${queue}:results`;
+/** The job spec: 24 hex digits of sha256 over the kind, the model path, its content sha and the settings. */
+export function jobSpec(kind: JobKind, ref: ModelRef, settings: unknown): string {
+  return createHash('sha256').update(canonicalJson({ format: 'gramr-job/v1', kind, model: ref.model, modelSha: ref.modelSha ?? '', settings })).digest('hex').slice(0, 24);
+}
+
+/** The item key of a pair: `<pair id>#<12 hex of sha256 over what the job reads of it>` (pair content, label to prove). */
+export function itemKey(pairId: string, content: unknown): string {
+  return `${pairId}#${createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 12)}`;
+}
+
+const identities = new Map<string, string>();
+
+/**
+ * sha256 of a model folder's content (names + bytes, as the runner hashes inputs), remembered per process while no
+ * file's size or mtime changes, so a worker checks each model once.
+ */
+export async function modelIdentity(modelPath: string): Promise<string> {
+  const listing: string[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(path.join(dir, e.name), r);
+      else if (e.isFile()) { const st = await fs.stat(path.join(dir, e.name)); listing.push(`${r}\0${st.size}\0${st.mtimeMs}`); }
+    }
+  };
+  const st = await fs.stat(modelPath);
+  if (st.isDirectory()) await walk(modelPath, ''); else listing.push(`\0${st.size}\0${st.mtimeMs}`);
+  const key = `${modelPath}\n${listing.join('\n')}`;
+  let sha = identities.get(key);
+  if (sha === undefined) {
+    sha = await hashPath(modelPath);
+    identities.set(key, sha);
+  }
+  return sha;
+}
+
+/** The Redis hash that holds the results of `spec` on queue `queue`, keyed by item key. */
+export function resultsKey(queue: string, spec: string): string {
+  return `gramr:${queue}:results:${spec}`;
 }
 
 /**
- * The BullMQ job id of a pair: the pair id itself. BullMQ rejects custom ids that contain ":" or are plain
- * integers, so those characters are escaped (":" -> "%3A", a leading "%" -> "%25", an integer gets a "#" prefix).
+ * The BullMQ job id of an item under a spec: `<spec>-<item key>`. BullMQ rejects custom ids that contain ":", so ":"
+ * is escaped as "%3A" (and "%" as "%25").
  */
-export function jobIdFor(pairId: string): string {
-  const id = pairId.replaceAll('%', '%25').replaceAll(':', '%3A');
-  return /^\d+$/.test(id) ? `#${id}` : id;
+export function jobIdFor(spec: string, key: string): string {
+  return `${spec}-${key.replaceAll('%', '%25').replaceAll(':', '%3A')}`;
 }
 
-/** Adds jobs (idempotent: a job id already in the queue, in any state, is left as it is). */
-export async function enqueue(queue: Queue, jobs: LabelJob[], attempts = 3): Promise<void> {
-  if (jobs.length === 0) return;
-  await queue.addBulk(jobs.map((j) => ({ name: j.kind, data: j, opts: { jobId: jobIdFor(j.pairId), attempts, removeOnFail: false } })));
+/**
+ * Adds jobs (idempotent: a job id already waiting, active or failed is left as it is). A completed job is removed
+ * (its result lives in the results hash), so a pair whose result is gone can be queued again.
+ */
+export async function enqueue(queue: Queue, jobs: readonly LabelJob[], attempts = 3): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 500) {
+    await queue.addBulk(jobs.slice(i, i + 500).map((j) => ({
+      name: j.kind, data: j, opts: { jobId: jobIdFor(j.spec, j.key), attempts, removeOnComplete: true, removeOnFail: false },
+    })));
+  }
+}
+
+const NUM = '\u0000num:';
+
+/** A result as JSON, keeping non-finite numbers (a −∞ proof score) that plain JSON would turn into null. */
+export function encodeResult(result: unknown): string {
+  return JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${NUM}${v}` : v));
+}
+
+/** The inverse of encodeResult. */
+export function decodeResult<T>(text: string): T {
+  return JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(NUM) ? Number(v.slice(NUM.length)) : v)) as T;
 }
 
 /** Writes a result unless one is already there; true when this call wrote it. */
-export async function writeResultOnce(redis: Redis, queue: string, pairId: string, result: LabelResult): Promise<boolean> {
-  return (await redis.hsetnx(resultsKey(queue), pairId, JSON.stringify(result))) === 1;
+export async function writeResultOnce(redis: Redis, queue: string, spec: string, key: string, result: unknown): Promise<boolean> {
+  return (await redis.hsetnx(resultsKey(queue, spec), key, encodeResult(result))) === 1;
 }
 
-/** The stored results of `pairIds` (undefined where none yet), in the order given. */
-export async function readResults(redis: Redis, queue: string, pairIds: string[]): Promise<Array<LabelResult | undefined>> {
-  const out: Array<LabelResult | undefined> = [];
-  for (let i = 0; i < pairIds.length; i += 1000) {
-    const got = await redis.hmget(resultsKey(queue), ...pairIds.slice(i, i + 1000));
-    for (const g of got) out.push(g === null ? undefined : (JSON.parse(g) as LabelResult));
+/** The stored results of the item `keys` (undefined where none yet), in the order given. */
+export async function readResults<T>(redis: Redis, queue: string, spec: string, keys: readonly string[]): Promise<Array<T | undefined>> {
+  const out: Array<T | undefined> = [];
+  for (let i = 0; i < keys.length; i += 1000) {
+    const got = await redis.hmget(resultsKey(queue, spec), ...keys.slice(i, i + 1000));
+    for (const g of got) out.push(g === null ? undefined : decodeResult<T>(g));
   }
   return out;
 }

@@ -1,12 +1,12 @@
-// A BullMQ worker that processes `judge` jobs: loads the model a job names with judgeForModel (cached per path),
-// judges the pair and writes the result once to the results hash. A killed worker's active jobs stall; BullMQ moves
-// them back to the queue after `lockDuration`, and another worker judges them (the HSETNX keeps one result).
+// A BullMQ worker for every job kind (judge, vote, prove; job-handlers.ts does the work, with models cached per path)
+// that writes each result once (HSETNX) to the results hash of its queue and job spec. A killed worker's active jobs
+// stall; BullMQ moves them back to the queue after `lockDuration`, and another worker does them (the HSETNX keeps one
+// result). Relies on bullmq 6 and a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
-import { silentProgress } from '../../core/pipeline/task-context.js';
-import { judgeForModel, type GrmJudge } from '../grm/judge-for-model.js';
-import { connectionFor, redisClient, writeResultOnce, type LabelJob, type LabelResult } from './job-model.js';
+import { JobHandlers, JobRefused } from './job-handlers.js';
+import { connectionFor, redisClient, writeResultOnce, type LabelJob } from './job-model.js';
 
 /** Options of startLabelWorker. */
 export interface LabelWorkerOptions {
@@ -18,8 +18,10 @@ export interface LabelWorkerOptions {
   concurrency?: number;
   /** Job lock in ms: a dead worker's jobs are retried after about this long (default 30000). */
   lockDurationMs?: number;
-  /** Called after each result this worker wrote (or found already written). */
-  onResult?: (pairId: string, wrote: boolean) => void;
+  /** Opened models kept at once (default 3; the least recently used idle one is freed first). */
+  maxModels?: number;
+  /** Called after each result this worker wrote (`wrote`) or found already written by another. */
+  onResult?: (pairId: string, wrote: boolean, kind: LabelJob['kind']) => void;
 }
 
 /** A running worker: `close` stops it and frees its models. */
@@ -31,30 +33,24 @@ export interface LabelWorker {
 /** Starts a worker on `backend`. */
 export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions): LabelWorker {
   const me = `${hostname()}:${process.pid}`;
-  const judges = new Map<string, Promise<GrmJudge>>();
+  const handlers = new JobHandlers(backend, me, o.maxModels ?? 3);
   const redis = redisClient(o.redis);
-  const judgeOf = (model: string, batchSize: number | undefined): Promise<GrmJudge> => {
-    const key = `${model}\n${batchSize ?? 8}`;
-    let j = judges.get(key);
-    if (!j) {
-      j = judgeForModel(model, backend, { batchSize: batchSize ?? 8 });
-      judges.set(key, j);
+  const stop = new AbortController();
+  const handle = async (job: Job<LabelJob>): Promise<{ wrote: boolean }> => {
+    const data = job.data;
+    let result: unknown;
+    try {
+      result = await handlers.run(data, stop.signal);
+    } catch (e) {
+      if (e instanceof JobRefused) throw new UnrecoverableError(`job ${job.id}: ${e.message}`);
+      throw e;
     }
-    return j;
-  };
-  const handle = async (job: Job<LabelJob>): Promise<LabelResult> => {
-    const { pairId, kind, payload } = job.data;
-    if (kind !== 'judge') throw new UnrecoverableError(`job ${job.id} (pair ${pairId}): kind "${kind}" is not supported by this worker; supported: judge`);
-    const judge = await judgeOf(payload.model, payload.batchSize);
-    const [out] = await judge([payload.pair], { signal: new AbortController().signal, progress: silentProgress, seed: 0 });
-    if (!out) throw new Error(`job ${job.id} (pair ${pairId}): the judge returned no outcome`);
-    const result: LabelResult = { ...out, worker: me };
-    const wrote = await writeResultOnce(redis, o.queue, pairId, result);
-    o.onResult?.(pairId, wrote);
-    return result;
+    const wrote = await writeResultOnce(redis, o.queue, data.spec, data.key, result);
+    o.onResult?.(data.pairId, wrote, data.kind);
+    return { wrote };
   };
   const lock = o.lockDurationMs ?? 30000;
-  const worker = new Worker<LabelJob, LabelResult>(o.queue, handle, {
+  const worker = new Worker<LabelJob, { wrote: boolean }>(o.queue, handle, {
     connection: connectionFor(o.redis), concurrency: o.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 3,
   });
@@ -64,7 +60,8 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   return {
     async close(): Promise<void> {
       await worker.close();
-      for (const j of judges.values()) (await j.catch(() => undefined))?.dispose();
+      stop.abort();
+      await handlers.dispose();
       redis.disconnect();
     },
   };

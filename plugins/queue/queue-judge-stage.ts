@@ -1,16 +1,15 @@
 // Stage `queue-judge`: judges a dataset's pairs through the BullMQ queue on Redis (workers: `gramr work`) with a
 // given model, and writes one record per pair in input order: the pair plus `judgment` (label, confidence, worker).
-// Resumable: a rerun enqueues only the pairs without a stored result (enqueueing is idempotent by pair id anyway)
-// and reads the finished ones from the results hash. Relies on job-model.ts, bullmq and a reachable Redis.
+// Resumable: a rerun enqueues only the pairs without a stored result (enqueueing is idempotent anyway) and reads the
+// finished ones from the results hash. Relies on queue-executor.ts (runQueued), bullmq and a reachable Redis.
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
-import type { Queue } from 'bullmq';
-import type { LabelJob, LabelResult } from './job-model.js';
+import { DEFAULT_QUEUE } from './executor-options.js';
+import type { JudgePayload, LabelResult } from './job-model.js';
 
-/** Default queue name (job-model.ts re-exports it; kept here so loading the plugin does not load bullmq). */
-export const DEFAULT_QUEUE = 'gramr-judge';
+export { DEFAULT_QUEUE };
 
 /** Options of `queue-judge`. */
 export const queueJudgeSchema = z.object({
@@ -18,7 +17,7 @@ export const queueJudgeSchema = z.object({
   from: z.string().describe('dataset of pairs (id, prompt, a, b)'),
   to: z.string().describe('records artifact to write: each pair plus `judgment`'),
   redis: z.string().describe('Redis URL, e.g. redis://127.0.0.1:6379'),
-  queue: z.string().default(DEFAULT_QUEUE).describe('queue name (workers: gramr work --queue NAME)'),
+  queue: z.string().default(DEFAULT_QUEUE).describe('queue name (workers: gramr work --queue NAME); results are keyed by model, settings and pair, so queues can be shared'),
   batchSize: z.number().int().positive().default(8).describe('rows per model call in the workers'),
   attempts: z.number().int().positive().default(3).describe('tries per job before it counts as failed'),
   pollMs: z.number().int().positive().default(250).describe('how often to check for results'),
@@ -47,62 +46,30 @@ export class QueueJudgeStage implements Stage<QueueJudgeOptions> {
       seen.add(p.id);
     }
     const model = ctx.artifacts.modelPath(o.model);
-    // bullmq and ioredis load here, not at plugin load: every command builds the container, few use the queue.
-    const [{ Queue }, { connectionFor, enqueue, jobIdFor, readResults, redisClient }] = await Promise.all([import('bullmq'), import('./job-model.js')]);
-    const redis = redisClient(o.redis);
-    const queue = new Queue<LabelJob>(o.queue, { connection: connectionFor(o.redis) });
-    try {
-      const ids = pairs.map((p) => p.id);
-      let results = await readResults(redis, o.queue, ids);
-      const stored = results.filter((r) => r !== undefined).length;
-      const missing = pairs.filter((_, i) => results[i] === undefined);
-      await enqueue(queue, missing.map((p) => ({ pairId: p.id, kind: 'judge', payload: { model, pair: { prompt: p.prompt, a: p.a, b: p.b }, batchSize: o.batchSize } })), o.attempts);
-      let done = stored, lastChange = Date.now();
-      while (done < pairs.length) {
-        ctx.signal.throwIfAborted();
-        await new Promise((r) => setTimeout(r, o.pollMs));
-        results = await readResults(redis, o.queue, ids);
-        const now = results.filter((r) => r !== undefined).length;
-        if (now !== done) {
-          done = now;
-          lastChange = Date.now();
-          ctx.progress.update({ done, total: pairs.length, unit: 'pairs' });
-        }
-        await this.checkFailed(queue, pairs, results, where);
-        if (o.timeoutS !== undefined && Date.now() - lastChange > o.timeoutS * 1000) {
-          throw new Error(`${where}: no new result for ${o.timeoutS} s (${done}/${pairs.length} done) on queue "${o.queue}" at ${o.redis}; are workers running (gramr work --redis ${o.redis} --queue ${o.queue})?`);
-        }
-      }
-      const w = await ctx.artifacts.recordWriter(o.to);
-      const resumed = w.count;
-      const labels = { A: 0, B: 0, none: 0 };
-      for (const [i, p] of pairs.entries()) {
-        const r = results[i] as LabelResult;
-        if (r.label === 'A') labels.A++; else if (r.label === 'B') labels.B++; else labels.none++;
-        if (i < resumed) continue;
-        await w.append({ ...p, judgment: r });
-      }
-      const workers = new Set(results.map((r) => r!.worker)).size;
-      return {
-        metrics: { records: pairs.length, enqueued: missing.length, storedBefore: stored, labeledA: labels.A, labeledB: labels.B, noAnswer: labels.none, workers },
-        summary: `${pairs.length} pairs judged through queue "${o.queue}" by ${workers} worker(s) (${missing.length} enqueued, ${stored} already stored)`,
-      };
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
-  }
-
-  /** Fails the stage when a pair still without a result has a job that failed for good. */
-  private async checkFailed(queue: Queue<LabelJob>, pairs: PreferencePair[], results: Array<LabelResult | undefined>, where: string): Promise<void> {
-    if ((await queue.getFailedCount()) === 0) return;
-    const { jobIdFor } = await import('./job-model.js');
+    // job-model (with ioredis) and the executor (with bullmq) load here, not at plugin load.
+    const [{ itemKey, jobSpec, modelIdentity }, { runQueued }] = await Promise.all([import('./job-model.js'), import('./queue-executor.js')]);
+    const ref = { model, modelSha: await modelIdentity(model) };
+    const spec = jobSpec('judge', ref, { batchSize: o.batchSize });
+    const items = pairs.map((p) => {
+      const pair = { prompt: p.prompt, a: p.a, b: p.b };
+      return { key: itemKey(p.id, pair), pairId: p.id, payload: { ...ref, pair, batchSize: o.batchSize } satisfies JudgePayload };
+    });
+    const q = { redis: o.redis, queue: o.queue, attempts: o.attempts, pollMs: o.pollMs, ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}) };
+    const { results, stats } = await runQueued<LabelResult>(q, 'judge', spec, items, ctx.signal, where,
+      (done, total) => ctx.progress.update({ done, total, unit: 'pairs' }));
+    const w = await ctx.artifacts.recordWriter(o.to);
+    const resumed = w.count;
+    const labels = { A: 0, B: 0, none: 0 };
     for (const [i, p] of pairs.entries()) {
-      if (results[i] !== undefined) continue;
-      const job = await queue.getJob(jobIdFor(p.id));
-      if (job && (await job.isFailed())) {
-        throw new Error(`${where}: job for pair "${p.id}" failed after ${job.attemptsMade} attempt(s): ${job.failedReason}; fix the cause, then remove the job (or the queue) and rerun`);
-      }
+      const r = results[i]!;
+      if (r.label === 'A') labels.A++; else if (r.label === 'B') labels.B++; else labels.none++;
+      if (i < resumed) continue;
+      await w.append({ ...p, judgment: r });
     }
+    const workers = new Set(results.map((r) => r.worker)).size;
+    return {
+      metrics: { records: pairs.length, enqueued: stats.enqueued, storedBefore: stats.storedBefore, labeledA: labels.A, labeledB: labels.B, noAnswer: labels.none, workers },
+      summary: `${pairs.length} pairs judged through queue "${o.queue}" by ${workers} worker(s) (${stats.enqueued} enqueued, ${stats.storedBefore} already stored)`,
+    };
   }
 }

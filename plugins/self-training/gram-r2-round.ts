@@ -11,22 +11,24 @@ import type { ProofSession } from '../../core/recipe/prover.js';
 import type { PseudoLabel, RoundInputs, RoundReport, RoundResult } from '../../core/recipe/self-training-strategy.js';
 import type { Trainer, TrainerContext } from '../../core/recipe/trainer.js';
 import { chatRendererFor } from '../../core/reward/chat-renderer.js';
-import type { PairJudge } from '../../core/reward/pair-judge.js';
 import { grmExamples } from '../grm/train-grm-stage.js';
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
 import { stopIfDiverged } from '../grm/stage-helpers.js';
 import type { GramR2Options } from './gram-r2-options.js';
 import { grmSettings } from './grm-settings.js';
 import { KeyedLog } from './keyed-log.js';
-import { pseudoLabel, type LabelLine } from './pseudo-label.js';
+import { pseudoLabel, type LabelLine, type VoteJudge } from './pseudo-label.js';
 import { proveLabels, type RationaleLine } from './prover-rationales.js';
 
 /** What a round runs on besides its inputs: how to open the GRM as a judge and the prover, and the trainer. */
 export interface RoundDeps {
-  /** Opens the GRM at `grmPath` as a PairJudge with the round's voting settings; `dispose` frees it. */
-  openJudge(grmPath: string): Promise<{ judge: PairJudge; dispose(): void }>;
-  /** Opens the prover at `proverPath` with the round's synthesis settings. */
-  openProver(proverPath: string): Promise<ProofSession>;
+  /**
+   * Opens the GRM at `grmPath` as a VoteJudge (a PairJudge) with the round's voting settings; `dispose` frees it.
+   * `todo` are the pairs it will be asked about (a queue executor enqueues them all at once).
+   */
+  openJudge(grmPath: string, todo: readonly PreferencePair[]): Promise<{ judge: VoteJudge; dispose(): void }>;
+  /** Opens the prover at `proverPath` with the round's synthesis settings; `todo` are the requests it will get. */
+  openProver(proverPath: string, todo: ReadonlyArray<{ pair: PreferencePair; label: Label }>): Promise<ProofSession>;
   /** The retrain trainer: its kind, implementation and parsed options (objective sft). */
   trainer: { kind: string; impl: Trainer; options: unknown };
 }
@@ -51,9 +53,10 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
   const labelLog = await KeyedLog.open<LabelLine>(path.join(dir, 'labels.jsonl'));
   let labels: LabelLine[];
   try {
-    if (pairs.some((p) => labelLog.get(p.id) === undefined)) {
+    const todo = pairs.filter((p) => labelLog.get(p.id) === undefined);
+    if (todo.length > 0) {
       if (labelLog.size > 0) ctx.progress.log(`${where}: resuming pseudo-labels after ${labelLog.size} pairs`);
-      const opened = await deps.openJudge(inputs.grmPath);
+      const opened = await deps.openJudge(inputs.grmPath, todo);
       try {
         labels = await pseudoLabel(opened.judge, pairs, o, labelLog, rctx, (done) => ctx.progress.update({ done, total, unit: 'pairs', message: `round ${inputs.round}: pseudo-labeling` }));
       } finally {
@@ -73,9 +76,10 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
   const ratLog = await KeyedLog.open<RationaleLine>(path.join(dir, 'rationales.jsonl'));
   let rationales: RationaleLine[] = [];
   try {
-    if (confident.some((r) => ratLog.get(r.pair.id) === undefined)) {
+    const todo = confident.filter((r) => ratLog.get(r.pair.id) === undefined);
+    if (todo.length > 0) {
       if (ratLog.size > 0) ctx.progress.log(`${where}: resuming rationales after ${ratLog.size} pairs`);
-      const session = await deps.openProver(inputs.proverPath);
+      const session = await deps.openProver(inputs.proverPath, todo);
       try {
         rationales = await proveLabels(session, confident, o.batchSize, ratLog, rctx, (done) => ctx.progress.update({ done, total: confident.length, unit: 'pairs', message: `round ${inputs.round}: prover rationales` }));
       } finally {

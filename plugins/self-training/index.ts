@@ -30,7 +30,8 @@ export { selfTrainSchema, selfTrainNames, type SelfTrainOptions } from './self-t
 export { GramR2Strategy, SelfTrainingKindLookupId, modelRoundDeps, parseGramR2Options } from './gram-r2-strategy.js';
 export { gramR2Schema, CONFIDENCE_MODES, RETRAIN_MODES, type GramR2Options } from './gram-r2-options.js';
 export { runGramR2Round, hideLabels, type RoundDeps } from './gram-r2-round.js';
-export { pseudoLabel, labelLine, verdictConfidence, type LabelLine, type PseudoLabelSettings, type ConfidenceMode } from './pseudo-label.js';
+export { pseudoLabel, labelLine, verdictConfidence, type LabelLine, type PseudoLabelSettings, type ConfidenceMode, type VoteJudge, type VerdictLike } from './pseudo-label.js';
+export { openVoteJudge, voteSettingsOf, type VoteSettings } from './vote-judge.js';
 export { proveLabels, rationaleLine, mainRule, targetStructureProblem, type RationaleLine } from './prover-rationales.js';
 export { KeyedLog } from './keyed-log.js';
 export { grmSettings, type GrmSettings } from './grm-settings.js';

@@ -1,12 +1,25 @@
 // Pseudo-labeling (METHOD.md recipe step 4, first two bullets): the current GRM judges each unlabeled pair n times
 // (PairJudge with votes n at temperature T: majority vote, ties by confidence), and a label is kept only when its
-// probability (softmax over the two label tokens at the answer) reaches the threshold. Works over any JudgeModel,
-// so the logic is testable with a scripted model. Results go through a KeyedLog, so a rerun judges only what is missing.
+// probability (softmax over the two label tokens at the answer) reaches the threshold. Works over any VoteJudge (a
+// PairJudge in this process, or the queue executor's `vote` jobs), so the logic is testable with a scripted model.
+// Results go through a KeyedLog, so a rerun judges only what is missing.
 import type { Label, PreferencePair } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
-import type { PairVerdict } from '../../core/reward/judgment.js';
-import type { PairJudge } from '../../core/reward/pair-judge.js';
+import type { Judgment, PairVerdict } from '../../core/reward/judgment.js';
+import type { JudgeInput } from '../../core/reward/pair-judge.js';
 import type { KeyedLog } from './keyed-log.js';
+
+/** What pseudo-labeling reads of a verdict: the voted label, its confidence and each vote's label and confidence. */
+export type VerdictLike = Pick<PairVerdict, 'pairId' | 'label' | 'confidence' | 'noAnswer' | 'voteTie'> & {
+  /** The votes (a PairVerdict's judgments, or just their labels and confidences). */
+  judgments: ReadonlyArray<Pick<Judgment, 'label' | 'confidence'>>;
+};
+
+/** Whatever casts the votes of a chunk of pairs: a PairJudge, or the queue executor. One verdict per pair, in order. */
+export interface VoteJudge {
+  /** Votes on `pairs` (ids seed the samples). */
+  judge(pairs: readonly JudgeInput[], ctx: TaskContext): Promise<VerdictLike[]>;
+}
 
 /** How the label probability is taken from the votes. */
 export type ConfidenceMode = 'winners' | 'all';
@@ -40,7 +53,7 @@ export interface PseudoLabelSettings {
 }
 
 /** The label probability of a verdict: mean P(label) of the runs that voted for it, or the verdict's own (all runs). */
-export function verdictConfidence(v: PairVerdict, mode: ConfidenceMode): number | undefined {
+export function verdictConfidence(v: VerdictLike, mode: ConfidenceMode): number | undefined {
   if (v.label === undefined) return undefined;
   if (mode === 'all') return v.confidence;
   const ps = v.judgments.flatMap((j) => (j.label === v.label && j.confidence !== undefined ? [j.confidence] : []));
@@ -48,7 +61,7 @@ export function verdictConfidence(v: PairVerdict, mode: ConfidenceMode): number 
 }
 
 /** The logged decision for one verdict. */
-export function labelLine(v: PairVerdict, s: Pick<PseudoLabelSettings, 'threshold' | 'confidence'>): LabelLine {
+export function labelLine(v: VerdictLike, s: Pick<PseudoLabelSettings, 'threshold' | 'confidence'>): LabelLine {
   const votes = { A: 0, B: 0, none: 0 };
   for (const j of v.judgments) votes[j.label ?? 'none']++;
   const base = { id: v.pairId, votes, voteTie: v.voteTie };
@@ -66,7 +79,7 @@ export function labelLine(v: PairVerdict, s: Pick<PseudoLabelSettings, 'threshol
  * Pseudo-labels `pairs` in order, `batchSize` pairs per judge call; pairs already in `log` are not judged again.
  * Returns one line per pair, in input order. `onBatch` reports progress (pairs done so far).
  */
-export async function pseudoLabel(judge: PairJudge, pairs: readonly PreferencePair[], s: PseudoLabelSettings, log: KeyedLog<LabelLine>,
+export async function pseudoLabel(judge: VoteJudge, pairs: readonly PreferencePair[], s: PseudoLabelSettings, log: KeyedLog<LabelLine>,
   ctx: TaskContext, onBatch: (done: number) => void = () => {}): Promise<LabelLine[]> {
   const todo = pairs.filter((p) => log.get(p.id) === undefined);
   for (let i = 0; i < todo.length; i += s.batchSize) {

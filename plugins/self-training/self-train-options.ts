@@ -1,8 +1,10 @@
 // Options of the `self-train` stage: which GRM, prover, backbone and data the rounds use, where the results go, the
-// optional per-round evaluation, and the strategy kind with its knobs (gram-r2-options.ts). Strict zod.
+// optional per-round evaluation, the strategy kind with its knobs (gram-r2-options.ts), and where the per-pair work
+// runs (executor: local, or the queue plugin's workers). Strict zod.
 import { z } from 'zod';
 import { initSchema } from '../grm/model-init.js';
 import { kindEntry } from '../grm/stage-helpers.js';
+import { executorSchema } from '../queue/executor-options.js';
 
 /** Options of `self-train`. */
 export const selfTrainSchema = z.object({
@@ -26,6 +28,7 @@ export const selfTrainSchema = z.object({
   report: z.string().optional().describe('report artifact: report.json + report.md, one row per round; default <to>-report'),
   limit: z.number().int().positive().optional().describe('use at most this many pairs of each round\'s dataset'),
   seed: z.number().int().optional().describe('seed of the backbone init (scratch) and the strategy (default: the pipeline seed)'),
+  executor: executorSchema.optional().describe('where the pseudo-label votes and the prover rationales run: {kind: local} (default, also when absent) or {kind: queue, redis: URL, ...} (gramr work processes; docs/serving.md); retraining and eval stay in the stage'),
 }).strict().superRefine((o, ctx) => {
   const retrain = (o.strategy as { retrain?: unknown }).retrain;
   if (o.strategy.kind === 'gram-r2' && (retrain === undefined || retrain === 'backbone') && o.backbone === undefined) {

@@ -15,6 +15,7 @@ import type { PseudoLabel, RoundReport, RoundResult, SelfTrainingStrategy } from
 import type { Evaluator } from '../../core/reward/evaluator.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
 import { initInputs, prepareInit } from '../grm/model-init.js';
+import type { ExecutorContext } from '../queue/executor-options.js';
 import { asPair, asRationaleExample } from '../grm/record-checks.js';
 import { evaluateModel } from './evaluate-model.js';
 import { hideLabels } from './gram-r2-round.js';
@@ -57,6 +58,9 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
     if ((strategy.options as { retrain?: string }).retrain === 'backbone' && o.backbone === undefined) {
       throw new ConfigError(`${where}: strategy ${s.kind} retrains from the backbone; set backbone: {from: <model>} or {scratch: {...}}, or strategy.retrain: continue`);
     }
+    if (o.executor && o.executor.kind !== 'local' && !((strategy.impl as { executors?: readonly string[] }).executors ?? ['local']).includes(o.executor.kind)) {
+      throw new ConfigError(`${where}: strategy ${s.kind} runs with executor local only; remove executor or set executor: {kind: local}`);
+    }
     const backbonePath = o.backbone ? await prepareInit(o.backbone, ctx, seed, 'backbone') : undefined;
     const evalSet = o.eval ? await ctx.artifacts.readAll(o.eval) : undefined;
     const e = splitKind(o.evaluator);
@@ -78,6 +82,8 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
     const reports: RoundReport[] = [];
     const labelLines: Array<Record<string, unknown>> = [];
 
+    // The strategy reads the executor from its context (RoundInputs is core's contract; executors are the queue plugin's).
+    const roundCtx: StageContext & ExecutorContext = { ...ctx, seed, ...(o.executor ? { executor: o.executor } : {}) };
     for (const [i, dataset] of o.rounds.entries()) {
       const round = i + 1;
       const roundDir = path.join(ctx.dir, `round-${round}`);
@@ -90,7 +96,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
         const result = await strategy.impl.round({
           round, grmPath, proverPath: ctx.artifacts.modelPath(o.prover), unlabeled: pairs.map(hideLabels), earlier, outDir: roundDir,
           ...(backbonePath ? { backbonePath } : {}),
-        }, strategy.options, { ...ctx, seed });
+        }, strategy.options, roundCtx);
         this.check(result, pairs, `${where}: round ${round}`);
         addGoldAccuracy(result.report, result.labels, gold);
         const evalAccuracy = result.report.retrained ? await measure(result.grmPath, path.join(`round-${round}`, 'eval.json')) : (reports.at(-1)?.evalAccuracy ?? initialEvalAccuracy);

@@ -1,5 +1,5 @@
-// `gramr work`: a distributed-labeling worker. Takes `judge` jobs from a BullMQ queue on Redis (see
-// plugins/queue), judges each pair with the model the job names and writes the result once to the results hash.
+// `gramr work`: a distributed-labeling worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
+// (see plugins/queue), runs each with the model the job names and writes the result once to the results hash.
 // Runs until SIGINT / SIGTERM. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
@@ -15,11 +15,11 @@ const positiveInt = (v: unknown, name: string, dflt: number): number => {
 
 export const workCommand: Command = {
   name: 'work',
-  summary: 'Run a distributed-labeling worker: judge pairs queued on Redis (BullMQ) by queue-judge stages.',
+  summary: 'Run a distributed-labeling worker: judge, vote and prove jobs queued on Redis (BullMQ) by queue-judge, self-train and synthesize-rationales.',
   usage: 'gramr work --redis URL [--queue NAME] [--backend B] [--concurrency N] [--lock-ms MS]',
   help: {
     redis: 'Redis URL, e.g. redis://127.0.0.1:6379 (required)', queue: 'queue name (default gramr-judge)',
-    backend: 'compute backend (default cpu)', concurrency: 'jobs judged at once (default 1)',
+    backend: 'compute backend (default cpu)', concurrency: 'jobs run at once (default 1)',
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
   },
   options: { redis: { type: 'string' }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
