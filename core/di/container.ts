@@ -26,6 +26,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/queue/index.js',
   '../../backends/cpu/plugin.js',
   '../../backends/onnx/plugin.js',
+  '../../backends/webgpu/plugin.js',
 ];
 
 /** The container plus the contribution index built from it. */

@@ -1,9 +1,12 @@
 // Shared by the model tests: paths of stories260K and the parity fixtures, a CPU backend, the llama2.c reference
 // values of stories260K, and a CPU backend that counts uploaded elements.
+import type { ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CpuBackend } from '../../backends/cpu/index.js';
-import type { DeviceBuffer } from '../../core/tensor/backend.js';
+import { CausalLM } from '../../core/model/causal-lm.js';
+import { argmax } from '../../core/model/sampling.js';
+import type { ComputeBackend, DeviceBuffer } from '../../core/tensor/backend.js';
 import type { HostData } from '../../core/tensor/dtype.js';
 
 /** stories260K (llama2.c) model and tokenizer. */
@@ -59,6 +62,49 @@ export function logSoftmax(row: ArrayLike<number>): number[] {
   for (let i = 0; i < row.length; i++) s += Math.exp(row[i]! - m);
   const l = Math.log(s);
   return Array.from(row, (x) => x - m - l);
+}
+
+/**
+ * The parity check of a backend other than the CPU reference: the fixture's batched logits within 1e-4 of torch and
+ * torch's greedy ids, with and without the KV cache.
+ */
+export async function assertParity(t: ExecutionContext, arch: string, backend: ComputeBackend): Promise<void> {
+  const exp = parityExpected(arch);
+  const model = await CausalLM.load(join(PARITY, arch), backend);
+  const got = await model.forward(exp.prompts);
+  exp.logits.forEach((rows, b) => rows.forEach((row, i) => {
+    const d = maxDiff(got[b]![i]!, row);
+    t.true(d <= 1e-4, `row ${b} position ${i}: max |diff| ${d}`);
+  }));
+  for (const useCache of [true, false]) {
+    const res = await model.generate(exp.prompts, { maxTokens: exp.greedy[0]!.length, ignoreEos: true, useCache });
+    t.deepEqual(res.map((r) => r.tokens), exp.greedy, `useCache ${useCache}`);
+  }
+  model.dispose();
+}
+
+/** stories260K's prompt ids and last-position logits (within 1e-4) and argmax equal llama2.c run.c's. */
+export async function assertStoriesLogits(t: ExecutionContext, model: CausalLM): Promise<void> {
+  const ids = model.tokenizer!.encode('Once upon a time');
+  t.deepEqual(ids, REF.promptIds);
+  const [rows] = await model.forward([ids]);
+  const last = rows![ids.length - 1]!;
+  t.true(maxDiff(last.subarray(0, 8), REF.lastLogits8) <= 1e-4, Array.from(last.subarray(0, 8)).join(' '));
+  t.is(argmax(last), REF.argmax);
+  t.true(Math.abs(last[REF.argmax]! - REF.maxLogit) <= 1e-4);
+}
+
+/** stories260K's 60 greedy tokens are run.c's ids and text; batched prompts generate what each generates alone. */
+export async function assertStoriesGreedy(t: ExecutionContext, model: CausalLM): Promise<void> {
+  const [r] = await model.generate(['Once upon a time'], { maxTokens: 60 });
+  t.deepEqual(r!.tokens, REF.greedy60);
+  t.is('Once upon a time' + r!.text, REF.text60);
+  const prompts = ['Once upon a time', 'Tom', 'The sun was shining and the birds were singing in the big'];
+  const batched = await model.generate(prompts, { maxTokens: 20 });
+  for (const [i, p] of prompts.entries()) {
+    const [alone] = await model.generate([p], { maxTokens: 20 });
+    t.deepEqual(batched[i]!.tokens, alone!.tokens, p);
+  }
 }
 
 /** A CPU backend that records every upload's element count in `uploads`. */

@@ -3,19 +3,12 @@
 // across decode steps; weights stay resident (only token ids are uploaded per step).
 import test from 'ava';
 import { CausalLM } from '../../core/model/causal-lm.js';
-import { argmax } from '../../core/model/sampling.js';
-import { CountingCpuBackend, cpu, logSoftmax, maxDiff, REF, STORIES } from './helpers.js';
+import { assertStoriesLogits, CountingCpuBackend, cpu, logSoftmax, maxDiff, REF, STORIES } from './helpers.js';
 
 test('prompt encodes like run.c and the last-position logits match llama2.c to 1e-4', async (t) => {
   const model = await CausalLM.load(STORIES, await cpu());
   t.is(model.tokenizer?.kind, 'llama2c', 'tok512.bin next to the model is found');
-  const ids = model.tokenizer!.encode('Once upon a time');
-  t.deepEqual(ids, REF.promptIds);
-  const [rows] = await model.forward([ids]);
-  const last = rows![ids.length - 1]!;
-  t.true(maxDiff(last.subarray(0, 8), REF.lastLogits8) <= 1e-4, Array.from(last.subarray(0, 8)).join(' '));
-  t.is(argmax(last), REF.argmax);
-  t.true(Math.abs(last[REF.argmax]! - REF.maxLogit) <= 1e-4);
+  await assertStoriesLogits(t, model);
   model.dispose();
 });
 

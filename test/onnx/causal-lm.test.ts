@@ -8,25 +8,14 @@ import type { OnnxCompiledGraph } from '../../backends/onnx/onnx-backend.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { decodeRowsProgram, prefillProgram } from '../../core/model/decoder-programs.js';
 import { KvCache } from '../../core/model/kv-cache.js';
-import { maxDiff, PARITY, PARITY_ARCHS, parityExpected, REF, STORIES, STORIES_TOK } from '../model/helpers.js';
+import { assertParity, assertStoriesGreedy, maxDiff, PARITY, PARITY_ARCHS, parityExpected, STORIES, STORIES_TOK } from '../model/helpers.js';
 
 const backend = new OnnxBackend({ threads: 1 });
 test.before(async () => { await backend.init(); });
 
 for (const arch of PARITY_ARCHS) {
   test(`${arch}: logits within 1e-4 of torch and torch's greedy ids, batched, with and without the cache`, async (t) => {
-    const exp = parityExpected(arch);
-    const model = await CausalLM.load(join(PARITY, arch), backend);
-    const got = await model.forward(exp.prompts);
-    exp.logits.forEach((rows, b) => rows.forEach((row, i) => {
-      const d = maxDiff(got[b]![i]!, row);
-      t.true(d <= 1e-4, `row ${b} position ${i}: max |diff| ${d}`);
-    }));
-    for (const useCache of [true, false]) {
-      const res = await model.generate(exp.prompts, { maxTokens: exp.greedy[0]!.length, ignoreEos: true, useCache });
-      t.deepEqual(res.map((r) => r.tokens), exp.greedy, `useCache ${useCache}`);
-    }
-    model.dispose();
+    await assertParity(t, arch, backend);
   });
 }
 
@@ -66,15 +55,7 @@ test('stories260K: greedy continuation equals llama2.c; batched prompts generate
   const own = new OnnxBackend({ threads: 1 }); // alone on it, so its live buffers can be counted
   await own.init();
   const model = await CausalLM.load(STORIES, own, { tokenizer: STORIES_TOK });
-  const [r] = await model.generate(['Once upon a time'], { maxTokens: 60 });
-  t.deepEqual(r!.tokens, REF.greedy60);
-  t.is('Once upon a time' + r!.text, REF.text60);
-  const prompts = ['Once upon a time', 'Tom', 'The sun was shining and the birds were singing in the big'];
-  const batched = await model.generate(prompts, { maxTokens: 20 });
-  for (const [i, p] of prompts.entries()) {
-    const [alone] = await model.generate([p], { maxTokens: 20 });
-    t.deepEqual(batched[i]!.tokens, alone!.tokens, p);
-  }
+  await assertStoriesGreedy(t, model);
   t.is(own.memory().buffers, Object.keys(model.params).length + 1, 'only the weights (and the tied head) stay allocated');
   const before = own.sessionCount;
   model.dispose();
