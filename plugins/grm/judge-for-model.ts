@@ -47,36 +47,66 @@ export type GrmJudge = Judge & {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/** A train-grm model folder loaded for judging, with the settings its gramr.json records (or the overrides). */
+export interface OpenedGrm {
+  /** What the folder recorded (undefined without gramr.json). */
+  meta: ModelMeta | undefined;
+  /** The objective (`rationale` for a folder without gramr.json). */
+  objective: GrmObjective;
+  /** Judge prompt format. */
+  format: PromptFormat;
+  /** Chat mode. */
+  chat: ChatMode;
+  /** Label tokens. */
+  labelTokens: LabelTokens;
+  /** The loaded model. */
+  mj: ModelJudge;
+  /** Generative objectives: the most generated tokens (the override, else 256 rationale / 32 label-only, capped at half the context). */
+  maxTokens(override?: number): number;
+}
+
+/**
+ * Loads a train-grm model folder: refuses a non-GRM folder (naming `who`) and an unknown objective, resolves the
+ * recorded settings (options override them), loads the model. The caller disposes `mj`.
+ */
+export async function openGrm(modelPath: string, backend: ComputeBackend, options: GrmJudgeOptions & { tokenizer?: string }, who: string): Promise<OpenedGrm> {
+  const meta = await readModelMeta(modelPath);
+  if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; ${who} needs a reward model (role grm)`);
+  const objective = (meta?.objective ?? 'rationale') as GrmObjective;
+  if (!['rationale', 'label-only', 'gram-v1', 'bradley-terry'].includes(objective)) {
+    throw new ConfigError(`${modelPath}: gramr.json objective ${JSON.stringify(objective)} is not one of rationale, label-only, gram-v1, bradley-terry`);
+  }
+  const chat = options.chat ?? (meta?.chat as ChatMode | undefined) ?? 'auto';
+  const mj = await ModelJudge.load(modelPath, backend, { batchSize: options.batchSize ?? 8, chat, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) });
+  return {
+    meta, objective, chat, mj,
+    format: options.format ?? (meta?.promptFormat as PromptFormat | undefined) ?? 'compact',
+    labelTokens: options.labelTokens ?? meta?.labelTokens ?? { A: 'A', B: 'B' },
+    maxTokens: (override) => override ?? Math.min(objective === 'rationale' ? 256 : 32, Math.floor(mj.model.contextLimit / 2)),
+  };
+}
+
 /** Loads the model at `modelPath` on `backend` and returns the Judge its objective calls for. */
 export async function judgeForModel(modelPath: string, backend: ComputeBackend, options: GrmJudgeOptions = {}): Promise<GrmJudge> {
-  const meta = await readModelMeta(modelPath);
-  if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; judgeForModel needs a reward model (role grm)`);
-  const objective = (meta?.objective ?? 'rationale') as GrmObjective;
-  const format = options.format ?? (meta?.promptFormat as PromptFormat | undefined) ?? 'compact';
-  const chat = options.chat ?? (meta?.chat as ChatMode | undefined) ?? 'auto';
-  const labelTokens = options.labelTokens ?? meta?.labelTokens ?? { A: 'A', B: 'B' };
-  const mj = await ModelJudge.load(modelPath, backend, { batchSize: options.batchSize ?? 8, chat });
+  const g = await openGrm(modelPath, backend, options, 'judgeForModel');
   let judge: Judge;
   try {
-    if (objective === 'rationale' || objective === 'label-only') {
-      const ctxLen = mj.model.contextLimit;
-      const maxTokens = options.maxTokens ?? Math.min(objective === 'rationale' ? 256 : 32, Math.floor(ctxLen / 2));
-      const pj = new PairJudge(mj, {
-        format, maxTokens, labelTokens, position: 'none', temperature: options.temperature ?? 0, votes: options.votes ?? 1,
-      }, mj.chat);
+    if (g.objective === 'rationale' || g.objective === 'label-only') {
+      const pj = new PairJudge(g.mj, {
+        format: g.format, maxTokens: g.maxTokens(options.maxTokens), labelTokens: g.labelTokens, position: 'none',
+        temperature: options.temperature ?? 0, votes: options.votes ?? 1,
+      }, g.mj.chat);
       judge = pj.asJudge();
-    } else if (objective === 'gram-v1') {
-      judge = logitJudge(mj, format, labelTokens);
-    } else if (objective === 'bradley-terry') {
-      judge = await rewardJudge(mj.model, modelPath, chat, meta?.addEos ?? true, options.batchSize ?? 8);
+    } else if (g.objective === 'gram-v1') {
+      judge = logitJudge(g.mj, g.format, g.labelTokens);
     } else {
-      throw new ConfigError(`${modelPath}: gramr.json objective ${JSON.stringify(objective)} is not one of rationale, label-only, gram-v1, bradley-terry`);
+      judge = await rewardJudge(g.mj.model, modelPath, g.chat, g.meta?.addEos ?? true, options.batchSize ?? 8);
     }
   } catch (e) {
-    mj.dispose();
+    g.mj.dispose();
     throw e;
   }
-  return Object.assign(judge, { objective, meta, dispose: () => mj.dispose() });
+  return Object.assign(judge, { objective: g.objective, meta: g.meta, dispose: () => g.mj.dispose() });
 }
 
 /** GRAM v1: the label is the more likely of the two label tokens right after the prompt. */

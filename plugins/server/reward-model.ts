@@ -1,22 +1,17 @@
 // RewardModel: what the server asks of a loaded train-grm model — judge pairs as given (label, confidence, P(a
 // preferred), rationale) and, for a Bradley–Terry model, score single responses. `openRewardModel` picks the
-// objective from the folder's gramr.json like judgeForModel (plugins/grm) does, but keeps the PairJudge verdict
+// objective from the folder's gramr.json through openGrm (plugins/grm), as judgeForModel does, but keeps the PairJudge verdict
 // (for rationales) and the reward head (for pointwise scores). Relies on core/reward, core/training, plugins/grm.
 import type { ComputeBackend } from '../../core/tensor/backend.js';
-import { ConfigError } from '../../core/errors.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { silentProgress } from '../../core/pipeline/task-context.js';
 import type { Judge } from '../../core/reward/evaluator.js';
-import type { ChatMode } from '../../core/reward/chat-renderer.js';
 import { chatRendererFor } from '../../core/reward/chat-renderer.js';
-import { ModelJudge } from '../../core/reward/model-judge.js';
 import { PairJudge } from '../../core/reward/pair-judge.js';
-import type { PromptFormat } from '../../core/reward/prompts.js';
 import { contentId } from '../../core/reward/seeds.js';
 import { loadRewardHead, scoreResponses } from '../../core/training/reward-head.js';
-import { logitJudge, rewardJudge } from '../grm/judge-for-model.js';
-import { rewardPrompt, type GrmObjective } from '../grm/grm-targets.js';
-import { readModelMeta } from '../grm/model-meta.js';
+import { logitJudge, openGrm, rewardJudge } from '../grm/judge-for-model.js';
+import { rewardPrompt } from '../grm/grm-targets.js';
 
 /** A pair to judge in the order given (a shown first). */
 export interface PairItem {
@@ -89,25 +84,20 @@ function fromJudge(judge: Judge, seed: number): (items: PairItem[]) => Promise<P
 
 /** Loads the train-grm model at `modelPath` on `backend` (see the file header). */
 export async function openRewardModel(modelPath: string, backend: ComputeBackend, options: OpenRewardModelOptions = {}): Promise<RewardModel> {
-  const meta = await readModelMeta(modelPath);
-  if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; gramr serve needs a reward model (role grm)`);
-  const objective = (meta?.objective ?? 'rationale') as GrmObjective;
-  const format = (meta?.promptFormat as PromptFormat | undefined) ?? 'compact';
-  const chat = (meta?.chat as ChatMode | undefined) ?? 'auto';
-  const labelTokens = meta?.labelTokens ?? { A: 'A', B: 'B' };
   const batchSize = options.batchSize ?? 8;
   const seed = options.seed ?? 0;
-  const mj = await ModelJudge.load(modelPath, backend, { batchSize, chat, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) });
+  const g = await openGrm(modelPath, backend, { batchSize, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) }, 'gramr serve');
+  const { objective, mj } = g;
   const dispose = (): void => mj.dispose();
   try {
     if (objective === 'rationale' || objective === 'label-only') {
       const temperature = options.temperature ?? 0;
-      const maxTokens = options.maxTokens ?? Math.min(objective === 'rationale' ? 256 : 32, Math.floor(mj.model.contextLimit / 2));
+      const maxTokens = g.maxTokens(options.maxTokens);
       const judges = new Map<number, PairJudge>();
       const judgeFor = (votes: number): PairJudge => {
         let pj = judges.get(votes);
         if (!pj) {
-          pj = new PairJudge(mj, { format, maxTokens, labelTokens, position: 'none', temperature, votes }, mj.chat);
+          pj = new PairJudge(mj, { format: g.format, maxTokens, labelTokens: g.labelTokens, position: 'none', temperature, votes }, mj.chat);
           judges.set(votes, pj);
         }
         return pj;
@@ -132,19 +122,16 @@ export async function openRewardModel(modelPath: string, backend: ComputeBackend
       };
     }
     if (objective === 'gram-v1') {
-      return { objective, canVote: false, dispose, judgePairs: fromJudge(logitJudge(mj, format, labelTokens), seed) };
+      return { objective, canVote: false, dispose, judgePairs: fromJudge(logitJudge(mj, g.format, g.labelTokens), seed) };
     }
-    if (objective === 'bradley-terry') {
-      const addEos = meta?.addEos ?? true;
-      const head = await loadRewardHead(modelPath);
-      const render = chatRendererFor(mj.model.tokenizer, chat).render;
-      return {
-        objective, canVote: false, dispose,
-        judgePairs: fromJudge(await rewardJudge(mj.model, modelPath, chat, addEos, batchSize), seed),
-        score: (items) => scoreResponses(mj.model, head, items.map((i) => ({ prompt: rewardPrompt({ prompt: i.prompt }, render), response: i.response })), { batchSize, addEos }),
-      };
-    }
-    throw new ConfigError(`${modelPath}: gramr.json objective ${JSON.stringify(objective)} is not one of rationale, label-only, gram-v1, bradley-terry`);
+    const addEos = g.meta?.addEos ?? true;
+    const head = await loadRewardHead(modelPath);
+    const render = chatRendererFor(mj.model.tokenizer, g.chat).render;
+    return {
+      objective, canVote: false, dispose,
+      judgePairs: fromJudge(await rewardJudge(mj.model, modelPath, g.chat, addEos, batchSize), seed),
+      score: (items) => scoreResponses(mj.model, head, items.map((i) => ({ prompt: rewardPrompt({ prompt: i.prompt }, render), response: i.response })), { batchSize, addEos }),
+    };
   } catch (e) {
     dispose();
     throw e;
