@@ -142,6 +142,9 @@ export class OnnxBackend implements ComputeBackend {
   }
 
   /** f32/i32, no f64, the fused composites, and the provider. */
+  /** Provider and threads, e.g. `cpu provider, 1 thread`. */
+  describe(): string { return `${this.provider} provider, ${this.threads} thread${this.threads === 1 ? '' : 's'}`; }
+
   capabilities(): OnnxCapabilities {
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: this.fused ? fusedCompositeNames() : [], provider: this.provider };
   }

@@ -88,6 +88,9 @@ export class WebGpuBackend implements ComputeBackend {
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: fused, maxBufferBytes: this.maxBufferBytes };
   }
 
+  /** The adapter, marked when it is a software rasterizer. */
+  describe(): string { return `${this.adapter}${this.software ? ', software' : ''}`; }
+
   /** Adds a kernel under `webgpu/<op>`; duplicates are rejected. */
   registerKernel(op: string, kernel: WebGpuKernel): void { this.kernels.register('webgpu', op, kernel); }
 

@@ -12,7 +12,7 @@ export interface BackendChoice {
   backend: ComputeBackend;
   /** Each one tried, with the reason it failed. */
   tried: BackendAttempt[];
-  /** Human-readable chain, e.g. `cpu <- onnx failed: ...`. */
+  /** Human-readable chain, e.g. `webgpu [llvmpipe ... via opengl]` or `cpu <- onnx failed: ...`. */
   chain: string;
 }
 
@@ -38,7 +38,8 @@ export async function chooseBackend(container: GramrContainer, prefer: string[],
   try {
     const { backend, tried } = await backendRegistry(container, options).resolve(prefer);
     const failed = tried.filter((t) => t.error !== undefined).map((t) => `${t.name} failed: ${(t.error ?? '').split('\n')[0]}`);
-    return { backend, tried, chain: [backend.name, ...failed].join(' <- ') };
+    const what = backend.describe?.();
+    return { backend, tried, chain: [`${backend.name}${what ? ` [${what}]` : ''}`, ...failed].join(' <- ') };
   } catch (e) {
     throw new WorkError((e as Error).message);
   }

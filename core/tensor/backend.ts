@@ -76,6 +76,11 @@ export interface ComputeBackend {
   init(): Promise<void>;
   /** What this backend supports (valid after `init`). */
   capabilities(): BackendCapabilities;
+  /**
+   * Optional: what it runs on, in a few words, after `init` (the WebGPU adapter, the ONNX provider and threads); the
+   * backend chain printed by commands and recorded in manifests and reports shows it in brackets.
+   */
+  describe?(): string;
   /** A new zero-filled buffer. */
   allocate(shape: Shape, dtype: DType): DeviceBuffer;
   /** Copies host data (length = buffer size) into the buffer. */
