@@ -2,13 +2,15 @@
 # The GPU check of the WebGPU backend (issue 6), for a machine with a real GPU: the conformance suite and the WebGPU
 # tests (models, training) on the GPU adapter, then matmul GFLOPS and stories260K generation tokens/s on webgpu beside
 # the onnx backend (CPU EP) as the peer in the same script. Prints a summary; about 3-6 minutes.
-# Needs: node_modules and a build (dist/) from this checkout, ../shared/data. Run from the repository root:
+# Needs: node_modules and a build (dist/) from this checkout — or `.gpu-pack.tgz` from bench/gpu-pack.sh, unpacked
+# here when they are missing (GPU machines cannot reach the npm registry) — and ../shared/data. From the repo root:
 #   bash bench/gpu-check.sh [out-dir]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-runs/gpu-check}}
 mkdir -p "$out"
 export GRAMR_REQUIRE_WEBGPU=1
+if { [ ! -d node_modules ] || [ ! -d dist ]; } && [ -f .gpu-pack.tgz ]; then tar xzf .gpu-pack.tgz; fi
 [ -d dist ] || npx tsc -p tsconfig.json
 gramr() { node dist/core/cli/main.js "$@"; }
 summary="$out/summary.txt"
