@@ -136,12 +136,12 @@ export class WebGpuBackend implements ComputeBackend {
     return { backend: this.name, program };
   }
 
-  run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
+  async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
     this.check();
-    if (graph.backend !== this.name) return Promise.reject(new Error(`webgpu.run: graph was compiled for '${graph.backend}'`));
+    if (graph.backend !== this.name) throw new Error(`webgpu.run: graph was compiled for '${graph.backend}'`);
     checkFeeds(graph.program, feeds, this.name);
     // Runs are serialized: a run's released intermediates are reused only after it is submitted.
-    return this.serial(() => this.runNow(graph, feeds));
+    return await this.serial(() => this.runNow(graph, feeds));
   }
 
   memory(): MemoryCounters {

@@ -101,6 +101,9 @@ gpuTest('outputs that are inputs or repeat get their own buffers; live buffers s
     if (r === 0) pipelines = be.pipelineCount;
   }
   t.deepEqual(live, [2, 2, 2, 2, 2], 'only x and y stay allocated');
+  const bad = await t.throwsAsync(() => be.run(graph, { x: xb, z: yb }));
+  t.regex(bad!.message, /webgpu\.run: bad feeds: missing 'y' \(f32 \[4\]\); unknown feed 'z'/);
+  t.is(be.memory().buffers, 2, 'a refused run allocates nothing');
   t.is(be.pipelineCount, pipelines, 'later runs compile nothing');
   be.dispose();
 });
