@@ -8,6 +8,7 @@ import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
 import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { isPrimitive } from '../../core/tensor/primitives.js';
+import { executeProgram } from '../../core/tensor/execute-program.js';
 import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
@@ -116,70 +117,25 @@ export class CpuBackend implements ComputeBackend {
     const { program } = graph;
     if (graph.backend !== this.name) throw new Error(`cpu.run: graph was compiled for '${graph.backend}'`);
     checkFeeds(program, feeds, this.name);
-    const { nodes, lastUse } = program;
-    const isOutput = new Uint8Array(nodes.length);
-    for (const o of program.outputs) isOutput[o] = 1;
-    const vals: (CpuArray | undefined)[] = new Array(nodes.length);
-    const refs = new Map<CpuArray, number>();
-    const external = new Set<CpuArray>();
-    const release = (i: number): void => {
-      const arr = vals[i];
-      if (!arr) return;
-      vals[i] = undefined;
-      const r = refs.get(arr)! - 1;
-      if (r > 0) { refs.set(arr, r); return; }
-      refs.delete(arr);
-      if (!external.has(arr)) this.pool.release(arr);
-    };
-    const index = new Map<Tensor, number>();
-    try {
-      for (let i = 0; i < nodes.length; i++) {
-        const node = nodes[i]!;
-        index.set(node, i);
-        let arr: CpuArray;
-        if (node.op === 'input') {
-          arr = this.arrayOf(feeds[node.attrs.name as string]!);
-          external.add(arr);
-        } else if (node.op === 'constant') {
-          arr = this.constantArray(node);
-          external.add(arr);
-        } else {
-          const ins = node.inputs.map((x) => vals[index.get(x)!]!);
+    const outs = executeProgram<CpuArray>(program, {
+      feed: (name) => this.arrayOf(feeds[name]!),
+      constant: (node) => this.constantArray(node),
+      kernel: (node, ins) => {
+        this.kernelAllocs = [];
+        try {
+          const arr = this.kernels.get('cpu', node.op)!(node, ins, this.ctx);
           this.kernelAllocs = [];
-          try {
-            arr = this.kernels.get('cpu', node.op)!(node, ins, this.ctx);
-            this.kernelAllocs = [];
-          } catch (e) {
-            for (const a of this.kernelAllocs) this.pool.release(a);
-            this.kernelAllocs = [];
-            throw new Error(`cpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
-          }
+          return arr;
+        } catch (e) {
+          for (const a of this.kernelAllocs) this.pool.release(a);
+          this.kernelAllocs = [];
+          throw new Error(`cpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
         }
-        vals[i] = arr;
-        refs.set(arr, (refs.get(arr) ?? 0) + 1);
-        for (const x of node.inputs) {
-          const j = index.get(x)!;
-          if (lastUse[j] === i && !isOutput[j]) release(j);
-        }
-      }
-      const handed = new Set<CpuArray>();
-      const out = program.outputs.map((o) => {
-        const node = nodes[o]!;
-        let arr = vals[o]!;
-        if (external.has(arr) || handed.has(arr) || refs.get(arr)! > 1) {
-          const copy = this.pool.alloc(arr.length, node.dtype);
-          copy.set(arr);
-          arr = copy;
-        } else {
-          external.add(arr); // now owned by the caller's buffer
-        }
-        handed.add(arr);
-        return this.wrap(arr, node.shape, node.dtype);
-      });
-      return out;
-    } finally {
-      for (let i = 0; i < nodes.length; i++) release(i);
-    }
+      },
+      release: (arr) => this.pool.release(arr),
+      copy: (arr, node) => { const c = this.pool.alloc(arr.length, node.dtype); c.set(arr); return c; },
+    });
+    return outs.map((arr, k) => { const node = program.nodes[program.outputs[k]!]!; return this.wrap(arr, node.shape, node.dtype); });
   }
 
   memory(): MemoryCounters {

@@ -9,6 +9,7 @@ import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
 import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { isPrimitive } from '../../core/tensor/primitives.js';
+import { executeProgram } from '../../core/tensor/execute-program.js';
 import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
@@ -161,7 +162,7 @@ export class WebGpuBackend implements ComputeBackend {
 
   private async runNow(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
     const { program } = graph;
-    const { nodes, lastUse } = program;
+    const { nodes } = program;
     const pool = this.pools();
     const commands: Command[] = [];
     const failures: Array<(position: number) => string> = [];
@@ -183,71 +184,34 @@ export class WebGpuBackend implements ComputeBackend {
       status: () => this.status(),
       limits: this.device().device.limits,
     };
-    const isOutput = new Uint8Array(nodes.length);
-    for (const o of program.outputs) isOutput[o] = 1;
-    const vals: (GpuTensor | undefined)[] = new Array(nodes.length);
-    const refs = new Map<GpuTensor, number>();
-    const external = new Set<GpuTensor>();
-    const release = (i: number): void => {
-      const t = vals[i];
-      if (!t) return;
-      vals[i] = undefined;
-      const r = refs.get(t)! - 1;
-      if (r > 0) { refs.set(t, r); return; }
-      refs.delete(t);
-      if (!external.has(t)) pool.release(t);
-    };
-    const index = new Map<Tensor, number>();
-    const outputs: GpuTensor[] = [];
-    try {
-      for (let i = 0; i < nodes.length; i++) {
-        const node = nodes[i]!;
-        index.set(node, i);
+    // Intermediates go back to the pool while recording: dispatches execute in recording order, and runs are serialized.
+    const outputs = executeProgram<GpuTensor>(program, {
+      feed: (name) => this.tensorOf(feeds[name]!),
+      constant: (node) => this.constantTensor(node),
+      kernel: (node, ins) => {
+        scratch = [];
         let t: GpuTensor;
-        if (node.op === 'input') {
-          t = this.tensorOf(feeds[node.attrs.name as string]!);
-          external.add(t);
-        } else if (node.op === 'constant') {
-          t = this.constantTensor(node);
-          external.add(t);
-        } else {
-          const ins = node.inputs.map((x) => vals[index.get(x)!]!);
-          scratch = [];
-          try {
-            t = this.kernels.get('webgpu', node.op)!(node, ins, ctx);
-          } catch (e) {
-            for (const s of scratch) pool.release(s);
-            throw new Error(`webgpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
-          }
-          const leaked = scratch.filter((s) => s !== t);
-          if (leaked.length > 0) throw new Error(`webgpu: kernel '${node.op}' kept ${leaked.length} scratch buffer(s) without releasing them`);
+        try {
+          t = this.kernels.get('webgpu', node.op)!(node, ins, ctx);
+        } catch (e) {
+          for (const s of scratch) pool.release(s);
+          throw new Error(`webgpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
         }
-        vals[i] = t;
-        refs.set(t, (refs.get(t) ?? 0) + 1);
-        for (const x of node.inputs) {
-          const j = index.get(x)!;
-          if (lastUse[j] === i && !isOutput[j]) release(j);
+        const leaked = scratch.filter((s) => s !== t);
+        if (leaked.length > 0) {
+          for (const s of scratch) pool.release(s);
+          throw new Error(`webgpu: kernel '${node.op}' kept ${leaked.length} scratch buffer(s) without releasing them`);
         }
-      }
-      const handed = new Set<GpuTensor>();
-      for (const o of program.outputs) {
-        let t = vals[o]!;
-        if (external.has(t) || handed.has(t) || refs.get(t)! > 1) {
-          const copy = pool.alloc(t.size, t.dtype);
-          ctx.copy(t, 0, copy, 0, t.size);
-          t = copy;
-        } else {
-          external.add(t);
-        }
-        handed.add(t);
-        outputs.push(t);
-      }
+        return t;
+      },
+      release: (t) => pool.release(t),
+      copy: (t) => { const c = pool.alloc(t.size, t.dtype); ctx.copy(t, 0, c, 0, t.size); return c; },
+    });
+    try {
       await this.submit(commands, failures);
     } catch (e) {
-      for (const t of outputs) pool.release(t); // copies and handed-over intermediates alike
+      for (const t of outputs) pool.release(t);
       throw e;
-    } finally {
-      for (let i = 0; i < nodes.length; i++) release(i);
     }
     return outputs.map((t, k) => this.wrap(t, nodes[program.outputs[k]!]!.shape, t.dtype));
   }
