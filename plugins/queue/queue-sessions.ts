@@ -9,7 +9,7 @@ import type { ProofRequest, ProofResult, ProofSession } from '../../core/recipe/
 import type { JudgeInput } from '../../core/reward/pair-judge.js';
 import { readModelMeta } from '../grm/model-meta.js';
 import { synthesisSchema } from '../prover/prover-options.js';
-import type { VoteJudge } from '../self-training/pseudo-label.js';
+import { judgeInputOf, type VoteJudge } from '../self-training/pseudo-label.js';
 import type { VoteSettings } from '../self-training/vote-judge.js';
 import type { QueueExecutorOptions } from './executor-options.js';
 import type { ProvePayload, ProveResult, VotePayload, VoteResult } from './job-model.js';
@@ -23,11 +23,6 @@ export interface QueuedRun {
   dispose(): void;
 }
 
-/** The pair as a `vote` job carries it (what PairJudge reads). */
-function votePair(p: JudgeInput): VotePayload['pair'] {
-  return { id: p.id, prompt: p.prompt, a: p.a, b: p.b, ...(p.instruction !== undefined ? { instruction: p.instruction } : {}) };
-}
-
 /**
  * Self-training votes through the queue: `todo` (the pairs still to label) become `vote` jobs for the GRM at `grmPath`
  * with `settings` and `seed`; `judge(chunk)` returns the workers' verdicts of the chunk's pairs (all must be in `todo`).
@@ -37,8 +32,8 @@ export async function queuedVoteJudge(q: QueueExecutorOptions, grmPath: string, 
   const [{ jobSpec, itemKey, modelIdentity }, { QueueRun }] = await Promise.all([import('./job-model.js'), import('./queue-executor.js')]);
   const ref = { model: grmPath, modelSha: await modelIdentity(grmPath) };
   const spec = jobSpec('vote', ref, { settings, seed });
-  const keyOf = (p: JudgeInput): string => itemKey(p.id, votePair(p));
-  const items = todo.map((p) => ({ key: keyOf(p), pairId: p.id, payload: { ...ref, pair: votePair(p), settings, seed } satisfies VotePayload }));
+  const keyOf = (p: JudgeInput): string => itemKey(p.id, judgeInputOf(p));
+  const items = todo.map((p) => ({ key: keyOf(p), pairId: p.id, payload: { ...ref, pair: judgeInputOf(p), settings, seed } satisfies VotePayload }));
   const run = await QueueRun.start<VoteResult>(q, 'vote', spec, items, `${where}: pseudo-labels`);
   return {
     stats: run.stats,

@@ -4,9 +4,7 @@
 // executor `queue`, the votes and the proofs are `vote` / `prove` jobs done by `gramr work` processes instead.
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import type { PreferencePair } from '../../core/data/records.js';
 import { ConfigError } from '../../core/errors.js';
-import type { JudgeInput } from '../../core/reward/pair-judge.js';
 import type { ProofSession } from '../../core/recipe/prover.js';
 import type { RoundInputs, RoundResult, SelfTrainingStrategy } from '../../core/recipe/self-training-strategy.js';
 import type { Trainer, TrainerContext } from '../../core/recipe/trainer.js';
@@ -15,15 +13,11 @@ import { queueOf, type ExecutorContext, type ExecutorOptions } from '../queue/ex
 import { gramR2Schema, type GramR2Options } from './gram-r2-options.js';
 import { runGramR2Round, type RoundDeps } from './gram-r2-round.js';
 import { openProverSession } from './open-prover.js';
+import { judgeInputOf } from './pseudo-label.js';
 import { openVoteJudge, voteSettingsOf } from './vote-judge.js';
 
 /** Service id of this plugin's kind lookup. */
 export const SelfTrainingKindLookupId = Symbol.for('gramr.self-training.KindLookup');
-
-// The pair as the judge reads it (pseudoLabel passes the same fields).
-function judgeInput(p: PreferencePair): JudgeInput {
-  return { id: p.id, prompt: p.prompt, a: p.a, b: p.b, ...(p.instruction !== undefined ? { instruction: p.instruction } : {}) };
-}
 
 /** Parses `gram-r2` options; invalid ones are a ConfigError. */
 export function parseGramR2Options(options: unknown): GramR2Options {
@@ -48,7 +42,7 @@ export function modelRoundDeps(o: GramR2Options, lookup: KindLookup, ctx: Traine
     async openJudge(grmPath, todo) {
       if (q) {
         const { queuedVoteJudge } = await import('../queue/queue-sessions.js');
-        const run = await queuedVoteJudge(q, grmPath, voteSettingsOf(o), seed, todo.map(judgeInput), where);
+        const run = await queuedVoteJudge(q, grmPath, voteSettingsOf(o), seed, todo.map(judgeInputOf), where);
         ctx.progress.log(`${where}: votes through queue "${q.queue}": ${run.stats.storedBefore} of ${run.stats.total} pairs already stored, ${run.stats.enqueued} enqueued`);
         return run;
       }

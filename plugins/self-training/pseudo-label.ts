@@ -21,6 +21,11 @@ export interface VoteJudge {
   judge(pairs: readonly JudgeInput[], ctx: TaskContext): Promise<VerdictLike[]>;
 }
 
+/** The fields of a pair the judge reads (id, prompt, a, b, instruction), as a plain JudgeInput. */
+export function judgeInputOf(p: Pick<PreferencePair, 'id' | 'prompt' | 'a' | 'b' | 'instruction'>): JudgeInput {
+  return { id: p.id, prompt: p.prompt, a: p.a, b: p.b, ...(p.instruction !== undefined ? { instruction: p.instruction } : {}) };
+}
+
 /** How the label probability is taken from the votes. */
 export type ConfidenceMode = 'winners' | 'all';
 
@@ -85,7 +90,7 @@ export async function pseudoLabel(judge: VoteJudge, pairs: readonly PreferencePa
   for (let i = 0; i < todo.length; i += s.batchSize) {
     ctx.signal.throwIfAborted();
     const chunk = todo.slice(i, i + s.batchSize);
-    const verdicts = await judge.judge(chunk.map((p) => ({ id: p.id, prompt: p.prompt, a: p.a, b: p.b, ...(p.instruction !== undefined ? { instruction: p.instruction } : {}) })), ctx);
+    const verdicts = await judge.judge(chunk.map(judgeInputOf), ctx);
     await log.add(verdicts.map((v) => labelLine(v, s)));
     onBatch(pairs.length - todo.length + i + chunk.length);
   }

@@ -22,7 +22,6 @@ const BINARY: Record<string, (t: 'f32' | 'i32') => string> = {
 
 /** Helper functions with IEEE edge cases spelled out (only the ones a kernel calls are referenced). */
 const HELPERS = `${F32_SPECIALS_WGSL}
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); let t = (1.0 - e) / (1.0 + e); return select(t, -t, x < 0.0); }
 fn max_(a: f32, b: f32) -> f32 { if (isnan_(a) || isnan_(b)) { return bitcast<f32>(NAN_BITS); } return max(a, b); }
 fn min_(a: f32, b: f32) -> f32 { if (isnan_(a) || isnan_(b)) { return bitcast<f32>(NAN_BITS); } return min(a, b); }

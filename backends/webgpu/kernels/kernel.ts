@@ -90,13 +90,15 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /**
- * Module-scope WGSL every kernel may include: the bit patterns of +Inf, -Inf and NaN in private variables. WGSL
+ * Module-scope WGSL every kernel may include: the bit patterns of +Inf, -Inf and NaN in private variables, and
+ * `isnan_(x)` (a bit test: `x != x` may be folded away by shader compilers). WGSL
  * rejects a constant expression that evaluates to Inf or NaN, but reading a `var` is not constant, so
  * `bitcast<f32>(POS_INF_BITS)` is accepted. `f32Literal` of a non-finite value refers to these.
  */
 export const F32_SPECIALS_WGSL = `var<private> POS_INF_BITS: u32 = 0x7f800000u;
 var<private> NEG_INF_BITS: u32 = 0xff800000u;
-var<private> NAN_BITS: u32 = 0x7fc00000u;`;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 /** A WGSL f32 expression equal to `v`; Inf and NaN need `F32_SPECIALS_WGSL` in the module. */
 export function f32Literal(v: number): string {

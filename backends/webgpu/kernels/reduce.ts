@@ -12,7 +12,6 @@ function ops(op: string, t: 'f32' | 'i32', n: number): string {
   const combine = op !== 'reduce_max' ? 'a + b'
     : t === 'i32' ? 'max(a, b)' : 'select(max(a, b), bitcast<f32>(NAN_BITS), isnan_(a) || isnan_(b))';
   return `${F32_SPECIALS_WGSL}
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn combine_(a: ${t}, b: ${t}) -> ${t} { return ${combine}; }
 fn finish_(acc: ${t}) -> ${t} { return ${op === 'reduce_mean' ? `acc / ${t}(${n})` : 'acc'}; }`;
 }

@@ -44,7 +44,6 @@ fn reduce_sum(v: f32) -> f32 { return reduce_(v, false); }`
 fn reduce_sum(v: f32) -> f32 { return v; }`;
   const base = inner === 1 ? `row * ${n}u` : `(row / ${inner}u) * ${n * inner}u + row % ${inner}u`;
   const code = `${F32_SPECIALS_WGSL}
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn max_nan(a: f32, b: f32) -> f32 { return select(a, b, b > a || isnan_(b)); }
 ${decls}
 ${reducers}
