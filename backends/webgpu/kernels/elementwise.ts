@@ -3,9 +3,8 @@
 // Functions whose WGSL builtins leave edge cases undefined (pow of a negative base, tanh of large |x|, max/min with
 // NaN, f32 -> i32 of NaN or out of range) are written out so results match the CPU reference.
 import type { Tensor } from '../../../core/tensor/tensor.js';
-import { F32_SPECIALS_WGSL, linearGroups, linearIndex, stridesOf, wgslType, type WebGpuKernel } from './kernel.js';
+import { F32_SPECIALS_WGSL, linearKernel, stridesOf, wgslType, type WebGpuKernel } from './kernel.js';
 
-const WG = 256;
 
 const UNARY_F32: Record<string, string> = {
   neg: '-x', abs: 'abs(x)', exp: 'exp(x)', log: 'log(x)', sqrt: 'sqrt(x)', reciprocal: '1.0 / x',
@@ -67,21 +66,13 @@ function same(a: Tensor, out: Tensor): boolean {
   return a.size === out.size && a.shape.length === out.shape.length && a.shape.every((d, k) => d === out.shape[k]);
 }
 
-/** An elementwise kernel source over `n` outputs: `reads` are operand (type, index expression) pairs. */
-function elementwise(n: number, out: 'f32' | 'i32', reads: Array<{ type: 'f32' | 'i32'; at: string }>, body: string): { code: string; groups: [number, number, number] } {
-  const groups = linearGroups(n, WG);
+/** An elementwise kernel source over `n` outputs: `fns` WGSL functions, `reads` operand (type, index expression) pairs. */
+function elementwise(n: number, out: 'f32' | 'i32', reads: Array<{ type: 'f32' | 'i32'; at: string }>, body: string, fns = ''): { code: string; groups: [number, number, number] } {
   const decls = reads.map((r, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${r.type}>;`).join('\n');
-  const code = `${HELPERS}
-${decls}
-@group(0) @binding(${reads.length}) var<storage, read_write> out: array<${out}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${n}u) { return; }
-${reads.map((r, k) => `  let v${k} = in${k}[${r.at}];`).join('\n')}
-  out[i] = ${body};
-}`;
-  return { code, groups };
+  return linearKernel(n, `${HELPERS}
+${fns}${decls}
+@group(0) @binding(${reads.length}) var<storage, read_write> out: array<${out}>;`, `${reads.map((r, k) => `  let v${k} = in${k}[${r.at}];`).join('\n')}
+  out[i] = ${body};`);
 }
 
 /** Unary elementwise ops. */
@@ -91,8 +82,8 @@ export const unaryKernel: WebGpuKernel = (node, [x], ctx) => {
   if (!expr) throw new Error(`no ${node.dtype} kernel for unary '${node.op}'`);
   const o = ctx.alloc(node.size, node.dtype);
   const t = wgslType(node.dtype);
-  const { code, groups } = elementwise(node.size, t, [{ type: t, at: 'i' }], `unary_(v0)`);
-  ctx.dispatch({ kernel: node.op, code: code.replace('@compute', `fn unary_(x: ${t}) -> ${t} { return ${expr}; }\n@compute`), bindings: [x!, o], workgroups: groups });
+  const { code, groups } = elementwise(node.size, t, [{ type: t, at: 'i' }], 'unary_(v0)', `fn unary_(x: ${t}) -> ${t} { return ${expr}; }\n`);
+  ctx.dispatch({ kernel: node.op, code, bindings: [x!, o], workgroups: groups });
   return o;
 };
 
@@ -103,8 +94,8 @@ export const binaryKernel: WebGpuKernel = (node, [a, b], ctx) => {
   const o = ctx.alloc(node.size, node.dtype);
   const at = (x: Tensor): string => (same(x, node) ? 'i' : broadcastOffset(x.shape, node.shape));
   const fn = `fn binary_(a: ${t}, b: ${t}) -> ${wgslType(node.dtype)} { return ${BINARY[node.op]!(t)}; }\n`;
-  const { code, groups } = elementwise(node.size, wgslType(node.dtype), [{ type: t, at: at(ta) }, { type: t, at: at(tb) }], 'binary_(v0, v1)');
-  ctx.dispatch({ kernel: node.op, code: code.replace('@compute', `${fn}@compute`), bindings: [a!, b!, o], workgroups: groups });
+  const { code, groups } = elementwise(node.size, wgslType(node.dtype), [{ type: t, at: at(ta) }, { type: t, at: at(tb) }], 'binary_(v0, v1)', fn);
+  ctx.dispatch({ kernel: node.op, code, bindings: [a!, b!, o], workgroups: groups });
   return o;
 };
 
@@ -123,14 +114,7 @@ export const whereKernel: WebGpuKernel = (node, [c, a, b], ctx) => {
 export const iotaKernel: WebGpuKernel = (node, _inputs, ctx) => {
   const t = wgslType(node.dtype);
   const o = ctx.alloc(node.size, node.dtype);
-  const groups = linearGroups(node.size, WG);
-  const code = `@group(0) @binding(0) var<storage, read_write> out: array<${t}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${node.size}u) { return; }
-  out[i] = ${t}(i);
-}`;
+  const { code, groups } = linearKernel(node.size, `@group(0) @binding(0) var<storage, read_write> out: array<${t}>;`, `  out[i] = ${t}(i);`);
   ctx.dispatch({ kernel: 'iota', code, bindings: [o], workgroups: groups });
   return o;
 };

@@ -3,23 +3,9 @@
 // with the bad value encoded, so the run throws the CPU's message. scatter_add is deterministic without float
 // atomics: per output row it links the positions holding that row in ascending order and sums them in that order.
 import type { Tensor } from '../../../core/tensor/tensor.js';
-import { linearGroups, linearIndex, statusWgsl, wgslType, type GpuTensor, type KernelContext, type WebGpuKernel } from './kernel.js';
+import { linearKernel, statusWgsl, wgslType, type GpuTensor, type KernelContext, type WebGpuKernel } from './kernel.js';
 
-const WG = 256;
 const NONE = 0xffffffff;
-
-/** A 1-D kernel over `n` invocations: `body` runs with `i < n`; `decls` are its bindings. */
-function linear(n: number, decls: string, body: string): { code: string; groups: [number, number, number] } {
-  const groups = linearGroups(n, WG);
-  const code = `${decls}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${n}u) { return; }
-${body}
-}`;
-  return { code, groups };
-}
 
 /**
  * Records the check that every one of the `positions` indices lies in [0, rows): the run then throws
@@ -28,7 +14,7 @@ ${body}
 function checkIndices(ctx: KernelContext, op: string, index: GpuTensor, positions: number, rows: number, where: string): void {
   if (positions === 0) return;
   const bad = ctx.zeros(1, 'i32');
-  const scan = linear(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
+  const scan = linearKernel(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
 @group(0) @binding(1) var<storage, read_write> bad: array<atomic<u32>>;`, `  let v = index[i];
   if (v < 0 || v >= ${rows}) { atomicMax(&bad[0], ~i); }`);
   ctx.dispatch({ kernel: `${op} index check`, code: scan.code, bindings: [index, bad], workgroups: scan.groups });
@@ -71,7 +57,7 @@ const gatherKernel: WebGpuKernel = (node, [table, index], ctx) => {
   if (node.size === 0) return o;
   const t = wgslType(node.dtype);
   // A bad index reads row 0 here; the run throws before anyone sees it.
-  const { code, groups } = linear(node.size, `@group(0) @binding(0) var<storage, read> table: array<${t}>;
+  const { code, groups } = linearKernel(node.size, `@group(0) @binding(0) var<storage, read> table: array<${t}>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<${t}>;`, `  let row = u32(index[i / ${r}u]);
   out[i] = table[select(0u, row, row < ${rows}u) * ${r}u + i % ${r}u];`);
@@ -89,7 +75,7 @@ const scatterAddKernel: WebGpuKernel = (node, [index, updates], ctx) => {
   const t = wgslType(node.dtype);
   // first[row] = ~(lowest position of row) and last[row] = highest position + 1 (0: none), by atomic max.
   const first = ctx.zeros(rows, 'i32'), last = ctx.zeros(rows, 'i32'), next = ctx.alloc(positions, 'i32');
-  const ends = linear(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
+  const ends = linearKernel(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
 @group(0) @binding(1) var<storage, read_write> first: array<atomic<u32>>;
 @group(0) @binding(2) var<storage, read_write> last: array<atomic<u32>>;`, `  let v = index[i];
   if (v < 0 || v >= ${rows}) { return; }
@@ -97,7 +83,7 @@ const scatterAddKernel: WebGpuKernel = (node, [index, updates], ctx) => {
   atomicMax(&last[v], i + 1u);`);
   ctx.dispatch({ kernel: 'scatter_add ends', code: ends.code, bindings: [index!, first, last], workgroups: ends.groups });
   // next[i] = the next position holding the same row (${NONE}: none): a forward scan that stops at it.
-  const link = linear(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
+  const link = linearKernel(positions, `@group(0) @binding(0) var<storage, read> index: array<i32>;
 @group(0) @binding(1) var<storage, read> last: array<u32>;
 @group(0) @binding(2) var<storage, read_write> next: array<u32>;`, `  let v = index[i];
   var p = ${NONE}u;
@@ -110,7 +96,7 @@ const scatterAddKernel: WebGpuKernel = (node, [index, updates], ctx) => {
   ctx.release(last);
   // Output (row, j) sums updates[p, j] over its linked positions, lowest first (the CPU's order).
   const o = ctx.alloc(node.size, node.dtype);
-  const sum = linear(node.size, `@group(0) @binding(0) var<storage, read> first: array<u32>;
+  const sum = linearKernel(node.size, `@group(0) @binding(0) var<storage, read> first: array<u32>;
 @group(0) @binding(1) var<storage, read> next: array<u32>;
 @group(0) @binding(2) var<storage, read> updates: array<${t}>;
 @group(0) @binding(3) var<storage, read_write> out: array<${t}>;`, `  let j = i % ${r}u;

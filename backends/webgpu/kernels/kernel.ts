@@ -69,6 +69,22 @@ export function linearIndex(wg: number, groupsX: number): string {
   return `((wid.y * ${groupsX}u + wid.x) * ${wg}u + lid)`;
 }
 
+/**
+ * A 1-D kernel over `n` invocations of workgroup size `wg`: `decls` (bindings, helper functions) then `main`, where
+ * `body` runs with the linear index `i < n`. Returns the source and its workgroups (spread over x/y past 65535).
+ */
+export function linearKernel(n: number, decls: string, body: string, wg = 256): { code: string; groups: [number, number, number] } {
+  const groups = linearGroups(n, wg);
+  const code = `${decls}
+@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = ${linearIndex(wg, groups[0])};
+  if (i >= ${n}u) { return; }
+${body}
+}`;
+  return { code, groups };
+}
+
 /** WGSL that declares the status buffer at `binding` and `fn report(code: u32, position: u32)` (first report wins). */
 export function statusWgsl(binding: number): string {
   return `@group(0) @binding(${binding}) var<storage, read_write> status: array<atomic<u32>, 2>;

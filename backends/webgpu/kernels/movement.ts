@@ -4,11 +4,10 @@
 import type { Tensor } from '../../../core/tensor/tensor.js';
 import { broadcastOffset } from './elementwise.js';
 import {
-  F32_SPECIALS_WGSL, f32Literal, i32Literal, linearGroups, linearIndex, stridesOf, wgslType,
+  F32_SPECIALS_WGSL, f32Literal, i32Literal, linearKernel, stridesOf, wgslType,
   type GpuTensor, type KernelContext, type WebGpuKernel,
 } from './kernel.js';
 
-const WG = 256;
 
 /** WGSL sum of `coord(axis) * factor[axis]` over the axes of `shape` for linear output index `i` (+ `base`). */
 function stridedOffset(shape: readonly number[], factors: readonly number[], base = 0): string {
@@ -27,15 +26,8 @@ function perElement(node: Tensor, x: GpuTensor, ctx: KernelContext, body: string
   const o = ctx.alloc(node.size, node.dtype);
   if (node.size === 0) return o;
   const t = wgslType(node.dtype);
-  const groups = linearGroups(node.size, WG);
-  const code = `${prelude}@group(0) @binding(0) var<storage, read> x: array<${t}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${t}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${node.size}u) { return; }
-${body}
-}`;
+  const { code, groups } = linearKernel(node.size, `${prelude}@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${t}>;`, body);
   ctx.dispatch({ kernel: node.op, code, bindings: [x, o], workgroups: groups });
   return o;
 }
@@ -98,15 +90,8 @@ const concatKernel: WebGpuKernel = (node, xs, ctx) => {
     if (outer === 1) {
       ctx.copy(xs[k]!, 0, o, off, len);
     } else {
-      const groups = linearGroups(n, WG);
-      const code = `@group(0) @binding(0) var<storage, read> x: array<${t}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${t}>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${n}u) { return; }
-  out[(i / ${len}u) * ${rowOut}u + ${off}u + i % ${len}u] = x[i];
-}`;
+      const { code, groups } = linearKernel(n, `@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${t}>;`, `  out[(i / ${len}u) * ${rowOut}u + ${off}u + i % ${len}u] = x[i];`);
       ctx.dispatch({ kernel: 'concat', code, bindings: [xs[k]!, o], workgroups: groups });
     }
     off += len;

@@ -1,9 +1,8 @@
 // Fused WebGPU rms_norm (over the last axis, weight [D]) and silu kernels, computing what the CPU reference in
 // backends/cpu/kernels/fused.ts computes. rms_norm uses the row-kernel helper of softmax.ts (a workgroup per long row).
-import { f32Literal, linearGroups, linearIndex, type WebGpuKernel } from './kernel.js';
+import { f32Literal, linearKernel, type WebGpuKernel } from './kernel.js';
 import { rowKernel } from './softmax.js';
 
-const WG = 256;
 
 /** Fused norm kernels by composite op name. */
 export const NORM_KERNELS: Readonly<Record<string, WebGpuKernel>> = {
@@ -24,16 +23,9 @@ export const NORM_KERNELS: Readonly<Record<string, WebGpuKernel>> = {
   },
   silu: (node, [x], ctx) => {
     const o = ctx.alloc(node.size, 'f32');
-    const groups = linearGroups(node.size, WG);
-    const code = `@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = ${linearIndex(WG, groups[0])};
-  if (i >= ${node.size}u) { return; }
-  let v = x[i];
-  out[i] = v / (1.0 + exp(-v));
-}`;
+    const { code, groups } = linearKernel(node.size, `@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;`, `  let v = x[i];
+  out[i] = v / (1.0 + exp(-v));`);
     ctx.dispatch({ kernel: 'silu', code, bindings: [x!, o], workgroups: groups });
     return o;
   },
