@@ -1,7 +1,7 @@
 // WebGPU kernels for reduce_sum / reduce_max / reduce_mean over one axis (kept as size 1), the input viewed as
 // [outer, n, inner]. Short axes (n < 64) use one invocation per output looping in order; long ones one workgroup per
 // output: strided partial sums per invocation, then a tree in workgroup memory. max propagates NaN; mean = sum / n.
-import { F32_SPECIALS_WGSL, linearGroups, linearIndex, wgslType, type WebGpuKernel } from './kernel.js';
+import { F32_SPECIALS_WGSL, linearGroups, linearKernel, wgslType, type WebGpuKernel } from './kernel.js';
 
 /** Axes at least this long use the workgroup tree reduction. */
 const TREE_MIN = 64;
@@ -34,17 +34,11 @@ const reduceKernel: WebGpuKernel = (node, [x], ctx) => {
   // Element k of output o's run starts at base(o) = (o / inner) * n * inner + o % inner, stride inner.
   const base = inner === 1 ? `o * ${n}u` : `(o / ${inner}u) * ${n * inner}u + o % ${inner}u`;
   if (n < TREE_MIN) {
-    const groups = linearGroups(count, WG);
-    const code = `${head}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = ${linearIndex(WG, groups[0])};
-  if (o >= ${count}u) { return; }
+    const { code, groups } = linearKernel(count, head, `  let o = i;
   let b = ${base};
   var acc = x[b];
   for (var k = 1u; k < ${n}u; k++) { acc = combine_(acc, x[b + k * ${inner}u]); }
-  out[o] = finish_(acc);
-}`;
+  out[o] = finish_(acc);`, WG);
     ctx.dispatch({ kernel: node.op, code, bindings: [x!, o], workgroups: groups });
     return o;
   }
