@@ -47,11 +47,16 @@ export class GpuBufferPool {
       this.pooledBuffers--;
       this.pooledBytes -= bytes;
     } else {
-      buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      buffer = this.createStorage(bytes);
     }
     this.liveBuffers++;
     this.liveBytes += bytes;
     return { buffer, size: n, dtype };
+  }
+
+  /** A tensor outside the pool and its counters (constants, the status buffer): the caller destroys it. */
+  unpooled(n: number, dtype: DType): GpuTensor {
+    return { buffer: this.createStorage(bytesFor(n)), size: n, dtype };
   }
 
   /** Returns a tensor's buffer obtained from `alloc` to the pool. */
@@ -77,6 +82,10 @@ export class GpuBufferPool {
     if (!list) this.staging.set(buffer.size, [buffer]);
     else if (list.length < 4) list.push(buffer);
     else buffer.destroy();
+  }
+
+  private createStorage(bytes: number): GPUBuffer {
+    return this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   }
 
   /** Destroys every pooled buffer (live ones stay counted). */

@@ -256,10 +256,7 @@ export class WebGpuBackend implements ComputeBackend {
 
   // The status buffer kernels report failures into: made once, outside the pool and its counters.
   private status(): GpuTensor {
-    this.statusBuffer ??= {
-      buffer: this.device().device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
-      size: 2, dtype: 'i32',
-    };
+    this.statusBuffer ??= this.pools().unpooled(2, 'i32');
     return this.statusBuffer;
   }
 
@@ -299,9 +296,7 @@ export class WebGpuBackend implements ComputeBackend {
   private constantTensor(node: Tensor): GpuTensor {
     let t = this.constants.get(node);
     if (!t) {
-      const bytes = Math.max(16, Math.ceil((node.size * 4) / 16) * 16);
-      const buffer = this.device().device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      t = { buffer, size: node.size, dtype: node.dtype };
+      t = this.pools().unpooled(node.size, node.dtype);
       this.write(t, 0, node.data!);
       this.constants.set(node, t);
     }
