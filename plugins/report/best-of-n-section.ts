@@ -8,7 +8,7 @@ import type { SetOutcome } from '../../core/reward/evaluator.js';
 import { deriveSeed } from '../../core/reward/seeds.js';
 import { readEval } from './eval-rows.js';
 import { bootstrapMean } from './paired-stats.js';
-import type { TestSettings } from './compare-rows.js';
+import { pts, type TestSettings } from './compare-rows.js';
 
 /** One n of the best-of-n table. */
 export interface BestOfNRow {
@@ -62,7 +62,7 @@ export function bestOfNRows(dir: string, from: string, s: TestSettings): { rows:
 const pct = (v: number | undefined): string => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
 const band = (ci: [number, number] | undefined, signed = false): string => {
   if (!ci) return '–';
-  const f = (x: number): string => (signed && x >= 0 ? '+' : '') + (100 * x).toFixed(1);
+  const f = (x: number): string => (signed ? pts(x) : (100 * x).toFixed(1));
   return `${f(ci[0])} to ${f(ci[1])}`;
 };
 

@@ -54,7 +54,8 @@ export interface ComparisonResult extends Claim {
   text: string;
 }
 
-const pts = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
+/** Signed points with a true minus sign (shared with the best-of-n bands). */
+export const pts = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const pval = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
@@ -107,5 +108,5 @@ function sentence(r: Omit<ComparisonResult, 'text'>, s: TestSettings): string {
   const left = r.leftOut.better + r.leftOut.than > 0 ? `; ${r.leftOut.better} + ${r.leftOut.than} pairs judged by only one of them left out` : '';
   return `${r.claim}: ${head} — ${r.better} ${pct(r.betterValue)} vs ${r.than} ${pct(r.thanValue)} on the same ${r.n} pairs${left}; `
     + `difference ${pts(r.diff)} points (${Math.round(100 * (1 - s.alpha))}% paired-bootstrap CI ${pts(r.ci[0])} to ${pts(r.ci[1])}); `
-    + `${r.test.wins} pairs better, ${r.test.losses} worse, ${r.test.ties} equal (exact sign test p = ${pval(r.test.p)}).`;
+    + `${r.test.wins} ${r.test.wins === 1 ? 'pair' : 'pairs'} better, ${r.test.losses} worse, ${r.test.ties} equal (exact sign test p = ${pval(r.test.p)}).`;
 }

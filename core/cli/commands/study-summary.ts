@@ -124,7 +124,7 @@ export function studyMarkdown(s: StudySummary): string {
     md.push('', 'A claim holds in a seed when that seed\'s paired test on the same pairs finds the difference positive at p < alpha '
       + '(see a seed\'s report for its numbers); "held k of n" counts seeds, it is not a pooled test.', '');
   }
-  md.push(`Wall time per seed: ${s.seeds.map((n) => `seed ${n} ${(s.seconds.values[String(n)] ?? 0).toFixed(0)} s`).join(', ')}.`, '');
+  md.push(`Wall time per seed: ${s.seeds.map((n) => `seed ${n} ${(s.seconds.values[String(n)] ?? 0).toFixed(1)} s`).join(', ')}.`, '');
   return md.join('\n');
 }
 
