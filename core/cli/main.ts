@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { GramrError } from '../errors.js';
 import { commandHelp, parseCommandArgs, type Command } from './command.js';
 import { runCommand } from './commands/run.js';
+import { studyCommand } from './commands/study.js';
 import { validateCommand } from './commands/validate.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { benchCommand } from './commands/bench.js';
@@ -18,7 +19,7 @@ import { rankCommand } from './commands/rank.js';
 import { serveCommand } from './commands/serve.js';
 import { workCommand } from './commands/work.js';
 
-const commands: Command[] = [runCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
+const commands: Command[] = [runCommand, studyCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

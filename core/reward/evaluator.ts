@@ -31,6 +31,38 @@ export interface EvalTable {
   rows: Array<Record<string, string | number | undefined>>;
 }
 
+/** One order of a judged pair, in the original pair's terms. */
+export interface OrderOutcomeRecord {
+  /** The order shown. */
+  order: 'original' | 'swapped';
+  /** The judge's label mapped back to the original pair; absent for no answer. */
+  label?: 'A' | 'B';
+  /** Whether the label matches the gold label (no answer counts as wrong); absent for unlabeled pairs. */
+  correct?: boolean;
+}
+
+/** One pair's outcome: what the report pairs two models on (the same id and content in both). */
+export interface PairOutcome {
+  /** The record id. */
+  id: string;
+  /** contentId(prompt, a, b) of the pair in its original order: two rows share a pair when id and key match. */
+  key: string;
+  /** Gold label; absent for unlabeled pairs. */
+  gold?: 'A' | 'B';
+  /** Every order judged, in judging order. */
+  orders: OrderOutcomeRecord[];
+  /** Whether the combined verdict of the orders (agreement, else swap-averaged probability) matches gold. */
+  pairCorrect?: boolean;
+}
+
+/** One candidate set's best-of-n outcome per n (only the n the set is large enough for). */
+export interface SetOutcome {
+  /** The record id. */
+  id: string;
+  /** Per n (as a string key): the pick was correct, any of the n is correct, the fraction of the n that are correct. */
+  byN: Record<string, { pick: boolean; oracle: boolean; random: number }>;
+}
+
 /** An evaluation result. */
 export interface EvalReport {
   /** Headline numbers by name (e.g. `accuracy`, `hard`, `overall`); fractions in [0, 1]. */
@@ -43,6 +75,10 @@ export interface EvalReport {
   tables: EvalTable[];
   /** Plain-language notes (which domains the data has, what was skipped and why). */
   notes: string[];
+  /** Per-pair outcomes (pair evaluators), written beside report.json as pairs.jsonl for paired statistics. */
+  pairs?: PairOutcome[];
+  /** Per-set outcomes (best-of-n), written beside report.json as sets.jsonl for bootstrap bands. */
+  sets?: SetOutcome[];
 }
 
 /** An evaluator of one kind. */

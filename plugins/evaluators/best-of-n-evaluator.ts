@@ -6,7 +6,7 @@ import { injectable } from 'inversify';
 import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { coalesceJudge } from '../../core/reward/coalesce-judge.js';
-import type { EvalReport, Evaluator, Judge } from '../../core/reward/evaluator.js';
+import type { EvalReport, Evaluator, Judge, SetOutcome } from '../../core/reward/evaluator.js';
 import { compareFromJudge } from '../../core/reward/judge-compare.js';
 import { createRanker } from '../../core/reward/rankers.js';
 import { bestOfNOptionsSchema, parseOptions } from './options.js';
@@ -45,6 +45,8 @@ export class BestOfNEvaluator implements Evaluator {
     const counts: Record<string, number> = { sets: sets.length };
     const total = ns.reduce((s, n) => s + sets.filter((x) => x.texts.length >= n).length, 0);
     let done = 0;
+    const outcomes: SetOutcome[] = sets.map((s) => ({ id: s.id, byN: {} }));
+    const indexOf = new Map(sets.map((s, i) => [s, i]));
     for (const n of ns) {
       const eligible = sets.filter((s) => s.texts.length >= n);
       let picked = 0; let oracle = 0; let random = 0; let comparisons = 0; let rounds = 0;
@@ -55,9 +57,11 @@ export class BestOfNEvaluator implements Evaluator {
         chunk.forEach((s, k) => {
           const r = results[k]!;
           const correct = s.correct.slice(0, n);
-          if (correct[r.best]) picked++;
-          if (correct.some(Boolean)) oracle++;
-          random += correct.filter(Boolean).length / n;
+          const set = { pick: correct[r.best] === true, oracle: correct.some(Boolean), random: correct.filter(Boolean).length / n };
+          outcomes[indexOf.get(s)!]!.byN[String(n)] = set;
+          if (set.pick) picked++;
+          if (set.oracle) oracle++;
+          random += set.random;
           comparisons += r.comparisons; rounds += r.rounds;
         });
         done += chunk.length;
@@ -79,8 +83,11 @@ export class BestOfNEvaluator implements Evaluator {
       'pick: the ranker\'s choice is correct; oracle: any of the n is correct (upper bound); random: expected accuracy of a uniform pick. '
         + 'comparisons / rounds: mean per set. A comparison with no answer counts as p = ½ (the lower index wins).',
     ];
-    return buildReport(`Best-of-n (${o.ranker})`, metrics, counts,
-      [{ title: 'Best-of-n accuracy', columns: ['n', 'sets', 'pick', 'oracle', 'random', 'comparisons', 'rounds'], rateColumns: ['pick', 'oracle', 'random'], rows }], notes);
+    return {
+      ...buildReport(`Best-of-n (${o.ranker})`, metrics, counts,
+      [{ title: 'Best-of-n accuracy', columns: ['n', 'sets', 'pick', 'oracle', 'random', 'comparisons', 'rounds'], rateColumns: ['pick', 'oracle', 'random'], rows }], notes),
+      sets: outcomes,
+    };
   }
 }
 

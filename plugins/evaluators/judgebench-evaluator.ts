@@ -6,6 +6,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { EvalReport, Evaluator, Judge } from '../../core/reward/evaluator.js';
 import { judgePairs } from './judge-pairs.js';
+import { pairOutcomes } from './pair-outcomes.js';
 import { judgeBenchOptionsSchema, parseOptions } from './options.js';
 import { collectPairs, meanOf, pairColumns, pick, POOLED, RATE_COLUMNS, standardNotes, tallyRow } from './pair-report.js';
 import { addPair, emptyTally, rates, tally, type Tally } from './pair-stats.js';
@@ -60,6 +61,6 @@ export class JudgeBenchEvaluator implements Evaluator {
     ];
     const counts: Record<string, number> = { ...total, skippedTies: ties };
     for (const c of present) counts[`pairs.${c}`] = byCat.get(c)!.pairs;
-    return buildReport('JudgeBench', metrics, counts, [{ title: 'JudgeBench accuracy', columns: ['category', ...columns], rateColumns: RATE_COLUMNS, rows }], notes);
+    return { ...buildReport('JudgeBench', metrics, counts, [{ title: 'JudgeBench accuracy', columns: ['category', ...columns], rateColumns: RATE_COLUMNS, rows }], notes), pairs: pairOutcomes(judged) };
   }
 }

@@ -6,6 +6,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { EvalReport, EvalTable, Evaluator, Judge } from '../../core/reward/evaluator.js';
 import { judgePairs } from './judge-pairs.js';
+import { pairOutcomes } from './pair-outcomes.js';
 import { pairwiseOptionsSchema, parseOptions } from './options.js';
 import { collectPairs, pairColumns, RATE_COLUMNS, standardNotes, tallyRow } from './pair-report.js';
 import { addPair, emptyTally, rates, tally, type Tally } from './pair-stats.js';
@@ -39,6 +40,6 @@ export class PairwiseEvaluator implements Evaluator {
     }
     const notes = standardNotes(o.position, ties);
     if (pairs.length === 0) notes.push('No labeled pairs to evaluate.');
-    return buildReport('Pairwise accuracy', metrics, { ...total, skippedTies: ties }, tables, notes);
+    return { ...buildReport('Pairwise accuracy', metrics, { ...total, skippedTies: ties }, tables, notes), pairs: pairOutcomes(judged) };
   }
 }

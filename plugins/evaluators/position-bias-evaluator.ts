@@ -6,6 +6,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { EvalReport, Evaluator, Judge } from '../../core/reward/evaluator.js';
 import { judgePairs } from './judge-pairs.js';
+import { pairOutcomes } from './pair-outcomes.js';
 import { parseOptions, positionBiasOptionsSchema } from './options.js';
 import { collectPairs, pick } from './pair-report.js';
 import { rates, tally } from './pair-stats.js';
@@ -21,7 +22,8 @@ export class PositionBiasEvaluator implements Evaluator {
   async evaluate(records: DataRecord[], judge: Judge, options: unknown, ctx: TaskContext): Promise<EvalReport> {
     const o = parseOptions(this.kind, positionBiasOptionsSchema, options);
     const { pairs } = collectPairs(this.kind, records, 'optional');
-    const total = tally(await judgePairs(pairs, judge, 'both', o.batchSize, ctx));
+    const judged = await judgePairs(pairs, judge, 'both', o.batchSize, ctx);
+    const total = tally(judged);
     const metrics = pick(rates(total), SHOWN);
     const rows = Object.entries(metrics).map(([metric, value]) => ({ metric, value }));
     const notes = [
@@ -30,6 +32,6 @@ export class PositionBiasEvaluator implements Evaluator {
         + 'firstPositionRate: answered judgments that chose the response shown first (½ is unbiased on balanced data).',
       ...(total.pairsLabeled > 0 ? [`accuracy: over the judged orders of the ${total.pairsLabeled} labeled pair(s).`] : []),
     ];
-    return buildReport('Position bias', metrics, { ...total }, [{ title: 'Position bias', columns: ['metric', 'value'], rateColumns: ['value'], rows }], notes);
+    return { ...buildReport('Position bias', metrics, { ...total }, [{ title: 'Position bias', columns: ['metric', 'value'], rateColumns: ['value'], rows }], notes), pairs: pairOutcomes(judged) };
   }
 }

@@ -6,6 +6,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { EvalReport, Evaluator, Judge } from '../../core/reward/evaluator.js';
 import { judgePairs } from './judge-pairs.js';
+import { pairOutcomes } from './pair-outcomes.js';
 import { parseOptions, rmBenchOptionsSchema } from './options.js';
 import { collectPairs, meanOf, pick, POOLED, RATE_COLUMNS, standardNotes } from './pair-report.js';
 import { addPair, emptyTally, rates, tally, type Tally } from './pair-stats.js';
@@ -83,6 +84,6 @@ export class RmBenchEvaluator implements Evaluator {
     ];
     const counts: Record<string, number> = { ...total, skippedTies: ties };
     for (const d of present) counts[`pairs.${d}`] = byDomain.get(d)!.all.pairs;
-    return buildReport('RM-Bench', metrics, counts, [{ title: 'RM-Bench accuracy', columns, rateColumns: RATE_COLUMNS, rows }], notes);
+    return { ...buildReport('RM-Bench', metrics, counts, [{ title: 'RM-Bench accuracy', columns, rateColumns: RATE_COLUMNS, rows }], notes), pairs: pairOutcomes(judged) };
   }
 }

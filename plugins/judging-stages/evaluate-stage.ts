@@ -1,5 +1,5 @@
-// Stage `evaluate`: a model + dataset(s) + an Evaluator kind -> a report folder (report.md, report.json) and a
-// judgments records artifact. The model is judged as evaluate-judge.ts picks: by its train-grm objective when its
+// Stage `evaluate`: a model + dataset(s) + an Evaluator kind -> a report folder (report.md, report.json, and
+// pairs.jsonl or sets.jsonl: per-pair / per-set outcomes for paired statistics) and a judgments records artifact. The model is judged as evaluate-judge.ts picks: by its train-grm objective when its
 // folder has gramr.json, else as a generative judge with the stage's PairJudge options. Resumable: every judged
 // pair goes through the stage's RecordWriter (judgment-log.ts), so an interrupted evaluation continues where it stopped.
 import { inject, injectable } from 'inversify';
@@ -52,6 +52,9 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
       };
       const dir = ctx.artifacts.outputDir(o.to);
       await writeJsonAtomic(path.join(dir, 'report.json'), { metrics: report.metrics, counts: report.counts, tables: report.tables, notes: report.notes, run });
+      // Per-pair / per-set outcomes: the report pairs two models on the same pairs from these (paired statistics).
+      if (report.pairs) await writeFileAtomic(path.join(dir, 'pairs.jsonl'), report.pairs.map((p) => `${JSON.stringify(p)}\n`).join(''));
+      if (report.sets) await writeFileAtomic(path.join(dir, 'sets.jsonl'), report.sets.map((p) => `${JSON.stringify(p)}\n`).join(''));
       await writeFileAtomic(path.join(dir, 'report.md'), `${report.markdown.trimEnd()}\n\n_Model ${o.model} (${judge.note}); `
         + `${records.length} records from ${inputsOf(o.from).join(', ')}; evaluator ${kind}; ${log.judged} pairs judged`
         + `${log.resumed ? `, ${log.resumed} resumed from an interrupted run` : ''}._\n`);

@@ -5,5 +5,5 @@ import { ReportStage } from './report-stage.js';
 import { reportSchema } from './report-options.js';
 
 export default new ContainerModule((options) => {
-  contributeKind(options, 'report', { point: 'Stage', kind: 'report', description: 'assemble the run report: accuracy tables, best-of-n, claims checked, timings, config', schema: reportSchema, impl: ReportStage });
+  contributeKind(options, 'report', { point: 'Stage', kind: 'report', description: 'assemble the run report: accuracy tables with standard errors over pairs, best-of-n with bands, claims checked by paired tests, timings, config', schema: reportSchema, impl: ReportStage });
 });

@@ -1,11 +1,12 @@
 // Options of the `report` stage: which evaluation reports fill which table, the best-of-n report, extra
-// markdown to include, and the comparisons whose outcome the report states in words.
+// markdown to include, the comparisons whose outcome the report states in words, and how they are tested.
 import { z } from 'zod';
 
 const row = z.object({
   label: z.string().describe('row label, e.g. "GRAM-R² after round 1"'),
   from: z.string().describe('report artifact written by an `evaluate` stage'),
-  metric: z.string().default('accuracy').describe('metric of its report.json to show as the row value'),
+  metric: z.string().default('accuracy')
+    .describe('metric of its report.json to show as the row value; accuracy and pairAccuracy get standard errors over pairs and can be compared'),
 }).strict();
 
 /** Options of `report`. */
@@ -26,7 +27,15 @@ export const reportSchema = z.object({
     claim: z.string().describe('the claim in words, e.g. "self-training improves the GRM"'),
     better: z.string().describe('label of the row expected to be better'),
     than: z.string().describe('label of the row it is compared with'),
-  }).strict()).default([]).describe('claims the report checks against the numbers and states as holding or not'),
+    samePairs: z.boolean().default(false)
+      .describe('require both rows on exactly the same pairs (always required when a row votes, voting@k); otherwise their shared pairs are compared'),
+  }).strict()).default([])
+    .describe('claims checked by a paired test on the pairs both rows were judged on: holds / contradicted / not shown, with the numbers'),
+  statistics: z.object({
+    resamples: z.number().int().min(100).default(2000).describe('paired-bootstrap resamples per comparison (and per best-of-n band)'),
+    alpha: z.number().gt(0).lt(0.5).default(0.05).describe('significance level of the paired tests; intervals cover 1 − alpha'),
+    seed: z.number().int().min(0).optional().describe('base seed of the bootstraps (default: the pipeline seed)'),
+  }).strict().prefault({}).describe('how comparisons and bands are computed (docs/reading-the-report.md)'),
   copyToRunDir: z.boolean().default(true).describe('also copy report.md, report.json and plots to the run folder'),
 }).strict();
 

@@ -1,6 +1,7 @@
-// Stage `report`: assembles the run's report — accuracy tables (with standard errors) from `evaluate` reports,
-// best-of-n against the oracle, included markdown, claims checked against the numbers, wall time and tokens/s
-// per stage, seeds and config — as report.md + report.json + SVG plots, copied to the run folder.
+// Stage `report`: assembles the run's report — accuracy tables with cluster-robust standard errors over pairs from
+// `evaluate` reports, best-of-n against the oracle with bootstrap bands, included markdown, claims checked by paired
+// tests on the same pairs, wall time and tokens/s per stage, seeds and config — as report.md + report.json + SVG
+// plots, copied to the run folder. docs/reading-the-report.md explains every number.
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -11,22 +12,17 @@ import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pi
 import { barChart, lineChart } from './svg-chart.js';
 import { stageTimings } from './stage-timings.js';
 import type { ReportOptions } from './report-options.js';
-
-interface EvalJson { metrics: Record<string, number>; counts?: Record<string, number> }
-interface Row { label: string; from: string; metric: string; value?: number; n?: number; se?: number; noAnswerRate?: number; flipRate?: number; firstPositionRate?: number }
+import { readRow, type EvalRow } from './eval-rows.js';
+import { compareRows, type TestSettings } from './compare-rows.js';
+import { bestOfNMarkdown, bestOfNRows } from './best-of-n-section.js';
 
 const pct = (v: number | undefined, digits = 1): string => (v === undefined ? '–' : `${(100 * v).toFixed(digits)}%`);
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-function readEval(dir: string, from: string): EvalJson {
-  const file = path.join(dir, 'report.json');
-  if (!existsSync(file)) throw new WorkError(`report: "${from}" has no report.json (${file}); is it the output of an evaluate stage?`);
-  return JSON.parse(readFileSync(file, 'utf8')) as EvalJson;
-}
-
-/** Standard error of an accuracy p over n items. */
-function stderr(p: number | undefined, n: number | undefined): number | undefined {
-  return p === undefined || !n ? undefined : Math.sqrt((p * (1 - p)) / n);
+/** A row as report.json records it (without the per-pair outcomes). */
+function rowJson(r: EvalRow): Omit<EvalRow, 'outcomes'> {
+  const { outcomes: _, ...rest } = r;
+  return rest;
 }
 
 @injectable()
@@ -46,38 +42,36 @@ export class ReportStage implements Stage<ReportOptions> {
     md.push(`Run \`${ctx.run.name}\`, seed ${ctx.seed}, backend ${ctx.run.backendChain}. Numbers are what this run measured; rerunning with the same seed reproduces them.`, '');
     const json: Record<string, unknown> = { title: o.title, run: ctx.run.name, seed: ctx.seed, backend: ctx.run.backendChain, tables: [] };
     const plots: string[] = [];
-    const allRows = new Map<string, Row>();
+    const allRows = new Map<string, EvalRow>();
 
+    const stats: TestSettings = { resamples: o.statistics.resamples, alpha: o.statistics.alpha, seed: o.statistics.seed ?? ctx.seed };
     for (const t of o.tables) {
-      const rows: Row[] = t.rows.map((r) => {
-        const e = readEval(ctx.artifacts.path(r.from), r.from);
-        const n = e.counts?.judgedLabeled ?? e.counts?.pairsLabeled;
-        const value = e.metrics[r.metric];
-        return { ...r, value, n, se: stderr(value, n), noAnswerRate: e.metrics.noAnswerRate, flipRate: e.metrics.flipRate, firstPositionRate: e.metrics.firstPositionRate };
-      });
+      const rows = t.rows.map((r) => readRow(ctx.artifacts.path(r.from), r));
       for (const r of rows) allRows.set(r.label, r);
-      md.push(`## ${t.title}`, '', '| model | value | ± s.e. | n | no-answer | order flips | picks first |', '|---|---:|---:|---:|---:|---:|---:|');
-      for (const r of rows) md.push(`| ${r.label} | ${pct(r.value)} | ${pct(r.se)} | ${r.n ?? '–'} | ${pct(r.noAnswerRate)} | ${pct(r.flipRate)} | ${pct(r.firstPositionRate)} |`);
-      md.push('', `Value: \`${[...new Set(rows.map((r) => r.metric))].join('`, `')}\` of each evaluation. Order flips: pairs judged in both orders whose verdict changed with the order (position bias); picks first: answers that chose the response shown first.`, '');
+      md.push(`## ${t.title}`, '', '| model | value | ± s.e. | pairs | no-answer | order flips | picks first |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const r of rows) md.push(`| ${r.label} | ${pct(r.value)} | ${pct(r.se)} | ${r.pairs ?? '–'} | ${pct(r.noAnswerRate)} | ${pct(r.flipRate)} | ${pct(r.firstPositionRate)} |`);
+      md.push('', `Value: \`${[...new Set(rows.map((r) => r.metric))].join('`, `')}\` of each evaluation. ± s.e.: standard error over pairs, the orders of a pair `
+        + 'counted as one cluster (cluster-robust). Order flips: pairs judged in both orders whose verdict changed with the order (position bias); '
+        + 'picks first: answers that chose the response shown first.', '');
+      for (const r of rows.filter((x) => x.noOutcomes)) md.push(`- No standard error for "${r.label}": ${r.noOutcomes}.`);
+      if (rows.some((x) => x.noOutcomes)) md.push('');
       if (t.plot) {
         const file = `${slug(t.title)}.svg`;
         await writeFileAtomic(path.join(out, file), barChart(t.title, rows.map((r) => ({ label: r.label, value: r.value, se: r.se }))));
         plots.push(file);
         md.push(`![${t.title}](${file})`, '');
       }
-      (json.tables as unknown[]).push({ title: t.title, rows });
+      (json.tables as unknown[]).push({ title: t.title, rows: rows.map(rowJson) });
     }
 
     if (o.bestOfN) {
-      const e = readEval(ctx.artifacts.path(o.bestOfN.from), o.bestOfN.from);
-      const ns = Object.keys(e.metrics).filter((k) => k.startsWith('pick@')).map((k) => Number(k.slice(5))).sort((a, b) => a - b);
-      md.push(`## ${o.bestOfN.title}`, '', '| n | GRM pick | oracle (any correct) | random pick |', '|---:|---:|---:|---:|');
-      for (const n of ns) md.push(`| ${n} | ${pct(e.metrics[`pick@${n}`])} | ${pct(e.metrics[`oracle@${n}`])} | ${pct(e.metrics[`random@${n}`])} |`);
-      const series = (['pick', 'oracle', 'random'] as const).map((k) => ({ name: k === 'pick' ? 'GRM pick' : k === 'oracle' ? 'oracle' : 'random pick', points: ns.map((n): [number, number | undefined] => [n, e.metrics[`${k}@${n}`]]) }));
+      const { rows, banded } = bestOfNRows(ctx.artifacts.path(o.bestOfN.from), o.bestOfN.from, stats);
+      md.push(...bestOfNMarkdown(o.bestOfN.title, rows, banded, stats));
+      const series = (['pick', 'oracle', 'random'] as const).map((k) => ({ name: k === 'pick' ? 'GRM pick' : k === 'oracle' ? 'oracle' : 'random pick', points: rows.map((r): [number, number | undefined] => [r.n, r[k]]) }));
       await writeFileAtomic(path.join(out, 'best-of-n.svg'), lineChart(o.bestOfN.title, 'n (candidates)', series));
       plots.push('best-of-n.svg');
-      md.push('', '![best-of-n](best-of-n.svg)', '');
-      json.bestOfN = Object.fromEntries(ns.map((n) => [n, { pick: e.metrics[`pick@${n}`], oracle: e.metrics[`oracle@${n}`], random: e.metrics[`random@${n}`] }]));
+      md.push('![best-of-n](best-of-n.svg)', '');
+      json.bestOfN = Object.fromEntries(rows.map(({ n, ...r }) => [n, r]));
     }
 
     for (const inc of o.include) {
@@ -94,17 +88,15 @@ export class ReportStage implements Stage<ReportOptions> {
         const a = allRows.get(c.better);
         const b = allRows.get(c.than);
         if (!a || !b) throw new WorkError(`report: comparison "${c.claim}" names a row that is not in any table ("${!a ? c.better : c.than}")`);
-        if (a.value === undefined || b.value === undefined) return { ...c, holds: undefined, text: `${c.claim}: cannot tell (a value is missing).` };
-        const diff = a.value - b.value;
-        const se = Math.sqrt((a.se ?? 0) ** 2 + (b.se ?? 0) ** 2);
-        const clear = se > 0 ? Math.abs(diff) > 2 * se : diff !== 0;
-        const holds = diff > 0 && clear ? true : diff < 0 && clear ? false : undefined;
-        const verdict = holds === true ? 'holds' : holds === false ? 'does not hold (the opposite is measured)' : 'is not shown at this scale (the difference is within two standard errors)';
-        return { ...c, holds, diff, se, text: `${c.claim}: ${verdict} — ${c.better} ${pct(a.value)} vs ${c.than} ${pct(b.value)} (difference ${(100 * diff).toFixed(1)} points, ±${(100 * se).toFixed(1)} s.e.).` };
+        return compareRows(c, a, b, stats);
       });
       for (const v of verdicts) md.push(`- ${v.text}`);
-      md.push('');
+      md.push('', `Each claim compares the two models on the pairs both were judged on. Difference: mean over pairs of the per-pair `
+        + `outcome difference; interval: paired bootstrap over pairs (${stats.resamples} resamples, seeded); p: exact two-sided sign test `
+        + `on the per-pair differences (McNemar's exact test when outcomes are 0/1). A claim holds when the difference is positive and `
+        + `p < ${stats.alpha}, is contradicted when it is negative and p < ${stats.alpha}, and is not shown otherwise.`, '');
       json.comparisons = verdicts;
+      json.statistics = stats;
     }
 
     const timings = stageTimings(ctx.run.dir).filter((t) => t.id !== ctx.stageId);

@@ -78,6 +78,10 @@ test('evaluate and rank run end to end: report folder, judgments, rankings; a re
   t.is(report.run.chat, 'plain');
   t.is(report.run.judge.maxTokens, 16);
   t.regex(readFileSync(join(runs, 'judging/evaluate/report/report.md'), 'utf8'), /\| all \| 18 \| 100\.0% \| 100\.0% \|/);
+  // Per-pair outcomes beside report.json, one line per pair, for the report's paired statistics.
+  const pairs = readFileSync(join(runs, 'judging/evaluate/report/pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  t.is(pairs.length, 18);
+  t.true(pairs.every((p) => p.orders.length === 2 && p.orders.every((o: { correct: boolean }) => o.correct) && p.pairCorrect === true));
   const judged = readFileSync(join(runs, 'judging/evaluate/report-judgments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
   t.is(judged.length, 36);
   t.regex(judged[0]!.judgments[0].raw, /^<think>\w+<\/think><answer>[AB]<\/answer>$/);

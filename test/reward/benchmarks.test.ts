@@ -63,6 +63,13 @@ test('best-of-n on hand-made sets: pick, oracle and random per n (hand-computed)
   t.is(r.metrics['pick@4'], 0.5); t.is(r.metrics['oracle@4'], 1); t.is(r.metrics['random@4'], 3 / 8);
   t.deepEqual(r.tables[0]!.rows.map((row) => [row.n, row.sets, row.comparisons]), [[1, 3, 0], [2, 3, 1], [4, 2, 3]]);
   t.is(r.counts.judgments, 2 * (3 * 1 + 2 * 3), 'both orders of every comparison');
+  // Per-set outcomes reproduce the table: each set has an entry for every n it is large enough for.
+  t.deepEqual(r.sets!.map((x) => Object.keys(x.byN)), [['1', '2', '4'], ['1', '2', '4'], ['1', '2']]);
+  for (const n of ['1', '2', '4']) {
+    const per = r.sets!.flatMap((x) => (x.byN[n] ? [x.byN[n]!] : []));
+    t.true(close(per.filter((x) => x.pick).length / per.length, r.metrics[`pick@${n}`]!), n);
+    t.true(close(per.reduce((s, x) => s + x.random, 0) / per.length, r.metrics[`random@${n}`]!), n);
+  }
   t.true(judge.calls.length <= 3, `comparisons of side-by-side sets share judge calls: ${judge.calls}`);
   await t.throwsAsync(new BestOfNEvaluator().evaluate([{ id: 'b', prompt: 'p', candidates: [{ text: 'x', correct: 'yes' }] }], judge, {}, ctx),
     { message: 'best-of-n evaluator: record "b" (index 0): field "candidates[0].correct" must be true or false, got "yes"' });

@@ -53,6 +53,21 @@ test('pairwise, one order: no-answers count as wrong, ties skipped, groupBy brea
   t.deepEqual(r.tables[1]!.rows.map((row) => row['meta.subset']), ['x', 'y']);
 });
 
+test('pairwise: per-pair outcomes name each pair with per-order correctness and the combined verdict', async (t) => {
+  const records = [pair('p1', 'q=2', 'q=1', 'A'), pair('p2', 'silent', 'q=3', 'B'), pair('p3', 'q=5', 'q=4', 'B')];
+  const r = await new PairwiseEvaluator().evaluate(records, byQuality, { position: 'both' }, ctx);
+  t.deepEqual(r.pairs!.map((p) => [p.id, p.gold, p.orders.map((o) => [o.order, o.label, o.correct]), p.pairCorrect]), [
+    ['p1', 'A', [['original', 'A', true], ['swapped', 'A', true]], true],
+    ['p2', 'B', [['original', undefined, false], ['swapped', undefined, false]], false],
+    ['p3', 'B', [['original', 'A', false], ['swapped', 'A', false]], false],
+  ]);
+  t.regex(r.pairs![0]!.key, /^sha256:[0-9a-f]{16}$/);
+  // The per-pair outcomes reproduce the headline: 2 of 6 orders correct, 1 of 3 pairs.
+  const orders = r.pairs!.flatMap((p) => p.orders);
+  t.true(close(orders.filter((o) => o.correct).length / orders.length, r.metrics.accuracy!));
+  t.true(close(r.pairs!.filter((p) => p.pairCorrect).length / 3, r.metrics.pairAccuracy!));
+});
+
 test('pairwise: wrong-shape records and bad options are errors naming the record id and field', async (t) => {
   const ev = new PairwiseEvaluator();
   const bad = [pair('ok', 'a', 'b', 'A'), { id: 'r9', prompt: 'p', a: 'x', b: 3, label: 'A' }];
