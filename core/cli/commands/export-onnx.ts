@@ -18,7 +18,7 @@ const exporter = (): Promise<typeof import('../../../backends/onnx/export-decode
 async function exportFolder(values: Values, where: string): Promise<number> {
   const model = values.model as string, out = values.out as string;
   const given = STATIC_ONLY.filter((k) => values[k] !== undefined);
-  if (given.length > 0) throw new ConfigError(`--${given.join(', --')} only apply to a single static file (--out FILE.onnx); a folder export has dynamic shapes`, where);
+  if (given.length > 0) throw new ConfigError(`--${given.join(', --')}: for a single static file only (--out FILE.onnx); a folder export has dynamic shapes`, where);
   const ckpt = await loadCheckpoint(model);
   const config = ckpt.config;
   const tokenizer = typeof values.tokenizer === 'string'
@@ -34,7 +34,7 @@ async function exportFolder(values: Values, where: string): Promise<number> {
 
 async function exportStaticFile(values: Values, where: string): Promise<number> {
   const model = values.model as string, out = values.out as string;
-  if (values.tokenizer !== undefined || values['external-data'] !== undefined) throw new ConfigError('--tokenizer and --external-data only apply to a folder export (--out DIR)', where);
+  if (values.tokenizer !== undefined || values['external-data'] !== undefined) throw new ConfigError('--tokenizer and --external-data: for a folder export only (--out DIR, not a .onnx file)', where);
   const int = (name: string, dflt: number): number => {
     const v = values[name] === undefined ? dflt : Number(values[name]);
     if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`--${name} must be a positive integer, got "${String(values[name])}"`, where);
