@@ -4,9 +4,8 @@
 // sequence axis) out. Built node by node (the tensor-program lowering has static shapes). Relies on graph-builder.ts.
 import type { ModelConfig } from '../../core/model/checkpoint/model-config.js';
 import type { HostParams } from '../../core/model/decoder-weights.js';
-import { transpose2d } from '../../core/model/decoder-weights.js';
 import { ropeFrequencies } from '../../core/model/rope-frequencies.js';
-import { attr, OnnxGraphBuilder, rawBytes } from './graph-builder.js';
+import { attr, OnnxGraphBuilder } from './graph-builder.js';
 import { OnnxType, type OnnxModel } from './onnx-model.js';
 
 /** Score of keys a query may not see: finite, so a row with nothing visible (left padding) stays a number. */
@@ -34,11 +33,13 @@ interface Ctx {
   sin: string;
 }
 
-// A weight as an initializer named after its parameter (decoder layout: projections [in, out]).
+// A weight as an initializer named after its parameter (decoder layout: projections [in, out]); its bytes are
+// a view of the parameter's (no copy of a large model's weights).
 function weight(ctx: Ctx, name: string): string {
   const p = ctx.params[name];
   if (p === undefined) throw new Error(`ONNX export: parameter '${name}' is missing`);
-  return ctx.b.memo(`w|${name}`, () => ctx.b.initializer(name, OnnxType.FLOAT, p.shape, rawBytes(p.data)));
+  const bytes = new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength);
+  return ctx.b.memo(`w|${name}`, () => ctx.b.initializer(name, OnnxType.FLOAT, p.shape, bytes));
 }
 
 function linear(ctx: Ctx, x: string, prefix: string, bias: boolean): string {
@@ -136,7 +137,7 @@ function mlp(ctx: Ctx, i: number, h: string): string {
 /**
  * The decoder of `config` with `params` (decoder-weights.ts layout) as an ONNX model with a KV cache and
  * symbolic dims `batch_size`, `sequence_length`, `past_sequence_length`, `total_sequence_length`. Weights are
- * initializers named after the parameters (a tied model gets a transposed copy as `lm_head.weight`).
+ * initializers named after the parameters (a tied model's head is the embedding, transposed in the graph).
  */
 export function decoderKvGraph(config: ModelConfig, params: HostParams): OnnxModel {
   const c = config, b = new OnnxGraphBuilder();
@@ -157,10 +158,7 @@ export function decoderKvGraph(config: ModelConfig, params: HostParams): OnnxMod
   const allowed = attentionMask(b, c, 'attention_mask', 'input_ids');
   b.setOwner('rope');
   const [cos, sin] = ropeTables(b, c, 'position_ids');
-  const head = c.tieWordEmbeddings
-    ? { ...params, 'lm_head.weight': { shape: [c.hiddenSize, c.vocabSize], data: transpose2d(params['model.embed_tokens.weight']!.data, c.vocabSize, c.hiddenSize) } }
-    : params;
-  const ctx: Ctx = { b, c, params: head, allowed, cos, sin };
+  const ctx: Ctx = { b, c, params, allowed, cos, sin };
   b.setOwner('embed');
   let x = b.op('Gather', [weight(ctx, 'model.embed_tokens.weight'), 'input_ids'], [attr.int('axis', 0)]); // [B, T, hidden]
   for (let i = 0; i < c.numLayers; i++) {
@@ -170,6 +168,10 @@ export function decoderKvGraph(config: ModelConfig, params: HostParams): OnnxMod
     x = b.op('Add', [x, mlp(ctx, i, rmsNorm(ctx, x, `model.layers.${i}.post_attention_layernorm.weight`))]);
   }
   b.setOwner('lm_head');
-  b.add('MatMul', [rmsNorm(ctx, x, 'model.norm.weight'), weight(ctx, 'lm_head.weight')], [], { outputNames: ['logits'] });
+  // A tied head is the embedding transposed: a Transpose of an initializer, which runtimes fold once at load.
+  const head = c.tieWordEmbeddings
+    ? b.op('Transpose', [weight(ctx, 'model.embed_tokens.weight')], [attr.ints('perm', [1, 0])])
+    : weight(ctx, 'lm_head.weight');
+  b.add('MatMul', [rmsNorm(ctx, x, 'model.norm.weight'), head], [], { outputNames: ['logits'] });
   return b.build(`gramr_${c.architecture}_kv`, 'gramr export: decoder with KV cache (optimum / transformers.js layout)');
 }

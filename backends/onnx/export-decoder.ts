@@ -104,10 +104,10 @@ async function tokenizerFiles(tok: Tokenizer): Promise<Record<string, unknown>> 
     return { 'tokenizer.json': tokenizer, 'tokenizer_config.json': config };
   }
   if (basename(tok.source) !== 'tokenizer.json') throw new Error(`ONNX export: cannot write a tokenizer.json for the tokenizer read from ${tok.source}`);
-  const out: Record<string, unknown> = { 'tokenizer.json': JSON.parse(await readFile(tok.source, 'utf8')) };
-  const cfg = join(dirname(tok.source), 'tokenizer_config.json');
-  if (await stat(cfg).then(() => true, () => false)) out['tokenizer_config.json'] = JSON.parse(await readFile(cfg, 'utf8'));
-  return out;
+  const cfgPath = join(dirname(tok.source), 'tokenizer_config.json');
+  const cfg = await stat(cfgPath).then(async () => JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>, () => ({}));
+  // gramr never cleans up spaces before punctuation when decoding; transformers.js does unless told otherwise.
+  return { 'tokenizer.json': JSON.parse(await readFile(tok.source, 'utf8')), 'tokenizer_config.json': { clean_up_tokenization_spaces: false, ...cfg } };
 }
 
 function generationConfig(config: ModelConfig, tok: Tokenizer | undefined): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { main } from '../../core/cli/main.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
+import type { GenerationResult } from '../../core/model/generate.js';
 import { runGenerate } from '../../core/model/cli-generate.js';
 import { Llama2cTokenizer } from '../../core/model/tokenizer/llama2c-tokenizer.js';
 import { loadTokenizerJson } from '../../core/model/tokenizer/load-tokenizer.js';
@@ -20,10 +21,13 @@ let root = '';
 let tjsModel: PreTrainedModel;
 let tjsTok: PreTrainedTokenizer;
 const PROMPT = 'Once upon a time';
+const PROVER = 'test/fixtures/self-training/prover';
 
 test.before(async () => {
   root = await mkdtemp(join(tmpdir(), 'gramr-tjs-'));
-  if (await main(['export-onnx', '--model', STORIES, '--out', join(root, 'stories')]) !== 0) throw new Error('export-onnx failed');
+  for (const args of [[STORIES, 'stories'], [STORIES, 'stories-ext', '--external-data'], [PROVER, 'prover']]) {
+    if (await main(['export-onnx', '--model', args[0]!, '--out', join(root, args[1]!), ...args.slice(2)]) !== 0) throw new Error(`export-onnx ${args.join(' ')} failed`);
+  }
   env.allowRemoteModels = false; // never the Hub: the folder is read from disk only
   env.allowLocalModels = true;
   env.localModelPath = root;
@@ -72,6 +76,35 @@ test('a batch of 2 prompts of different lengths, left-padded by transformers.js,
     t.deepEqual(r.slice(width - want[b]!.promptIds.length, width), want[b]!.promptIds, `row ${b} prompt`);
     t.deepEqual(r.slice(width), want[b]!.tokens, `row ${b} generated tokens`);
   });
+});
+
+// Greedy generation of `prompt` by gramr (CausalLM) and by transformers.js from the export `name`.
+async function bothGenerate(model: string, name: string, prompt: string, maxTokens: number): Promise<{ gramr: GenerationResult; ids: number[]; text: string }> {
+  const be = await cpu();
+  const lm = await CausalLM.load(model, be);
+  const [gramr] = await lm.generate([prompt], { maxTokens });
+  lm.dispose();
+  be.dispose();
+  const tok = await AutoTokenizer.from_pretrained(name);
+  const tjs = await AutoModelForCausalLM.from_pretrained(name, { dtype: 'fp32', device: 'cpu' });
+  const out = await tjs.generate({ ...(tok(prompt) as Record<string, Tensor>), max_new_tokens: maxTokens, do_sample: false }) as Tensor;
+  await tjs.dispose();
+  const ids = rows(out)[0]!;
+  return { gramr: gramr!, ids, text: tok.decode(ids.slice(gramr!.promptIds.length), { skip_special_tokens: true }) };
+}
+
+test('a Hugging Face checkpoint folder (tokenizer.json copied) generates the same tokens and text in transformers.js', async (t) => {
+  const { gramr, ids, text } = await bothGenerate(PROVER, 'prover', 'What is 12 + 7?', 40);
+  t.is(gramr.tokens.length, 40);
+  t.deepEqual(ids, [...gramr.promptIds, ...gramr.tokens]);
+  t.is(text, gramr.text);
+  t.regex(text, / \. /, 'the text has a space before punctuation, which transformers.js would otherwise clean up');
+});
+
+test('an export with external data loads in transformers.js and generates the same tokens', async (t) => {
+  const { gramr, ids, text } = await bothGenerate(STORIES, 'stories-ext', PROMPT, 30);
+  t.deepEqual(ids, [...gramr.promptIds, ...gramr.tokens]);
+  t.is(text, gramr.text);
 });
 
 const SAMPLES = [
