@@ -30,6 +30,7 @@ test.before(async () => {
   }
   env.allowRemoteModels = false; // never the Hub: the folder is read from disk only
   env.allowLocalModels = true;
+  env.useFSCache = false; // nothing written beside the installed package
   env.localModelPath = root;
   tjsTok = await AutoTokenizer.from_pretrained('stories');
   tjsModel = await AutoModelForCausalLM.from_pretrained('stories', { dtype: 'fp32', device: 'cpu' });
