@@ -1,14 +1,19 @@
 // The folder `gramr export-onnx --out DIR` writes, run with plain onnxruntime-node: optimum's input/output names
 // and symbolic dims, logits equal to torch's on the parity fixtures (Llama GQA, Qwen2 biases, Qwen3 QK-norm)
-// whether the prompt runs at once, through the KV cache one token at a time, or left-padded in a batch; external
-// data gives the same model; folder-only and file-only options are usage errors.
+// whether the prompt runs at once, through the KV cache one token at a time, or left-padded in a batch; a sliding
+// window hides exactly the keys outside it; external data gives the same model; folder-only and file-only options
+// are usage errors.
 import 'reflect-metadata';
 import test from 'ava';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { decoderKvGraph } from '../../backends/onnx/decoder-graph.js';
+import { encodeModel } from '../../backends/onnx/onnx-model.js';
 import { main } from '../../core/cli/main.js';
+import { parseHfConfig } from '../../core/model/checkpoint/model-config.js';
+import { createScratchModel } from '../../core/model/scratch-init.js';
 import { maxDiff, PARITY, PARITY_ARCHS, parityExpected, STORIES } from '../model/helpers.js';
 
 let dir = '';
@@ -118,6 +123,27 @@ test('external data: onnx/model.onnx_data holds the weights and gives the same l
   const [a, b] = await Promise.all([run(inline), run(ext)]);
   t.is(a.length, 5 * 512);
   t.deepEqual(Array.from(b), Array.from(a));
+});
+
+test('sliding window: with one layer, a query sees exactly the last W keys (the same logits as feeding only those tokens)', async (t) => {
+  const W = 3, n = 8;
+  const json = { architectures: ['MistralForCausalLM'], vocab_size: 32, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2, sliding_window: W };
+  const windowed = parseHfConfig(json, 'mistral test config');
+  const full = parseHfConfig({ ...json, sliding_window: null }, 'mistral test config');
+  const params = createScratchModel(windowed, 7, 0.5);
+  const [sw, plain] = await Promise.all([windowed, full].map((c) => ort.InferenceSession.create(encodeModel(decoderKvGraph(c, params)))));
+  const kv = { layers: 1, heads: 2, headDim: 4 };
+  const ids = [3, 17, 5, 29, 11, 2, 23, 8];
+  const all = await step(sw!, [ids], [ids.map(() => 1)], [ids.map((_, i) => i)], emptyPast(kv, 1));
+  const unwindowed = await step(plain!, [ids], [ids.map(() => 1)], [ids.map((_, i) => i)], emptyPast(kv, 1));
+  for (let q = W; q < n; q++) {
+    const from = q - W + 1, last = ids.slice(from, q + 1);
+    const alone = await step(plain!, [last], [last.map(() => 1)], [last.map((_, i) => from + i)], emptyPast(kv, 1));
+    const d = maxDiff(row(all.logits, 0, q), row(alone.logits, 0, W - 1));
+    t.true(d <= 1e-5, `query ${q}: max |diff| ${d}`);
+    t.true(maxDiff(row(all.logits, 0, q), row(unwindowed.logits, 0, q)) > 1e-3, `query ${q}: the window changes the logits`);
+  }
+  await Promise.all([sw!.release(), plain!.release()]);
 });
 
 test('folder and static-file options do not mix', async (t) => {
