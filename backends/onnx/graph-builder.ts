@@ -3,7 +3,7 @@
 // gramr op needs several ONNX nodes), so a runtime error can be traced back to the gramr op. Relies on onnx-model.ts.
 import type { DType } from '../../core/tensor/dtype.js';
 import {
-  OnnxType, type OnnxAttribute, type OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
+  OnnxType, type OnnxAttribute, type OnnxDataType, type OnnxDim, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,
 } from './onnx-model.js';
 
 /** ONNX element type of a gramr dtype. */
@@ -132,13 +132,13 @@ export class OnnxGraphBuilder {
       : this.constant(OnnxType.FLOAT, [], Float32Array.of(value));
   }
 
-  /** Declares a graph input (of a gramr dtype, or an ONNX element type such as INT64). */
-  input(name: string, dtype: DType | OnnxDataType, dims: readonly number[]): void {
+  /** Declares a graph input (of a gramr dtype, or an ONNX element type such as INT64); dims may be symbolic. */
+  input(name: string, dtype: DType | OnnxDataType, dims: readonly OnnxDim[]): void {
     this.inputs.push({ name, dataType: typeof dtype === 'number' ? dtype : onnxTypeOf(dtype), dims: [...dims] });
   }
 
-  /** Declares a graph output. */
-  output(name: string, dtype: DType, dims: readonly number[]): void {
+  /** Declares a graph output; dims may be symbolic. */
+  output(name: string, dtype: DType, dims: readonly OnnxDim[]): void {
     this.outputs.push({ name, dataType: onnxTypeOf(dtype), dims: [...dims] });
   }
 

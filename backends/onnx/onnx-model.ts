@@ -30,18 +30,33 @@ export interface OnnxTensor {
   dataType: OnnxDataType;
   /** Dimensions; `[]` for a scalar. */
   dims: readonly number[];
-  /** Element bytes, little-endian, row-major. */
+  /** Element bytes, little-endian, row-major (empty when `external` holds them). */
   raw: Uint8Array;
+  /** Where the bytes live instead, for a model saved with external data (a file beside the model). */
+  external?: OnnxExternalData;
 }
 
-/** A graph input or output (ValueInfoProto with a tensor type of static shape). */
+/** The place of one tensor's bytes in an external data file (TensorProto.external_data). */
+export interface OnnxExternalData {
+  /** File name, relative to the model file. */
+  location: string;
+  /** Byte offset in that file. */
+  offset: number;
+  /** Byte length. */
+  length: number;
+}
+
+/** One dimension of a graph input or output: a size, or a symbolic name (`batch_size`) fixed at run time. */
+export type OnnxDim = number | string;
+
+/** A graph input or output (ValueInfoProto with a tensor type). */
 export interface OnnxValueInfo {
   /** Value name. */
   name: string;
   /** Element type. */
   dataType: OnnxDataType;
-  /** Static dimensions; `[]` for a scalar. */
-  dims: readonly number[];
+  /** Dimensions, static (numbers) or symbolic (names); `[]` for a scalar. */
+  dims: readonly OnnxDim[];
 }
 
 /** One operator call (NodeProto). */
@@ -82,7 +97,13 @@ function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
   for (const d of t.dims) w.int(1, d); // dims
   w.int(2, t.dataType); // data_type
   if (t.name) w.string(8, t.name); // name
-  w.bytesField(9, t.raw); // raw_data
+  if (t.external) {
+    const entries: [string, string][] = [['location', t.external.location], ['offset', String(t.external.offset)], ['length', String(t.external.length)]];
+    for (const [key, value] of entries) w.message(13, (e) => { e.string(1, key); e.string(2, value); }); // external_data
+    w.int(14, 1); // data_location = EXTERNAL
+  } else {
+    w.bytesField(9, t.raw); // raw_data
+  }
 }
 
 function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
@@ -91,7 +112,7 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
     type.message(1, (tensor) => { // tensor_type
       tensor.int(1, v.dataType); // elem_type
       tensor.message(2, (shape) => { // TensorShapeProto (present even for rank 0)
-        for (const d of v.dims) shape.message(1, (dim) => dim.int(1, d)); // dim { dim_value }
+        for (const d of v.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d))); // dim { dim_value | dim_param }
       });
     });
   });

@@ -269,7 +269,7 @@ export class CausalLM {
 }
 
 /** The tokenizer next to a checkpoint: tokenizer.json in its folder, or the single tok*.bin beside a .bin file. */
-async function findTokenizer(path: string, vocabSize: number): Promise<Tokenizer | undefined> {
+export async function findTokenizer(path: string, vocabSize: number): Promise<Tokenizer | undefined> {
   const info = await stat(path);
   const dir = info.isDirectory() ? path : dirname(path);
   const names = await readdir(dir);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CpuBackend } from '../../backends/cpu/cpu-backend.js';
 import { main } from '../../core/cli/main.js';
-import { exportDecoderOnnx } from '../../core/cli/commands/export-onnx.js';
+import { exportDecoderOnnx } from '../../backends/onnx/export-decoder.js';
 import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { paramsFromWeights } from '../../core/model/decoder-weights.js';
