@@ -2,13 +2,14 @@
 // Cuts the test fixtures in test/fixtures/data/ from the full data folder (GRAMR_DATA, default ../shared/data):
 // stories260K and the GPT-2 tokenizer.json copied whole, and a small slice (tens of records, same file names,
 // formats and folder layout) of every benchmark set, each with its SOURCE.md plus a note of what the slice holds.
-// Usage (from the repo root): node scripts/cut-data-slices.mjs. Deterministic: re-running gives the same bytes.
+// Usage (from the repo root): node scripts/cut-data-slices.mjs [OUT] (default test/fixtures/data). Deterministic:
+// re-running gives the same bytes (test/test-data.test.ts checks that against the committed fixtures).
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 const SRC = path.resolve(process.env.GRAMR_DATA ?? '../shared/data');
-const OUT = path.resolve('test/fixtures/data');
+const OUT = path.resolve(process.argv[2] ?? 'test/fixtures/data');
 const SCRIPT = 'node scripts/cut-data-slices.mjs';
 
 const readJsonl = (file) => {
