@@ -100,7 +100,7 @@ test('judge: exit 2 for bad options, 1 when the work fails', async (t) => {
   t.regex(missing.stderr, /no-such-model/);
 });
 
-test('eval: a file of pairs (JSON and markdown) and a standard benchmark path', async (t) => {
+test('eval: a file of pairs (JSON and markdown); an unknown benchmark is a usage error', async (t) => {
   const file = join(work, 'pairs.jsonl');
   const lines: string[] = [];
   GOOD.forEach((g, i) => {
