@@ -10,7 +10,7 @@ import { CausalLM } from '../core/model/causal-lm.js';
 import type { ComputeBackend } from '../core/tensor/backend.js';
 
 /** The stories260K files, relative to the repository root (the benchmark runs from there). */
-export const STORIES_260K = { model: '../shared/data/stories260K/stories260K.bin', tokenizer: '../shared/data/stories260K/tok512.bin' };
+export const STORIES_260K = { model: 'test/fixtures/data/stories260K/stories260K.bin', tokenizer: 'test/fixtures/data/stories260K/tok512.bin' };
 
 /** llama2.c run.c's greedy continuation of "Once upon a time" (with BOS) on stories260K: the correctness check. */
 export const STORIES_260K_GREEDY_60 = [

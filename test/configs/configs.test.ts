@@ -1,10 +1,14 @@
-// Every pipeline in configs/ validates, and docs/config-reference.md matches what the schemas generate.
+// Every pipeline in configs/ validates, and docs/config-reference.md matches what the schemas generate. Dataset
+// paths under ../shared/data are validated on the shipped slices (test/fixtures/data) always, and as written when
+// the full data folder is present.
 import test from 'ava';
+import { parse } from 'yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { initScratchCheckpoint } from '../../core/training/scratch-checkpoint.js';
 import { cli, repoRoot, tempDir } from '../pipeline/helpers.js';
+import { FIXTURE_DATA, wholeSetTest } from '../test-data.js';
 
 /** configs that name a user-supplied model: validated against a tiny random checkpoint in its place. */
 const userModels: Record<string, string> = { 'gram-r2-real.yaml': 'models.base.path' };
@@ -15,17 +19,35 @@ test('configs/ is not empty', (t) => {
   t.true(configs.length > 0);
 });
 
-for (const f of configs) {
-  test(`configs/${f} validates`, async (t) => {
-    const sets: string[] = [];
-    if (userModels[f]) {
-      const dir = path.join(tempDir('gramr-tiny-base-'), 'base');
-      await initScratchCheckpoint(dir, { hiddenSize: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 256 }, 1);
-      sets.push(`${userModels[f]}=${dir}`);
-    }
-    const p = await loadPipeline(path.join(repoRoot, 'configs', f), sets);
-    t.true(p.stages.length > 0);
+/** `--set` overrides pointing each dataset path under shared/data at the same file or folder of the slices. */
+function sliceOverrides(file: string): string[] {
+  const doc = parse(readFileSync(file, 'utf8')) as { datasets?: Record<string, { path?: unknown }> };
+  return Object.entries(doc.datasets ?? {}).flatMap(([name, d]) => {
+    const m = typeof d.path === 'string' ? /(?:^|\/)shared\/data\/(.+)$/.exec(d.path) : undefined;
+    return m ? [`datasets.${name}.path=${path.join(FIXTURE_DATA, m[1]!)}`] : [];
   });
+}
+
+/** Validates one config with `sets` plus, where it names a user-supplied model, a tiny random checkpoint. */
+async function validates(f: string, sets: string[]): Promise<number> {
+  if (userModels[f]) {
+    const dir = path.join(tempDir('gramr-tiny-base-'), 'base');
+    await initScratchCheckpoint(dir, { hiddenSize: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 256 }, 1);
+    sets.push(`${userModels[f]}=${dir}`);
+  }
+  return (await loadPipeline(path.join(repoRoot, 'configs', f), sets)).stages.length;
+}
+
+for (const f of configs) {
+  const onSlices = sliceOverrides(path.join(repoRoot, 'configs', f));
+  if (onSlices.length === 0) {
+    test(`configs/${f} validates`, async (t) => { t.true(await validates(f, []) > 0); });
+    continue;
+  }
+  test(`configs/${f} validates (its ${onSlices.length} shared-data paths on the shipped slices)`, async (t) => {
+    t.true(await validates(f, onSlices) > 0);
+  });
+  wholeSetTest(`configs/${f} validates with its own data paths`, async (t) => { t.true(await validates(f, []) > 0); });
 }
 
 test('configs/gram-r2-real.yaml without a model names the missing path', async (t) => {

@@ -1,7 +1,6 @@
-// Helpers for the data-source tests: drain a source into an array with its read stats, locate fixtures and
-// the shared data, and read raw files independently of the loaders (for counts the tests compare against).
+// Helpers for the data-source tests: drain a source into an array with its read stats, locate this area's
+// fixtures, and read raw files independently of the loaders (for counts the tests compare against).
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { newReadStats, type DataSource, type ReadStats } from '../../core/data/data-source.js';
 import type { DataRecord } from '../../core/data/records.js';
@@ -11,8 +10,6 @@ import { defaultTaskContext } from '../../core/pipeline/task-context.js';
 export const ROOT = process.cwd();
 /** This area's fixtures, relative to the repo root. */
 export const FIXTURES = 'test/fixtures/data-sources';
-/** The shared data folder. */
-export const SHARED = path.resolve(ROOT, '../shared/data');
 
 /** Read every record of a source. */
 export async function collect<O, R extends DataRecord>(source: DataSource<O, R>, options: O, baseDir = ROOT):

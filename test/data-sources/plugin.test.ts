@@ -11,6 +11,7 @@ import type { PreferencePair } from '../../core/data/records.js';
 import { KindContributionId, ServiceIds } from '../../core/di/identifiers.js';
 import type { KindContribution } from '../../core/di/kind-contribution.js';
 import dataSourcesModule, { DEFAULT_DATA_PATHS, JsonlSource, RmBenchSource, dataSourceKinds } from '../../plugins/data-sources/index.js';
+import { fixturePath } from '../test-data.js';
 import { FIXTURES, ROOT, collect } from './helpers.js';
 
 const KINDS = ['jsonl', 'jsonl-gz', 'json', 'rm-bench', 'judgebench', 'llmbar', 'hh-rlhf', 'pandalm', 'gsm8k', 'math500', 'qwen-math-candidates'];
@@ -78,7 +79,7 @@ test('fingerprint of a multi-file set covers only the files read', async (t) => 
   writeFileSync(path.join(dir, 'rmb/code_filtered.json'), JSON.stringify([{ ...rec, id: 3 }]));
   t.is(await src.fingerprint({ path: 'rmb', domains: ['chat'] }, dir), chat);
   t.not(await src.fingerprint({ path: 'rmb' }, dir), all);
-  const real = await src.fingerprint({ path: DEFAULT_DATA_PATHS['rm-bench'] }, ROOT);
+  const real = await src.fingerprint({ path: fixturePath('rm-bench') }, ROOT);
   t.regex(real, /^[0-9a-f]{64}$/);
-  t.not(real, await src.fingerprint({ path: DEFAULT_DATA_PATHS['rm-bench'], domains: ['chat', 'code', 'safety-refuse'] }, ROOT));
+  t.not(real, await src.fingerprint({ path: fixturePath('rm-bench'), domains: ['chat', 'code', 'safety-refuse'] }, ROOT));
 });

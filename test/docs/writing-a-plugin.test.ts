@@ -1,10 +1,12 @@
 // docs/writing-a-plugin.md is executable: its plugin source is compiled with tsc in a folder outside the
-// tree (importing 'gramr' like an outside package would), and its pipeline is validated and run.
+// tree (importing 'gramr' like an outside package would), and its pipeline is validated and run on the shipped
+// LLMBar slice (test/fixtures/data) in place of ../shared/data.
 import test from 'ava';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { cli, repoRoot, tempDir, writeIn } from '../pipeline/helpers.js';
+import { FIXTURE_DATA, fixturePath } from '../test-data.js';
 
 /** Code blocks of a markdown file tagged ```lang file=NAME. */
 function blocks(md: string): Map<string, string> {
@@ -29,8 +31,9 @@ test('the worked example compiles, validates and runs', (t) => {
   }));
   const tsc = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
   t.is(tsc.status, 0, tsc.stdout + tsc.stderr);
-  const shared = path.resolve(repoRoot, '../shared/data');
-  writeIn(dir, 'pipeline.yaml', (files.get('pipeline.yaml') ?? '').replaceAll('../shared/data', shared));
+  const yaml = files.get('pipeline.yaml') ?? '';
+  t.true(yaml.includes('../shared/data/llmbar'));
+  writeIn(dir, 'pipeline.yaml', yaml.replaceAll('../shared/data', FIXTURE_DATA));
 
   const bad = cli(['validate', 'pipeline.yaml', '--set', 'stages[0].preferShortr=true'], dir);
   t.is(bad.code, 2);
@@ -44,7 +47,9 @@ test('the worked example compiles, validates and runs', (t) => {
   const { pairs, accuracy } = summary.stages[0].metrics;
   const verdicts = readFileSync(path.join(dir, 'runs/length-floor/length-baseline/verdicts.jsonl'), 'utf8').trim().split('\n');
   t.is(verdicts.length, pairs);
-  t.true(pairs > 50);
+  const natural = JSON.parse(readFileSync(fixturePath('llmbar/Dataset/LLMBar/Natural/dataset.json'), 'utf8')) as unknown[];
+  t.is(pairs, natural.length);
+  t.is(pairs, 8);
   // Recompute the accuracy from the verdict file: the stage's metric must match it.
   const rows = verdicts.map((l) => JSON.parse(l) as { verdict: string; label: string });
   const agree = rows.filter((r) => r.verdict === r.label).length / rows.length;

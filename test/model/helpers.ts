@@ -8,10 +8,11 @@ import { CausalLM } from '../../core/model/causal-lm.js';
 import { argmax } from '../../core/model/sampling.js';
 import type { ComputeBackend, DeviceBuffer } from '../../core/tensor/backend.js';
 import type { HostData } from '../../core/tensor/dtype.js';
+import { fixturePath } from '../test-data.js';
 
 /** stories260K (llama2.c) model and tokenizer. */
-export const STORIES = resolve(process.cwd(), '../shared/data/stories260K/stories260K.bin');
-export const STORIES_TOK = resolve(process.cwd(), '../shared/data/stories260K/tok512.bin');
+export const STORIES = fixturePath('stories260K/stories260K.bin');
+export const STORIES_TOK = fixturePath('stories260K/tok512.bin');
 /** test/fixtures/model/parity/<arch> (written by scripts/make-parity-fixtures.py). */
 export const PARITY = resolve(process.cwd(), 'test/fixtures/model/parity');
 export const PARITY_ARCHS = ['llama', 'qwen2', 'qwen3'] as const;

@@ -1,12 +1,12 @@
-// The evaluators against the real loaders' records (../shared/data): RM-Bench and JudgeBench records from the
-// data-source plugin have the shape the evaluators expect, and the numbers of a trivial judge match the labels
+// The evaluators against the real loaders' records (the shipped slices, and the whole sets from GRAMR_DATA when
+// present): RM-Bench and JudgeBench records from the data-source plugin have the shape the evaluators expect, and the numbers of a trivial judge match the labels
 // counted independently; best-of-n on hand-made sets (hand-computed) and on the Qwen2.5-Math candidate sets.
 import test from 'ava';
+import * as path from 'node:path';
 import type { PreferencePair } from '../../core/data/records.js';
 import { newReadStats, type DataSource } from '../../core/data/data-source.js';
 import type { DataRecord } from '../../core/data/records.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
-import { DEFAULT_DATA_PATHS } from '../../plugins/data-sources/default-paths.js';
 import { JudgeBenchSource } from '../../plugins/data-sources/judgebench-source.js';
 import { QwenMathCandidatesSource } from '../../plugins/data-sources/qwen-math-candidates-source.js';
 import type { CandidateSet } from '../../plugins/data-sources/records.js';
@@ -14,6 +14,7 @@ import { RmBenchSource } from '../../plugins/data-sources/rm-bench-source.js';
 import { BestOfNEvaluator } from '../../plugins/evaluators/best-of-n-evaluator.js';
 import { JudgeBenchEvaluator } from '../../plugins/evaluators/judgebench-evaluator.js';
 import { RmBenchEvaluator } from '../../plugins/evaluators/rm-bench-evaluator.js';
+import { sliceAndWholeTests } from '../test-data.js';
 import { quality, scriptedJudge } from './scripted-model.js';
 
 const ctx = defaultTaskContext(9);
@@ -27,20 +28,20 @@ async function read<O>(source: DataSource<O, DataRecord>, options: O): Promise<D
 
 const fractionA = (ps: PreferencePair[]): number => ps.filter((p) => p.label === 'A').length / ps.length;
 
-test('rm-bench on the shared data: an always-A judge scores each domain\'s share of A labels', async (t) => {
-  const records = await read(new RmBenchSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: DEFAULT_DATA_PATHS['rm-bench'] });
+sliceAndWholeTests('rm-bench: an always-A judge scores each domain\'s share of A labels', async (t, root) => {
+  const records = await read(new RmBenchSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: path.join(root, 'rm-bench') });
   const pairs = records as PreferencePair[];
   const r = await new RmBenchEvaluator().evaluate(records, scriptedJudge(() => ({ label: 'A', confidence: 0.6 })), { position: 'none', batchSize: 4096 }, ctx);
   const present = ['chat', 'math', 'code', 'safety'].filter((d) => pairs.some((p) => p.meta!.category === d));
-  t.deepEqual(present, ['chat', 'code', 'safety'], 'the shared snapshot has no math');
+  t.deepEqual(present, ['chat', 'code', 'safety'], 'the data has no math');
   for (const d of present) t.true(close(r.metrics[d], fractionA(pairs.filter((p) => p.meta!.category === d))), d);
   t.true(close(r.metrics.overall, present.reduce((s, d) => s + r.metrics[d]!, 0) / present.length));
   t.is(r.counts.pairs, pairs.length);
   t.regex(r.notes[0]!, /absent: math/);
 });
 
-test('judgebench on the shared data: an always-A judge scores each category\'s share of A labels', async (t) => {
-  const records = await read(new JudgeBenchSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: DEFAULT_DATA_PATHS.judgebench });
+sliceAndWholeTests('judgebench: an always-A judge scores each category\'s share of A labels', async (t, root) => {
+  const records = await read(new JudgeBenchSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: path.join(root, 'judgebench') });
   const pairs = records as PreferencePair[];
   const r = await new JudgeBenchEvaluator().evaluate(records, scriptedJudge(() => ({ label: 'A' })), { position: 'none', batchSize: 1000 }, ctx);
   const cats = ['knowledge', 'reasoning', 'math', 'coding'];
@@ -75,8 +76,9 @@ test('best-of-n on hand-made sets: pick, oracle and random per n (hand-computed)
     { message: 'best-of-n evaluator: record "b" (index 0): field "candidates[0].correct" must be true or false, got "yes"' });
 });
 
-test('best-of-n on the Qwen2.5-Math candidate sets: oracle@8 equals the sets with any correct candidate', async (t) => {
-  const records = await read(new QwenMathCandidatesSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: DEFAULT_DATA_PATHS['qwen-math-candidates'] });
+sliceAndWholeTests('best-of-n on the Qwen2.5-Math candidate sets: oracle@8 equals the sets with any correct candidate', async (t, root) => {
+  const file = path.join(root, 'qwen25-math-rm-maj/math_cot_100.jsonl');
+  const records = await read(new QwenMathCandidatesSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: file });
   const sets = records as CandidateSet[];
   const longer = scriptedJudge((p) => ({ label: p.a.length > p.b.length ? 'A' : 'B' }));
   const r = await new BestOfNEvaluator().evaluate(records, longer, { ns: [8], ranker: 'linear', position: 'none', batchSize: 512, concurrency: 100 }, ctx);

@@ -1,4 +1,5 @@
-// Judge prompts: the committed templates equal ../shared/method/*.txt byte for byte (minus the file's final
+// Judge prompts: the committed templates equal the published .txt files (test/fixtures/method, verbatim copies of
+// ../shared/method) byte for byte (minus the file's final
 // newline), placeholders are filled literally in one pass, and the chat renderers produce the documented text.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { GRAM_R2_TEMPLATE, GRAM_V1_TEMPLATE } from '../../core/reward/prompt-templates.js';
 import { fillTemplate, plainChat, rawChat, renderJudgePrompt, renderUserMessage, userInputOf } from '../../core/reward/prompts.js';
 
-const METHOD = path.resolve(process.cwd(), '../shared/method');
+const METHOD = path.resolve(process.cwd(), 'test/fixtures/method');
 const r2File = readFileSync(path.join(METHOD, 'gram-r2-judge-prompt.txt'), 'utf8');
 const v1File = readFileSync(path.join(METHOD, 'gram-v1-judge-prompt.txt'), 'utf8');
 
