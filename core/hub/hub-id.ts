@@ -54,6 +54,8 @@ export function parseHubRef(value: string): HubRef | undefined {
     if (!/^[A-Za-z0-9._/-]+$/.test(revision) || revision.includes('..')) return undefined;
   }
   if (!validName(owner, name)) return undefined;
+  // `dir/model.bin` or `out/config.json` is a local file that is missing, not a repo.
+  if (!url && /\.(bin|json|jsonl|safetensors|gguf|onnx|pt|pth|gz|parquet|yaml|yml)$/i.test(name)) return undefined;
   const filePart = parts.slice(2).join('/');
   if (filePart !== '' && (filePart.split('/').some((p) => p === '' || p === '.' || p === '..'))) return undefined;
   return { type, repo: `${owner}/${name}`, revision, ...(filePart !== '' ? { file: filePart } : {}) };

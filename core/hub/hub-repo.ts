@@ -23,6 +23,8 @@ export class HubRepo {
   readonly settings: HubSettings;
   /** The repo's cache folder. */
   readonly folder: string;
+  /** Requests made to the Hub so far. */
+  requests = 0;
   private commit: string | undefined;
   private pinned = false;
   private readonly onProgress: DownloadListener;
@@ -75,6 +77,7 @@ export class HubRepo {
         `(${commit === undefined ? `no snapshot of "${this.revision}" under ${this.folder}` : `not in ${snapshotDir(this.folder, commit)}`}): ` +
         'run once without HF_HUB_OFFLINE, or copy the snapshot into the cache (HF_HUB_CACHE or HF_HOME/hub)');
     }
+    this.requests++;
     const remote = await headFile(this.settings, this, commit ?? this.revision, file);
     if (remote === undefined) {
       if (commit !== undefined) await markAbsent(this.folder, commit, file);

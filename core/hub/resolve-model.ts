@@ -8,8 +8,8 @@ import { HubError } from './hub-error.js';
 import { parseHubRef } from './hub-id.js';
 import { HubRepo, type HubRepoOptions } from './hub-repo.js';
 
-/** Files of a model repo fetched when they exist (besides config.json and the weights). */
-export const MODEL_SIDE_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'] as const;
+/** Files of a model repo fetched when they exist (besides config.json and the weights); gramr.json is gramr's model card. */
+export const MODEL_SIDE_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'gramr.json'] as const;
 const INDEX = 'model.safetensors.index.json';
 
 /** True when `value` is not an existing local path and reads as a Hub reference. */
@@ -56,9 +56,19 @@ export async function resolveModelPath(value: string, options: HubRepoOptions = 
   const repo = new HubRepo(ref.type, ref.repo, ref.revision, options);
   if (ref.file !== undefined) return (await repo.file(ref.file))!;
   if (ref.type !== 'model') throw new HubError('file-not-found', `${value} names a dataset repo; a model needs a model repo (owner/name)`);
-  await repo.file('config.json');
+  try {
+    await repo.file('config.json');
+  } catch (e) {
+    // A plain `a/b` may have been meant as a local folder: say that none exists either.
+    if (e instanceof HubError && (e.kind === 'repo-not-found' || e.kind === 'unauthorized') && !value.startsWith('hf://')) {
+      throw new HubError(e.kind, `${e.message}; no local file or folder "${value}" exists either`, { cause: e });
+    }
+    throw e;
+  }
   await fetchWeights(repo);
-  for (const f of MODEL_SIDE_FILES) await repo.file(f, { optional: true });
+  // A snapshot whose config and weights were all cached is used as it is (a Python-made cache may lack side files
+  // and their .no_exist markers): side files are fetched only along with a download.
+  if (repo.requests > 0) for (const f of MODEL_SIDE_FILES) await repo.file(f, { optional: true });
   return repo.snapshot();
 }
 

@@ -14,6 +14,7 @@ import type { ProofResult } from '../../core/recipe/prover.js';
 import type { JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { VerdictLike } from '../self-training/pseudo-label.js';
 import type { VoteSettings } from '../self-training/vote-judge.js';
+import { resolveModelPath } from '../../core/hub/resolve-model.js';
 
 export { DEFAULT_QUEUE } from './executor-options.js';
 
@@ -114,7 +115,8 @@ const identities = new Map<string, string>();
  * sha256 of a model folder's content (names + bytes, as the runner hashes inputs), remembered per process while no
  * file's size or mtime changes, so a worker checks each model once.
  */
-export async function modelIdentity(modelPath: string): Promise<string> {
+export async function modelIdentity(modelPathOrId: string): Promise<string> {
+  const modelPath = await resolveModelPath(modelPathOrId);
   const listing: string[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {

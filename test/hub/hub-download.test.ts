@@ -175,7 +175,7 @@ test.serial('gated repo: 401 names the repo, the license page and HF_TOKEN; the 
 test.serial('missing repo, revision or file: errors that say what to check', async (t) => {
   const s = await settings();
   const repo = await t.throwsAsync(resolveModelPath('acme/no-such-model', { settings: s, onProgress: quiet }), { instanceOf: HubError });
-  t.is(repo!.message, `acme/no-such-model: no such model repo on ${hub.endpoint} (HTTP 404): check the id (owner/name; datasets are hf://datasets/owner/name)`);
+  t.is(repo!.message, `acme/no-such-model: no such model repo on ${hub.endpoint} (HTTP 404): check the id (owner/name; datasets are hf://datasets/owner/name); no local file or folder "acme/no-such-model" exists either`);
   const rev = await t.throwsAsync(resolveModelPath('acme/tiny@v9', { settings: s, onProgress: quiet }), { instanceOf: HubError });
   t.is(rev!.message, `acme/tiny has no revision "v9" on ${hub.endpoint}: check the @revision (a branch, tag or commit)`);
   const file = await t.throwsAsync(resolveHubFile('hf://datasets/acme/bench/data/train.jsonl', { settings: s, onProgress: quiet }), { instanceOf: HubError });
