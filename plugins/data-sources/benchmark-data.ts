@@ -22,14 +22,14 @@ export const BENCHMARK_SOURCES: Record<BenchmarkKind, BenchmarkSource> = {
   'rm-bench': { local: 'rm-bench', hub: { repo: 'THU-KEG/RM-Bench', files: ['total_dataset.json'], path: '' }, upstream: 'github.com/THU-KEG/RM-Bench data/' },
   judgebench: { local: 'judgebench', upstream: 'github.com/ScalerLab/JudgeBench data/',
     hub: { repo: 'ScalerLab/JudgeBench', files: ['data/gpt-00000-of-00001.jsonl', 'data/claude-00000-of-00001.jsonl'], path: 'data' } },
-  llmbar: { local: 'llmbar', upstream: 'github.com/princeton-nlp/LLMBar Dataset/ (the Hub repo princeton-nlp/LLMBar holds only a loading script)' },
+  llmbar: { local: 'llmbar', upstream: 'github.com/princeton-nlp/LLMBar Dataset/' },
   'hh-rlhf': { local: 'hh-rlhf', hub: { repo: 'Anthropic/hh-rlhf', files: ['harmless-base/test.jsonl.gz'], path: '' }, upstream: 'github.com/anthropics/hh-rlhf' },
-  pandalm: { local: 'pandalm/testset-v1.json', upstream: 'github.com/WeOpenML/PandaLM data/testset-v1.json (not on the Hub)' },
+  pandalm: { local: 'pandalm/testset-v1.json', upstream: 'github.com/WeOpenML/PandaLM data/testset-v1.json' },
   gsm8k: { local: 'gsm8k/test.jsonl', upstream: 'github.com/openai/grade-school-math',
     hub: { repo: 'openai/gsm8k', files: ['main/test-00000-of-00001.parquet'], path: 'main/test-00000-of-00001.parquet' } },
   math500: { local: 'math500/test.jsonl', hub: { repo: 'HuggingFaceH4/MATH-500', files: ['test.jsonl'], path: 'test.jsonl' }, upstream: 'github.com/openai/prm800k' },
   'qwen-math-candidates': { local: 'qwen25-math-rm-maj/math_cot_100.jsonl',
-    upstream: 'github.com/QwenLM/Qwen2.5-Math evaluation/data/eval_rm_maj_example/math_cot_100.jsonl (not on the Hub)' },
+    upstream: 'github.com/QwenLM/Qwen2.5-Math evaluation/data/eval_rm_maj_example/math_cot_100.jsonl' },
 };
 
 /** The benchmark kinds, in table order. */
@@ -64,13 +64,13 @@ export async function resolveBenchmarkPath(kind: BenchmarkKind, packageRoot: str
   const where = `${local} (${env.GRAMR_DATA?.trim() ? 'GRAMR_DATA' : 'the default data folder ../shared/data; set GRAMR_DATA to use another'})`;
   throw new ConfigError(src.hub !== undefined
     ? `no ${kind} data: not in ${where} and not pulled from the Hub: run \`gramr data pull ${kind}\` (${src.hub.repo}), or set GRAMR_DATA`
-    : `no ${kind} data: not in ${where}; ${kind} is not on the Hub: download it from ${src.upstream} into that folder`, kind);
+    : `no ${kind} data: not in ${where}; ${kind} is not on the Hub: download it from ${src.upstream} into that folder`);
 }
 
 /** Download the Hub files of `kind` into the Hub cache; returns the loader path. */
 export async function pullBenchmark(kind: BenchmarkKind, options: HubRepoOptions = {}): Promise<string> {
   const src = BENCHMARK_SOURCES[kind];
-  if (src.hub === undefined) throw new ConfigError(`${kind} is not on the Hub in a form gramr reads; download it from ${src.upstream} into $GRAMR_DATA/${src.local}`, 'gramr data pull');
+  if (src.hub === undefined) throw new ConfigError(`${kind} is not on the Hub in a form gramr reads; download it from ${src.upstream} into $GRAMR_DATA/${src.local}`);
   const repo = new HubRepo('dataset', src.hub.repo, 'main', options);
   for (const f of src.hub.files) await repo.file(f);
   return join(await repo.snapshot(), src.hub.path);
