@@ -59,7 +59,7 @@ export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsS
     if (kind === 'file' && path.basename(dir.abs) === TOTAL_FILE) return [{ name: TOTAL_FILE, path: dir }];
     if (kind !== 'dir') {
       throw new DataFileError(dir.display, `${kind === undefined ? 'not found' : 'is a file'}: rm-bench needs the folder ` +
-        `holding <domain>_filtered.json (or the Hub's ${TOTAL_FILE}) (resolved to ${dir.abs})`);
+        `holding <domain>_filtered.json (resolved to ${dir.abs})`);
     }
     const present = await Promise.all(RM_BENCH_DOMAINS.map(async (d) => (await pathKind(childPath(dir, `${d}_filtered.json`))) === 'file'));
     const total = childPath(dir, TOTAL_FILE);
