@@ -23,8 +23,11 @@ export interface DownloadEvent {
 /** Receives download events. */
 export type DownloadListener = (e: DownloadEvent) => void;
 
-function mb(n: number): string {
-  return (n / 1e6).toFixed(1);
+/** Bytes with a unit: 512 B, 27.1 kB, 1.3 GB. */
+function bytes(n: number): string {
+  const units: Array<[number, string]> = [[1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
+  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(1)} ${unit}`;
+  return `${n} B`;
 }
 
 /** A bar on a TTY, JSON lines on stderr otherwise. */
@@ -32,9 +35,9 @@ export function defaultDownloadListener(stream: NodeJS.WriteStream = process.std
   if (stream.isTTY) {
     let bar: cliProgress.SingleBar | undefined;
     return (e) => {
-      const payload = { name: `${e.repo} ${e.file}`, mb: `${mb(e.bytes)}/${mb(e.total)} MB`, mbps: mb(e.rate) };
+      const payload = { name: `${e.repo} ${e.file}`, size: `${bytes(e.bytes)}/${bytes(e.total)}`, rate: `${bytes(e.rate)}/s` };
       if (!bar) {
-        bar = new cliProgress.SingleBar({ stream, format: '{name} [{bar}] {mb} {mbps} MB/s eta {eta_formatted}', hideCursor: false, clearOnComplete: false },
+        bar = new cliProgress.SingleBar({ stream, format: '{name} [{bar}] {size} {rate} eta {eta_formatted}', hideCursor: false, clearOnComplete: false },
           cliProgress.Presets.shades_classic);
         bar.start(Math.max(1, e.total), e.bytes, payload);
       }
