@@ -42,22 +42,25 @@ export function parseHubRef(value: string): HubRef | undefined {
     if (rest.startsWith('datasets/')) { type = 'dataset'; rest = rest.slice('datasets/'.length); }
     else if (rest.startsWith('models/')) rest = rest.slice('models/'.length);
   }
-  const parts = rest.split('/');
-  if (parts.length < 2 || (!url && parts.length !== 2)) return undefined;
-  const owner = parts[0]!;
-  let name = parts[1]!;
+  const m = /^([^/@]+)\/([^/@]+)(?:@(.*))?$/.exec(rest) ?? /^([^/@]+)\/([^/@]+)(\/.*)$/.exec(rest);
+  if (!m) return undefined;
+  const [, owner, name] = m as unknown as [string, string, string];
   let revision = 'main';
-  const at = name.indexOf('@');
-  if (at >= 0) {
-    revision = name.slice(at + 1);
-    name = name.slice(0, at);
+  let filePart = '';
+  const tail = m[3];
+  if (tail !== undefined && tail.startsWith('/')) filePart = tail.slice(1);
+  else if (tail !== undefined) {
+    // A revision: everything for a plain id; in hf:// up to the next "/" (refs/pr/N and refs/convert/X whole, or %2F-encoded).
+    const special = /^(refs\/(?:pr\/\d+|convert\/[^/]+))(?:\/(.*))?$/.exec(tail);
+    const cut = !url ? [tail, ''] : special ? [special[1]!, special[2] ?? ''] : [tail.split('/')[0]!, tail.split('/').slice(1).join('/')];
+    try { revision = decodeURIComponent(cut[0]!); } catch { return undefined; }
+    filePart = cut[1]!;
     if (!/^[A-Za-z0-9._/-]+$/.test(revision) || revision.includes('..')) return undefined;
   }
-  if (!validName(owner, name)) return undefined;
+  if (!validName(owner, name) || (filePart !== '' && !url)) return undefined;
   // `dir/model.bin` or `out/config.json` is a local file that is missing, not a repo.
   if (!url && /\.(bin|json|jsonl|safetensors|gguf|onnx|pt|pth|gz|parquet|yaml|yml)$/i.test(name)) return undefined;
-  const filePart = parts.slice(2).join('/');
-  if (filePart !== '' && (filePart.split('/').some((p) => p === '' || p === '.' || p === '..'))) return undefined;
+  if (filePart !== '' && filePart.split('/').some((p) => p === '' || p === '.' || p === '..')) return undefined;
   return { type, repo: `${owner}/${name}`, revision, ...(filePart !== '' ? { file: filePart } : {}) };
 }
 
