@@ -72,6 +72,18 @@ export async function resolveModelPath(value: string, options: HubRepoOptions = 
   return repo.snapshot();
 }
 
+/** The local folder for a tokenizer value: the value when it exists or is no Hub id, else a snapshot with the repo's tokenizer.json (and tokenizer_config.json). */
+export async function resolveTokenizerPath(value: string, options: HubRepoOptions = {}): Promise<string> {
+  if (existsSync(value)) return value;
+  const ref = parseHubRef(value);
+  if (ref === undefined || ref.type !== 'model') return value;
+  const repo = new HubRepo(ref.type, ref.repo, ref.revision, options);
+  if (ref.file !== undefined) return (await repo.file(ref.file))!;
+  await repo.file('tokenizer.json');
+  if (repo.requests > 0) await repo.file('tokenizer_config.json', { optional: true });
+  return repo.snapshot();
+}
+
 /** The local path of a `hf://…/file` reference (the value itself when it exists or is not one). */
 export async function resolveHubFile(value: string, options: HubRepoOptions = {}): Promise<string> {
   if (existsSync(value) || !value.startsWith('hf://')) return value;

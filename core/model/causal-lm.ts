@@ -4,7 +4,7 @@
 // here, their loops in generate.ts and logprobs.ts. Relies on checkpoint/ and tokenizer/ for loading.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { resolveModelPath } from '../hub/resolve-model.js';
+import { resolveModelPath, resolveTokenizerPath } from '../hub/resolve-model.js';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.js';
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { DecoderTensors } from './decoder.js';
@@ -107,7 +107,7 @@ export class CausalLM {
     const ckpt = await loadCheckpoint(path);
     const tok = options.tokenizer === undefined ? await findTokenizer(path, ckpt.config.vocabSize)
       : options.tokenizer === false ? undefined
-      : typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer, { expectedVocabSize: ckpt.config.vocabSize })
+      : typeof options.tokenizer === 'string' ? await loadTokenizer(await resolveTokenizerPath(options.tokenizer), { expectedVocabSize: ckpt.config.vocabSize })
       : options.tokenizer;
     return new CausalLM(ckpt.config, backend, paramsFromWeights(ckpt.config, ckpt.weights, path), tok);
   }

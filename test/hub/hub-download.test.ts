@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../core/model/checkpoint/index.js';
-import { HubError, resolveHubFile, resolveModelPath, type DownloadEvent, type HubSettings } from '../../core/hub/index.js';
+import { HubError, resolveHubFile, resolveModelPath, resolveTokenizerPath, type DownloadEvent, type HubSettings } from '../../core/hub/index.js';
 import { commitId, gitBlobId, MockHub, sha256 } from './mock-hub.js';
 import { shardedModelFiles, tinyModelFiles, type RepoFiles } from './tiny-hub-model.js';
 
@@ -191,4 +191,13 @@ test.serial('hf://datasets/owner/name/file resolves to the cached file; local pa
   t.is(readlinkSync(p), `../../../blobs/${gitBlobId(Buffer.from('{"a":1}\n'))}`);
   t.is(await resolveModelPath('./no/such/dir/here', { settings: s }), './no/such/dir/here');
   t.is(await resolveModelPath(process.cwd(), { settings: s }), process.cwd());
+});
+
+test.serial('a tokenizer by Hub id fetches tokenizer.json and tokenizer_config.json, not the weights', async (t) => {
+  const s = await settings();
+  const before = hub.requests.length;
+  const dir = await resolveTokenizerPath('acme/tiny', { settings: s, onProgress: quiet });
+  t.deepEqual(readdirSync(dir).sort(), ['tokenizer.json', 'tokenizer_config.json']);
+  t.deepEqual(readFileSync(join(dir, 'tokenizer.json')), model['tokenizer.json']);
+  t.false(hub.requests.slice(before).some((r) => r.path.startsWith('/cdn/') || r.path.endsWith('.safetensors')));
 });
