@@ -94,7 +94,11 @@ export async function downloadBlob(s: HubSettings, r: RepoLabel, file: string, r
   const id = formatHubRef({ ...r, revision: 'main' });
   if (start < remote.size) {
     const res = await request(s, r, remote.url, { headers: { 'accept-encoding': 'identity', ...(start > 0 ? { range: `bytes=${start}-` } : {}) } });
-    if (res.status >= 400) throw httpError(s, r, file, res.status, res.headers.get('x-error-code') ?? undefined);
+    if (res.status >= 400) {
+      // The endpoint's answers carry the Hub's error codes; a CDN's (an expired signed URL, a proxy) do not.
+      if (new URL(remote.url).origin === new URL(s.endpoint).origin) throw httpError(s, r, file, res.status, res.headers.get('x-error-code') ?? undefined);
+      throw new HubError('http', `${id}: the download of ${file} from ${new URL(remote.url).host} failed with HTTP ${res.status}; run the command again`);
+    }
     if (start > 0 && res.status !== 206) start = 0; // the server ignored the range: start over
     const t0 = Date.now();
     let bytes = start;
