@@ -122,7 +122,10 @@ export async function modelIdentity(modelPathOrId: string): Promise<string> {
     for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(path.join(dir, e.name), r);
-      else if (e.isFile()) { const st = await fs.stat(path.join(dir, e.name)); listing.push(`${r}\0${st.size}\0${st.mtimeMs}`); }
+      else if (e.isFile() || e.isSymbolicLink()) { // symlinks: a Hub snapshot's files point into blobs/
+        const st = await fs.stat(path.join(dir, e.name));
+        if (st.isFile()) listing.push(`${r}\0${st.size}\0${st.mtimeMs}`);
+      }
     }
   };
   const st = await fs.stat(modelPath);
