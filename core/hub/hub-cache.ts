@@ -2,7 +2,7 @@
 //   <cache>/models--owner--name/{blobs/<etag>, snapshots/<commit>/<file> -> ../../blobs/<etag>, refs/<revision>,
 //   .no_exist/<commit>/<file>} (datasets--owner--name/ for datasets). Snapshot entries are relative symlinks.
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { getRepoFolderName } from '@huggingface/hub';
 import { isCommitHash, type HubRepoType } from './hub-id.js';
@@ -59,7 +59,6 @@ export async function linkSnapshotFile(folder: string, commit: string, file: str
     await symlink(relative(dirname(dst), src), dst);
   } catch {
     // Filesystems without symlinks (some Windows setups): Python copies the blob too.
-    const { copyFile } = await import('node:fs/promises');
     await copyFile(src, dst);
   }
   return dst;

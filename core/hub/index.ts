@@ -4,5 +4,5 @@ export { hubSettings, type HubSettings } from './hub-settings.js';
 export { HubError, type HubErrorKind } from './hub-error.js';
 export { HubRepo, type HubRepoOptions } from './hub-repo.js';
 export { defaultDownloadListener, type DownloadEvent, type DownloadListener } from './download-progress.js';
-export { isHubReference, resolveHubFile, resolveModelPath, resolveTokenizerPath, MODEL_SIDE_FILES } from './resolve-model.js';
+export { resolveHubFile, resolveModelPath, resolveTokenizerPath, MODEL_SIDE_FILES } from './resolve-model.js';
 export { repoFolder, snapshotDir } from './hub-cache.js';

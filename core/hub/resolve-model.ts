@@ -12,11 +12,6 @@ import { HubRepo, type HubRepoOptions } from './hub-repo.js';
 export const MODEL_SIDE_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'gramr.json'] as const;
 const INDEX = 'model.safetensors.index.json';
 
-/** True when `value` is not an existing local path and reads as a Hub reference. */
-export function isHubReference(value: string): boolean {
-  return !existsSync(value) && parseHubRef(value) !== undefined;
-}
-
 /** The shard file names an index lists (its weight_map values), in first-use order. */
 async function shardsOf(index: string, label: string): Promise<string[]> {
   let parsed: unknown;
