@@ -2,13 +2,13 @@
 // hyparquet, JudgeBench's split files, RM-Bench's total_dataset.json), `hf://` model and dataset paths in a pipeline
 // fetched from the mock Hub, and the order benchmark data is looked for (GRAMR_DATA, then the Hub cache).
 import test from 'ava';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { JudgeBenchSource, Gsm8kSource, RmBenchSource } from '../../plugins/data-sources/index.js';
-import { resolveBenchmarkPath } from '../../plugins/data-sources/benchmark-data.js';
+import { pullBenchmark, resolveBenchmarkPath } from '../../plugins/data-sources/benchmark-data.js';
 import { collect } from '../data-sources/helpers.js';
 import { MockHub } from './mock-hub.js';
 import { tinyModelFiles } from './tiny-hub-model.js';
@@ -113,6 +113,30 @@ test('a pipeline names a Hub model and a hf://datasets file: both fetched once t
     await t.throwsAsync(loadPipeline(file), { message: /p\.yaml:4: models\.judge\.path: acme\/missing: no such model repo/ });
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    await hub.close();
+  }
+});
+
+test('gramr data pull gsm8k: the Hub\'s Parquet file into the cache, then found and read like the JSON Lines set', async (t) => {
+  const dir = temp();
+  const file = join(dir, 'test.parquet');
+  parquetWriteFile({ filename: file, columnData: [
+    { name: 'question', data: GSM.map((r) => r.question), type: 'STRING' },
+    { name: 'answer', data: GSM.map((r) => r.answer), type: 'STRING' },
+  ] });
+  const hub = new MockHub();
+  hub.add('dataset', 'openai/gsm8k', { 'main/test-00000-of-00001.parquet': readFileSync(file) });
+  await hub.start();
+  try {
+    const cache = temp();
+    const settings = { endpoint: hub.endpoint, offline: false, refresh: false, cacheDir: cache };
+    const pulled = await pullBenchmark('gsm8k', { settings, onProgress: () => {} });
+    t.is(pulled, join(cache, 'datasets--openai--gsm8k', 'snapshots', hub.repos.get('dataset:openai/gsm8k')!.commit, 'main', 'test-00000-of-00001.parquet'));
+    const found = await resolveBenchmarkPath('gsm8k', '/nowhere', { GRAMR_DATA: temp(), HF_HUB_CACHE: cache });
+    t.is(found, pulled);
+    const { records } = await collect(new Gsm8kSource(), { path: found });
+    t.deepEqual(records.map((r) => [r.id, r.answer]), [['gsm8k:test:1', '7'], ['gsm8k:test:2', '1000'], ['gsm8k:test:3', '5']]);
+  } finally {
     await hub.close();
   }
 });
