@@ -4,6 +4,7 @@
 // here, their loops in generate.ts and logprobs.ts. Relies on checkpoint/ and tokenizer/ for loading.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { resolveModelPath, resolveTokenizerPath } from '../hub/resolve-model.js';
 import { loadCheckpoint } from './checkpoint/load-checkpoint.js';
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { DecoderTensors } from './decoder.js';
@@ -100,12 +101,13 @@ export class CausalLM {
     this.feedsByName = bufs;
   }
 
-  /** Loads a Hugging Face folder or llama2.c .bin (see loadCheckpoint) onto `backend`. */
-  static async load(path: string, backend: ComputeBackend, options: CausalLMLoadOptions = {}): Promise<CausalLM> {
+  /** Loads a Hugging Face folder, a llama2.c .bin or a Hub id (see loadCheckpoint) onto `backend`. */
+  static async load(pathOrId: string, backend: ComputeBackend, options: CausalLMLoadOptions = {}): Promise<CausalLM> {
+    const path = await resolveModelPath(pathOrId);
     const ckpt = await loadCheckpoint(path);
     const tok = options.tokenizer === undefined ? await findTokenizer(path, ckpt.config.vocabSize)
       : options.tokenizer === false ? undefined
-      : typeof options.tokenizer === 'string' ? await loadTokenizer(options.tokenizer, { expectedVocabSize: ckpt.config.vocabSize })
+      : typeof options.tokenizer === 'string' ? await loadTokenizer(await resolveTokenizerPath(options.tokenizer), { expectedVocabSize: ckpt.config.vocabSize })
       : options.tokenizer;
     return new CausalLM(ckpt.config, backend, paramsFromWeights(ckpt.config, ckpt.weights, path), tok);
   }

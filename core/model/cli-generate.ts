@@ -15,8 +15,8 @@ export const GENERATE_OPTIONS = {
 
 /** Help lines of `gramr generate`. */
 export const GENERATE_HELP: Record<string, string> = {
-  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin file (required)',
-  tokenizer: 'tokenizer.json or tok*.bin (default: the one next to the model)',
+  model: 'checkpoint: a Hugging Face folder, a llama2.c .bin file, or a Hub id owner/name[@rev] (required)',
+  tokenizer: 'tokenizer.json, tok*.bin or a Hub id (default: the one next to the model)',
   prompt: 'prompt text (required)', 'max-tokens': 'most tokens to generate (default 128)',
   temperature: '0 = greedy (default 0)', 'top-p': 'nucleus sampling mass in (0, 1]', 'top-k': 'sample from the k most likely tokens',
   seed: 'sampling seed (default 0)', stop: 'stop string (repeatable)', backend: 'compute backend (default cpu)',
@@ -27,7 +27,7 @@ export const LOGITS_OPTIONS = { model: { type: 'string' }, ids: { type: 'string'
 
 /** Help lines of `gramr logits`. */
 export const LOGITS_HELP: Record<string, string> = {
-  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin file (required)',
+  model: 'checkpoint: a Hugging Face folder, a llama2.c .bin file, or a Hub id owner/name[@rev] (required)',
   ids: 'comma-separated token ids, e.g. 1,403,407 (required)', backend: 'compute backend (default cpu)',
 };
 

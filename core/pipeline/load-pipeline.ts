@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { HubError } from '../hub/hub-error.js';
+import { parseHubRef } from '../hub/hub-id.js';
+import { resolveHubFile, resolveModelPath } from '../hub/resolve-model.js';
 import { createGramrContainer, type GramrContainer } from '../di/container.js';
 import type { ExtensionPoint } from '../di/identifiers.js';
 import { applyOverrides } from './overrides.js';
@@ -27,7 +30,7 @@ export const pipelineSchema = z.object({
     .describe('compute backends in order of preference; the first that initializes runs'),
   datasets: z.record(name, z.looseObject({ kind: z.string() })).default({}),
   models: z.record(name, z.object({
-    path: z.string().describe('a Hugging Face checkpoint folder or a llama2.c .bin, relative to this file'),
+    path: z.string().describe('a Hugging Face checkpoint folder or a llama2.c .bin, relative to this file; or a Hub id owner/name[@rev] (hf://owner/name[@rev]), fetched into the Hub cache'),
     tokenizer: z.string().optional().describe('tokenizer file, when not inside the checkpoint'),
   }).strict()).default({}),
   stages: z.array(z.looseObject({ stage: z.string(), id: name.optional() })).min(1),
@@ -95,7 +98,34 @@ function parseKind(container: GramrContainer, point: ExtensionPoint, kind: strin
   return r.data;
 }
 
-/** Load and validate a pipeline; throws one ConfigError listing every problem. Touches nothing on disk. */
+/** A model path or dataset path that names the Hub; replaced by its local path once the config is valid. */
+interface HubPath {
+  where: string;
+  options: Record<string, unknown>;
+  key: string;
+  value: string;
+  model?: boolean;
+}
+
+/** Fetch Hub models and dataset files into the Hub cache (after validation) and put their local paths in place. */
+async function resolveHubPaths(list: HubPath[]): Promise<void> {
+  for (const h of list) {
+    let local: string;
+    try {
+      local = h.model ? await resolveModelPath(h.value) : await resolveHubFile(h.value);
+    } catch (e) {
+      if (e instanceof HubError) throw new HubError(e.kind, `${h.where}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const cur = h.options[h.key];
+    h.options[h.key] = Array.isArray(cur) ? cur.map((x) => (x === h.value ? local : x)) : local;
+  }
+}
+
+/**
+ * Load and validate a pipeline; throws one ConfigError listing every problem. Touches nothing on disk but the Hub
+ * cache: once the file is valid, Hub model ids and hf:// dataset files are fetched there (HubError on failure).
+ */
 export async function loadPipeline(fileArg: string, sets: string[] = []): Promise<Pipeline> {
   const file = path.resolve(fileArg);
   const rel = path.relative(process.cwd(), file);
@@ -132,21 +162,27 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   }
 
   const datasets = new Map<string, { kind: string; options: unknown }>();
+  const hubPaths: HubPath[] = [];
   for (const [dname, d] of Object.entries(cfg.datasets)) {
     const options = parseKind(container, 'DataSource', d.kind, d, ['kind'], ['datasets', dname], 'kind', map, shown, errors);
     if (options === undefined) continue;
     for (const key of ['path', 'paths'] as const) {
       const v = (options as Record<string, unknown>)[key];
       const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-      for (const p of list) if (!existsSync(path.resolve(baseDir, p))) errors.push(`${at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${baseDir})`);
+      for (const p of list) {
+        if (p.startsWith('hf://')) hubPaths.push({ where: at(['datasets', dname, key]), options: options as Record<string, unknown>, key, value: p });
+        else if (!existsSync(path.resolve(baseDir, p))) errors.push(`${at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${baseDir})`);
+      }
     }
     datasets.set(dname, { kind: d.kind, options });
   }
   const models = new Map<string, { path: string; tokenizer?: string }>();
   for (const [mname, m] of Object.entries(cfg.models)) {
     const abs = path.resolve(baseDir, m.path);
-    if (!existsSync(abs)) errors.push(`${at(['models', mname, 'path'])}: path does not exist: ${m.path}`);
-    models.set(mname, { path: abs, tokenizer: m.tokenizer ? path.resolve(baseDir, m.tokenizer) : undefined });
+    const model = { path: abs, tokenizer: m.tokenizer ? path.resolve(baseDir, m.tokenizer) : undefined };
+    if (!existsSync(abs) && parseHubRef(m.path) !== undefined) hubPaths.push({ where: at(['models', mname, 'path']), options: model, key: 'path', value: m.path, model: true });
+    else if (!existsSync(abs)) errors.push(`${at(['models', mname, 'path'])}: path does not exist: ${m.path} (nor is it a Hub id owner/name[@rev])`);
+    models.set(mname, model);
   }
 
   const known = new Set<string>([...datasets.keys(), ...models.keys()]);
@@ -174,5 +210,6 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
   });
   if (errors.length) throw new ConfigError(errors.join('\n'));
+  await resolveHubPaths(hubPaths);
   return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

@@ -20,8 +20,8 @@ export const JUDGE_CLI_OPTIONS = {
 
 /** Help lines of the shared options. */
 export const JUDGE_CLI_HELP: Record<string, string> = {
-  model: 'checkpoint: a Hugging Face folder or a llama2.c .bin (required)',
-  tokenizer: 'tokenizer.json folder or tok*.bin (default: the one beside the model)',
+  model: 'checkpoint: a Hugging Face folder, a llama2.c .bin, or a Hub id owner/name[@rev] (required)',
+  tokenizer: 'tokenizer.json folder, tok*.bin or a Hub id (default: the one beside the model)',
   backend: 'compute backend (default cpu)',
   format: 'gram-r2 (rationale, then <answer>; default), gram-v1 (label logits after "#Preferred: ") or compact (short prompt, answered like gram-r2)',
   chat: 'auto (the model\'s chat template, else the plain one; default), template, plain, none',

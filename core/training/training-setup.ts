@@ -3,6 +3,7 @@
 // (one-class data, dropped examples). Relies on core/model's loaders and objectives.ts.
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { resolveModelPath } from '../hub/resolve-model.js';
 import { loadCheckpoint } from '../model/checkpoint/load-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import { paramsFromWeights, type HostParams } from '../model/decoder-weights.js';
@@ -25,8 +26,9 @@ export interface BaseModel {
   tokenizer: Tokenizer;
 }
 
-/** Loads the checkpoint at `modelPath` and the tokenizer beside it (tokenizer.json or tok*.bin). */
-export async function loadBaseModel(modelPath: string): Promise<BaseModel> {
+/** Loads the checkpoint at `modelPath` (or a Hub id's snapshot) and the tokenizer beside it (tokenizer.json or tok*.bin). */
+export async function loadBaseModel(modelPathOrId: string): Promise<BaseModel> {
+  const modelPath = await resolveModelPath(modelPathOrId);
   const ckpt = await loadCheckpoint(modelPath);
   const dir = (await stat(modelPath)).isDirectory() ? modelPath : dirname(modelPath);
   const tokenizer = await loadTokenizer(dir, { expectedVocabSize: ckpt.config.vocabSize }).catch((e: Error) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 /** `path`: a file or folder; relative paths resolve against the base folder (the pipeline file's folder). */
 export function pathOption(standard?: string): z.ZodString {
   const where = standard === undefined ? '' : ` Standard location (from the repo root): ${standard}.`;
-  return z.string().min(1).describe(`File or folder to read; a relative path resolves against the pipeline file's folder.${where}`);
+  return z.string().min(1).describe(`File or folder to read; a relative path resolves against the pipeline file's folder; hf://datasets/owner/name[@rev]/file is a file of a Hub dataset (fetched into the Hub cache).${where}`);
 }
 
 /** `limit`: stop after this many records. */

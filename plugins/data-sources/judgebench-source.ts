@@ -1,6 +1,7 @@
 // `judgebench`: JudgeBench (ScalerLab) pairs, label "A>B" / "B>A", from every
 // `dataset=judgebench,response_model=<model>.jsonl` file in a folder (or one such file). meta.category maps the
 // source: mmlu-pro-* -> knowledge, livebench-reasoning -> reasoning, livebench-math -> math, livecodebench -> coding.
+// The Hub's copy (ScalerLab/JudgeBench, data/<split>-00000-of-00001.jsonl, same bytes) is read too: split gpt or claude.
 import * as path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { injectable } from 'inversify';
@@ -26,6 +27,15 @@ export function judgeBenchCategory(source: string): JudgeBenchCategory | undefin
 }
 
 const FILE_PATTERN = /^dataset=judgebench,response_model=(.+)\.jsonl$/;
+/** The Hub's file names (data/<split>-00000-of-00001.jsonl) and the response model of each split. */
+const HUB_FILE_PATTERN = /^(gpt|claude)-\d{5}-of-\d{5}\.jsonl$/;
+const HUB_SPLIT_MODELS: Record<string, string> = { gpt: 'gpt-4o-2024-05-13', claude: 'claude-3-5-sonnet-20240620' };
+
+/** The response model a JudgeBench file holds, from its name (GitHub or Hub form); undefined for other files. */
+function responseModelOf(name: string): string | undefined {
+  const hub = HUB_FILE_PATTERN.exec(name);
+  return FILE_PATTERN.exec(name)?.[1] ?? (hub ? HUB_SPLIT_MODELS[hub[1]!] : undefined);
+}
 
 /** Options of `judgebench`. */
 export const judgeBenchOptionsSchema = z.object({
@@ -51,11 +61,11 @@ export class JudgeBenchSource extends FileDataSource<z.input<typeof judgeBenchOp
     const p = resolveInput(opts.path, baseDir);
     const kind = await pathKind(p);
     if (kind === undefined) throw new DataFileError(p.display, `JudgeBench folder or file not found (resolved to ${p.abs})`);
-    const named = (name: string, fp = childPath(p, name)): SourceFile => ({ name, path: fp, group: FILE_PATTERN.exec(name)?.[1] ?? name });
+    const named = (name: string, fp = childPath(p, name)): SourceFile => ({ name, path: fp, group: responseModelOf(name) ?? name });
     const files = kind === 'file'
       ? [named(path.basename(p.abs), p)]
-      : (await readdir(p.abs)).filter((n) => FILE_PATTERN.test(n)).sort().map((n) => named(n));
-    if (files.length === 0) throw new DataFileError(p.display, 'holds no dataset=judgebench,response_model=<model>.jsonl file');
+      : (await readdir(p.abs)).filter((n) => responseModelOf(n) !== undefined).sort().map((n) => named(n));
+    if (files.length === 0) throw new DataFileError(p.display, 'holds no dataset=judgebench,response_model=<model>.jsonl file (nor the Hub\'s gpt-/claude-00000-of-00001.jsonl)');
     if (opts.responseModels === undefined) return files;
     return opts.responseModels.map((m) => {
       const hit = files.find((f) => f.group === m);

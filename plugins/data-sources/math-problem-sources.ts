@@ -1,6 +1,7 @@
 // `gsm8k` and `math500`: math problems with gold answers (MathProblem records, not pairs), for verifiable
 // preference data and best-of-n with an oracle. GSM8K's gold answer is the number after "####" (thousands commas
-// removed); its solution drops the <<calc>> annotations. MATH-500 gives `answer` directly (LaTeX).
+// removed); its solution drops the <<calc>> annotations. MATH-500 gives `answer` directly (LaTeX). Files are
+// JSON Lines or Parquet (read with hyparquet: parquet-reading.ts); a Parquet row's number stands in for the line.
 import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
@@ -8,13 +9,14 @@ import { limitOption, onErrorOption, pathOption } from './common-options.js';
 import { fieldError } from './errors.js';
 import { asRecord, getField, optionalString, requireId, requireString } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
-import { fileOrDefaultInFolder, readJsonlItems, resolveInput, type RawItem } from './file-reading.js';
+import { fileOrDefaultInFolder, resolveInput, type RawItem } from './file-reading.js';
+import { readRowItems } from './parquet-reading.js';
 import type { MathProblem } from './records.js';
 
 const mathShape = { limit: limitOption, onError: onErrorOption };
 
 /** Options of `gsm8k`. */
-export const gsm8kOptionsSchema = z.object({ path: pathOption('../shared/data/gsm8k/test.jsonl (or its folder)'), ...mathShape }).strict();
+export const gsm8kOptionsSchema = z.object({ path: pathOption('../shared/data/gsm8k/test.jsonl (or its folder), or the Hub\'s Parquet form (openai/gsm8k main/test-00000-of-00001.parquet)'), ...mathShape }).strict();
 /** Options of `math500`. */
 export const math500OptionsSchema = z.object({ path: pathOption('../shared/data/math500/test.jsonl (or its folder)'), ...mathShape }).strict();
 /** Parsed options of either math kind. */
@@ -31,7 +33,7 @@ export function parseGsm8kAnswer(answer: string): { solution: string; final: str
 
 async function oneFile(configured: string, baseDir: string, what: string): Promise<SourceFile[]> {
   const file = await fileOrDefaultInFolder(resolveInput(configured, baseDir), 'test.jsonl', what);
-  return [{ name: path.basename(file.abs), path: file, group: path.basename(file.abs).replace(/\.jsonl(\.gz)?$/, '') }];
+  return [{ name: path.basename(file.abs), path: file, group: path.basename(file.abs).replace(/(-\d{5}-of-\d{5})?\.(jsonl(\.gz)?|parquet)$/, '') }];
 }
 
 /** `gsm8k`: MathProblem {id: gsm8k:<split>:<line>, question, answer, solution, source: gsm8k}. */
@@ -47,7 +49,7 @@ export class Gsm8kSource extends FileDataSource<z.input<typeof gsm8kOptionsSchem
   }
 
   protected items(file: SourceFile): AsyncIterable<RawItem> {
-    return readJsonlItems(file.path, file.group);
+    return readRowItems(file.path, file.group);
   }
 
   protected convert(item: RawItem): MathProblem[] {
@@ -73,7 +75,7 @@ export class Math500Source extends FileDataSource<z.input<typeof math500OptionsS
   }
 
   protected items(file: SourceFile): AsyncIterable<RawItem> {
-    return readJsonlItems(file.path, file.group);
+    return readRowItems(file.path, file.group);
   }
 
   protected convert(item: RawItem): MathProblem[] {

@@ -2,15 +2,21 @@
 // plain text, detailed markdown); every chosen[i] vs rejected[j] cell becomes one pair: 9 pairs per prompt, with
 // meta {domain, category, subset, chosenStyle, rejectedStyle, difficulty}. One file per domain:
 // <domain>_filtered.json; `category` is RM-Bench's reporting domain (safety-refuse/-response pool into safety).
+// The Hub's copy (THU-KEG/RM-Bench) is one total_dataset.json with a `domain` field per prompt; it is read when no
+// per-domain file is there.
+import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
 import { limitOption, onErrorOption, orderOption, pathOption } from './common-options.js';
-import { DataFileError } from './errors.js';
+import { DataFileError, fieldError } from './errors.js';
 import { asRecord, optionalString, requireId, requireString, requireStringArray } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
 import { childPath, pathKind, readJsonArrayItems, requireFile, resolveInput, type RawItem } from './file-reading.js';
 import { placeChosenRejected } from './pair-order.js';
+
+/** The single file of the Hub's RM-Bench repo. */
+const TOTAL_FILE = 'total_dataset.json';
 
 /** RM-Bench's domains, in report order. The shared snapshot lacks `math` (its file is over 4 MiB). */
 export const RM_BENCH_DOMAINS = ['chat', 'math', 'code', 'safety-refuse', 'safety-response'] as const;
@@ -29,7 +35,7 @@ export function rmBenchDifficulty(i: number, j: number): 'hard' | 'normal' | 'ea
 
 /** Options of `rm-bench`. */
 export const rmBenchOptionsSchema = z.object({
-  path: pathOption('../shared/data/rm-bench (a folder holding <domain>_filtered.json files)'),
+  path: pathOption('../shared/data/rm-bench (a folder holding <domain>_filtered.json files), or the Hub\'s total_dataset.json (or its folder)'),
   domains: z.array(z.enum(RM_BENCH_DOMAINS)).min(1).optional()
     .describe('Domains to read (default: every domain whose file is present; naming one whose file is absent is an error).'),
   limit: limitOption,
@@ -50,20 +56,24 @@ export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsS
   protected async files(opts: RmBenchOptions, baseDir: string): Promise<SourceFile[]> {
     const dir = resolveInput(opts.path, baseDir);
     const kind = await pathKind(dir);
+    if (kind === 'file' && path.basename(dir.abs) === TOTAL_FILE) return [{ name: TOTAL_FILE, path: dir }];
     if (kind !== 'dir') {
       throw new DataFileError(dir.display, `${kind === undefined ? 'not found' : 'is a file'}: rm-bench needs the folder ` +
         `holding <domain>_filtered.json (resolved to ${dir.abs})`);
     }
+    const present = await Promise.all(RM_BENCH_DOMAINS.map(async (d) => (await pathKind(childPath(dir, `${d}_filtered.json`))) === 'file'));
+    const total = childPath(dir, TOTAL_FILE);
+    if (!present.includes(true) && (await pathKind(total)) === 'file') return [{ name: TOTAL_FILE, path: total }];
     const files: SourceFile[] = [];
     for (const domain of opts.domains ?? RM_BENCH_DOMAINS) {
       const name = `${domain}_filtered.json`;
       const p = childPath(dir, name);
       if (opts.domains !== undefined) await requireFile(p, `RM-Bench ${domain} file`);
-      else if ((await pathKind(p)) !== 'file') continue;
+      else if (!present[RM_BENCH_DOMAINS.indexOf(domain)]) continue;
       files.push({ name, path: p, group: domain });
     }
     if (files.length === 0) {
-      throw new DataFileError(dir.display, `holds no RM-Bench file (expected one of ${RM_BENCH_DOMAINS.map((d) => `${d}_filtered.json`).join(', ')})`);
+      throw new DataFileError(dir.display, `holds no RM-Bench file (expected one of ${RM_BENCH_DOMAINS.map((d) => `${d}_filtered.json`).join(', ')}, or ${TOTAL_FILE})`);
     }
     return files;
   }
@@ -74,7 +84,9 @@ export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsS
 
   protected convert(item: RawItem, opts: RmBenchOptions): PreferencePair[] {
     const rec = asRecord(item.value, item.loc);
-    const domain = item.group!;
+    const domain = item.group ?? requireString(rec, 'domain', item.loc);
+    if (!(RM_BENCH_DOMAINS as readonly string[]).includes(domain)) throw fieldError(item.loc, 'domain', RM_BENCH_DOMAINS.join(', '), domain);
+    if (opts.domains !== undefined && !opts.domains.includes(domain as RmBenchDomain)) return [];
     const promptId = requireId(rec, 'id', item.loc);
     const prompt = requireString(rec, 'prompt', item.loc);
     const chosen = requireStringArray(rec, 'chosen', item.loc, 3);

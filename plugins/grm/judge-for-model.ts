@@ -16,6 +16,7 @@ import { loadRewardHead, scoreResponses } from '../../core/training/reward-head.
 import { ConfigError } from '../../core/errors.js';
 import { rewardPrompt, type GrmObjective } from './grm-targets.js';
 import { readModelMeta, type ModelMeta } from './model-meta.js';
+import { resolveModelPath } from '../../core/hub/resolve-model.js';
 
 /** Options of judgeForModel (all optional; the model folder's gramr.json supplies format, chat and label tokens). */
 export interface GrmJudgeOptions {
@@ -69,7 +70,8 @@ export interface OpenedGrm {
  * Loads a train-grm model folder: refuses a non-GRM folder (naming `who`) and an unknown objective, resolves the
  * recorded settings (options override them), loads the model. The caller disposes `mj`.
  */
-export async function openGrm(modelPath: string, backend: ComputeBackend, options: GrmJudgeOptions & { tokenizer?: string }, who: string): Promise<OpenedGrm> {
+export async function openGrm(modelPathOrId: string, backend: ComputeBackend, options: GrmJudgeOptions & { tokenizer?: string }, who: string): Promise<OpenedGrm> {
+  const modelPath = await resolveModelPath(modelPathOrId); // a Hub id: its snapshot, with gramr.json when the repo has one
   const meta = await readModelMeta(modelPath);
   if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; ${who} needs a reward model (role grm)`);
   const objective = (meta?.objective ?? 'rationale') as GrmObjective;

@@ -14,6 +14,7 @@ import type { ProofResult } from '../../core/recipe/prover.js';
 import type { JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { VerdictLike } from '../self-training/pseudo-label.js';
 import type { VoteSettings } from '../self-training/vote-judge.js';
+import { resolveModelPath } from '../../core/hub/resolve-model.js';
 
 export { DEFAULT_QUEUE } from './executor-options.js';
 
@@ -114,13 +115,17 @@ const identities = new Map<string, string>();
  * sha256 of a model folder's content (names + bytes, as the runner hashes inputs), remembered per process while no
  * file's size or mtime changes, so a worker checks each model once.
  */
-export async function modelIdentity(modelPath: string): Promise<string> {
+export async function modelIdentity(modelPathOrId: string): Promise<string> {
+  const modelPath = await resolveModelPath(modelPathOrId);
   const listing: string[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(path.join(dir, e.name), r);
-      else if (e.isFile()) { const st = await fs.stat(path.join(dir, e.name)); listing.push(`${r}\0${st.size}\0${st.mtimeMs}`); }
+      else if (e.isFile() || e.isSymbolicLink()) { // symlinks: a Hub snapshot's files point into blobs/
+        const st = await fs.stat(path.join(dir, e.name));
+        if (st.isFile()) listing.push(`${r}\0${st.size}\0${st.mtimeMs}`);
+      }
     }
   };
   const st = await fs.stat(modelPath);

@@ -1,7 +1,8 @@
-// `gramr eval`: evaluates a checkpoint as a judge on a benchmark (rm-bench, judgebench, llmbar from their standard
-// paths under ../shared/data, resolved against the package root) or on a JSONL / JSON file of pairs, with the
-// matching evaluator kind, and prints its markdown report (or JSON). Data sources and evaluators come from the
-// plugin container; the standard paths from plugins/data-sources/default-paths.js, loaded by path at run time.
+// `gramr eval`: evaluates a checkpoint (a folder, a .bin or a Hub id) as a judge on a benchmark (rm-bench,
+// judgebench, llmbar from GRAMR_DATA or ../shared/data beside the package, else from the Hub cache after `gramr data
+// pull`) or on a JSONL / JSON file of pairs, with the matching evaluator kind, and prints its markdown report (or
+// JSON). Data sources and evaluators come from the plugin container; the data paths from
+// plugins/data-sources/benchmark-data.js, loaded by path at run time.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,13 +28,12 @@ const BENCHES: Record<string, { source: string; evaluator: string; options: Reco
   llmbar: { source: 'llmbar', evaluator: 'pairwise', options: { groupBy: 'meta.subset' } },
 };
 
-/** The standard data path of a benchmark kind, from plugins/data-sources (absolute, against the package root). */
+/** The data path of a benchmark kind: GRAMR_DATA or ../shared/data, else the Hub cache (plugins/data-sources/benchmark-data.js). */
 async function standardPath(kind: string): Promise<string> {
-  const url = new URL('../../../plugins/data-sources/default-paths.js', import.meta.url);
-  const mod = (await import(url.href)) as { DEFAULT_DATA_PATHS?: Record<string, string> };
-  const rel = mod.DEFAULT_DATA_PATHS?.[kind];
-  if (rel === undefined) throw new WorkError(`no standard data path for "${kind}" in ${fileURLToPath(url)}`);
-  return path.resolve(PACKAGE_ROOT, rel);
+  const url = new URL('../../../plugins/data-sources/benchmark-data.js', import.meta.url);
+  const mod = (await import(url.href)) as { resolveBenchmarkPath?: (kind: string, root: string) => Promise<string> };
+  if (mod.resolveBenchmarkPath === undefined) throw new WorkError(`no resolveBenchmarkPath in ${fileURLToPath(url)}`);
+  return mod.resolveBenchmarkPath(kind, PACKAGE_ROOT);
 }
 
 /** Parse `raw` options of a kind with its contributed schema (ConfigError naming the kind). */
@@ -58,7 +58,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a checkpoint as a judge on RM-Bench, JudgeBench, LLMBar or a file of pairs; print the report.',
   usage: 'gramr eval --model M --bench rm-bench|judgebench|llmbar|FILE [--limit N] [--swap none|random|both] [--batch N] [--evaluator KIND] [--json]',
-  help: { ...JUDGE_CLI_HELP, bench: 'rm-bench, judgebench or llmbar (standard paths under ../shared/data), or a .jsonl / .json file of pairs',
+  help: { ...JUDGE_CLI_HELP, bench: 'rm-bench, judgebench or llmbar (from GRAMR_DATA or ../shared/data, else `gramr data pull`), or a .jsonl / .json file of pairs',
     limit: 'read at most N records', evaluator: 'evaluator kind (default: rm-bench, judgebench, or pairwise for llmbar and files)',
     'pairs-per-call': 'pairs per judge call (default 64)', json: 'print the report as JSON (metrics, counts, tables, notes, markdown)' },
   options: { ...JUDGE_CLI_OPTIONS, bench: { type: 'string' }, limit: { type: 'string' }, evaluator: { type: 'string' }, 'pairs-per-call': { type: 'string' } },

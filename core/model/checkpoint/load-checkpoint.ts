@@ -1,7 +1,9 @@
 // loadCheckpoint: open a checkpoint from a Hugging Face folder (or a file inside one) or a llama2.c .bin file,
-// and return its config and canonical float32 weights.
+// and return its config and canonical float32 weights. A Hub id (`owner/name[@rev]`, `hf://...`) that is not a local
+// path is fetched into the Hub cache first (core/hub/resolve-model.ts).
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { resolveModelPath } from '../../hub/resolve-model.js';
 import type { Checkpoint } from './checkpoint.js';
 import { loadHfCheckpoint } from './hf-checkpoint.js';
 import { loadLlama2cCheckpoint } from './llama2c-checkpoint.js';
@@ -9,9 +11,10 @@ import { ModelFormatError } from './model-format-error.js';
 
 /**
  * Load `path`: a folder with config.json + model.safetensors (or an index and shards), a file in such a folder
- * (config.json, *.safetensors, the index), or a llama2.c .bin model.
+ * (config.json, *.safetensors, the index), or a llama2.c .bin model; or a Hub id, resolved to its cached snapshot.
  */
-export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+export async function loadCheckpoint(pathOrId: string): Promise<Checkpoint> {
+  const path = await resolveModelPath(pathOrId);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new ModelFormatError('no such file or folder', { file: path });
   if (info.isDirectory()) return loadHfCheckpoint(path);
