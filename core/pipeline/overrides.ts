@@ -1,7 +1,11 @@
 // `--set a.b=c` overrides: parse the value as YAML (so numbers and booleans keep their type) and write it at
-// a dotted path (`stages[2].threshold`, `stages.2.threshold` and `backend.prefer` all work).
+// a dotted path (`stages[2].threshold`, `stages.2.threshold` and `backend.prefer` all work). Keys that reach
+// JavaScript's object machinery (`__proto__`, `constructor`, `prototype`) are refused.
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+
+/** Keys no override may name: writing through them would change every object in the process. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Split `a.b[2].c` into ['a', 'b', 2, 'c']. */
 export function parseKeyPath(key: string): Array<string | number> {
@@ -9,6 +13,10 @@ export function parseKeyPath(key: string): Array<string | number> {
   for (const seg of key.split('.')) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(seg);
     if (!m || (m[1] === '' && m[2] === '')) throw new ConfigError(`--set: bad key path "${key}"`);
+    if (FORBIDDEN_KEYS.has(m[1])) {
+      throw new ConfigError(`--set: key path "${key}" names "${m[1]}", which no pipeline setting uses and which is refused ` +
+        `(${[...FORBIDDEN_KEYS].join(', ')} would reach JavaScript's object prototypes)`);
+    }
     if (m[1] !== '') parts.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
     for (const idx of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(idx[1]));
   }
@@ -29,7 +37,7 @@ export function applyOverrides(config: unknown, sets: string[]): unknown {
         cur[k] = value;
         return;
       }
-      let next = cur[k];
+      let next = Object.hasOwn(cur, k) ? cur[k] : undefined;
       if (next === undefined) {
         next = typeof keyPath[i + 1] === 'number' ? [] : {};
         cur[k] = next;
