@@ -3,6 +3,7 @@
 // JavaScript's object machinery (`__proto__`, `constructor`, `prototype`) are refused.
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { MAX_ALIAS_COUNT } from './source-to-js.js';
 
 /** Keys no override may name: writing through them would change every object in the process. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -23,13 +24,22 @@ export function parseKeyPath(key: string): Array<string | number> {
   return parts;
 }
 
+/** The value of one override as YAML (bad YAML and alias bombs are ConfigErrors). */
+function parseValue(set: string, text: string): unknown {
+  try {
+    return parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (e) {
+    throw new ConfigError(`--set ${set}: the value is not valid YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
 /** Apply `key=value` overrides to a parsed config object (mutates and returns it). */
 export function applyOverrides(config: unknown, sets: string[]): unknown {
   for (const set of sets) {
     const eq = set.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${set}"`);
     const keyPath = parseKeyPath(set.slice(0, eq));
-    const value: unknown = parseYaml(set.slice(eq + 1));
+    const value = parseValue(set, set.slice(eq + 1));
     let cur = config as Record<string | number, unknown>;
     if (!cur || typeof cur !== 'object') throw new ConfigError(`--set ${set}: the pipeline is not an object`);
     keyPath.forEach((k, i) => {
