@@ -3,6 +3,8 @@
 // (even kill -9) reopening truncates a torn last line and reports how many complete records survive.
 import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { WorkError } from '../errors.js';
+import { LineTooLongError, maxLineBytes, splitLines } from '../io/line-reader.js';
 
 /** Counts lines ending in '\n' and the byte offset just after the last one. */
 async function completeLines(file: string): Promise<{ lines: number; end: number }> {
@@ -87,17 +89,26 @@ export class RecordWriter {
   }
 }
 
-/** Stream the records of a JSONL file, naming file and line on a parse error. */
-export async function* readJsonl(file: string): AsyncIterable<unknown> {
-  const rl = (await import('node:readline')).createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+/**
+ * Stream the records of a JSONL file, naming file and line on a parse error. Reading is linear in the file size;
+ * a line longer than the cap (core/io/line-reader.ts, 64 MiB by default) is a WorkError naming file and line.
+ */
+export async function* readJsonl(file: string, lineCap = maxLineBytes()): AsyncIterable<unknown> {
   let line = 0;
-  for await (const text of rl) {
-    line++;
-    if (text.trim() === '') continue;
-    try {
-      yield JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new Error(`${file} line ${line}: not valid JSON (${(e as Error).message})`);
+  try {
+    for await (const text of splitLines(createReadStream(file), lineCap)) {
+      line++;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch (e) {
+        throw new WorkError(`${file} line ${line}: not valid JSON (${(e as Error).message})`);
+      }
+      yield value;
     }
+  } catch (e) {
+    if (e instanceof LineTooLongError) throw new WorkError(`${file} ${e.message}`);
+    throw e;
   }
 }
