@@ -27,7 +27,7 @@ export function parseKeyPath(key: string): Array<string | number> {
 /** The value of one override as YAML (bad YAML and alias bombs are ConfigErrors). */
 function parseValue(set: string, text: string): unknown {
   try {
-    return parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    return parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT, logLevel: 'error' }) as unknown;
   } catch (e) {
     throw new ConfigError(`--set ${set}: the value is not valid YAML (${(e as Error).message.split('\n')[0]})`);
   }

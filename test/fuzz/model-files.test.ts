@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SafetensorsFile, loadLlama2cCheckpoint } from '../../core/model/checkpoint/index.js';
+import { ModelFormatError, SafetensorsFile, loadLlama2cCheckpoint } from '../../core/model/checkpoint/index.js';
 import { BYTE_TO_CHAR } from '../../core/model/tokenizer/byte-level-map.js';
 import { ByteTokenizer, HfTokenizer, Llama2cTokenizer, loadTokenizer, type Tokenizer } from '../../core/model/tokenizer/index.js';
 import { spTokenizerJson, rawSafetensors } from '../model-io/helpers.js';
@@ -205,3 +205,32 @@ test.serial('tokenizer.json: damaged file text loads or is refused cleanly', asy
   }), fuzzParams(100, 2000));
   t.pass();
 });
+
+// --- what this pass found (each crashed with a TypeError or RangeError, or allocated without bound, before) --------
+test.serial('found: a llama2.c header with 16,777,216 layers is refused by size before any per-layer work', async (t) => {
+  const ints = [2, 1, 1 << 24, 1, 1, 1, 1]; // dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len
+  const err = await t.throwsAsync(loadLlama2cCheckpoint(tempFile('layers.bin', llama2cFile(ints, false, true, 10))), { instanceOf: ModelFormatError });
+  t.regex(err?.message ?? '', /file is 68 bytes but its header \(dim=2, hidden_dim=1, n_layers=16777216,.*\) implies \d+ bytes \(truncated\?\)/);
+});
+
+const tokenizerCases: Array<[string, (j: Record<string, any>, c: Record<string, any>) => void, RegExp, number?]> = [
+  ['a null added token', (j) => { j.added_tokens = [null]; }, /\[added_tokens\[0\]\]: needs an integer "id" from 0 to 16777215/],
+  ['an added token id of 1e12', (j) => { j.added_tokens[0].id = 1e12; }, /\[added_tokens\[0\]\]: needs an integer "id" from 0 to 16777215/],
+  ['a vocabulary id of 2^40', (j) => { j.model.vocab.a = 2 ** 40; }, /\[model\.vocab\["a"\]\]: id must be an integer from 0 to 16777215/],
+  ['a null decoder in a Sequence', (j) => { j.decoder = { type: 'Sequence', decoders: [null] }; }, /\[decoder/],
+  ['a null piece in a TemplateProcessing', (j) => { j.post_processor = { type: 'TemplateProcessing', single: [null] }; }, /\[post_processor\.single\[0\]\]/],
+  ['post-processor ids that no token has', (j) => {
+    j.post_processor = { type: 'TemplateProcessing', single: [{ SpecialToken: { id: 'X' } }, { Sequence: { id: 'A' } }], special_tokens: { X: { ids: [99999] } } };
+  }, /\[post_processor\]: adds token id 99999, which no token of this vocabulary has/],
+  ['a null chat template entry', (_j, c) => { c.chat_template = [null]; }, /chat_template must be a string or a list of \{name, template\}/],
+  ['a null model.vocab (gramr byte-tokenizer shape)', (j) => { j.model.vocab = null; }, /model\.vocab must be an object/, 3],
+];
+
+for (const [what, damage, message, base = 0] of tokenizerCases) {
+  test.serial(`found: tokenizer.json with ${what} is a ModelFormatError`, (t) => {
+    const [json, cfg] = structuredClone(tokenizerBases[base]!);
+    damage(json, cfg);
+    const err = t.throws(() => buildTokenizer(json, cfg), { instanceOf: ModelFormatError });
+    t.regex(err?.message ?? '', message);
+  });
+}
