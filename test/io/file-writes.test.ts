@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/io/atomic-write.js';
 import type { OpenFile } from '../../core/io/file-io.js';
 import { WorkError } from '../../core/errors.js';
+import { EventLog } from '../../core/pipeline/event-log.js';
 import { RecordWriter, readJsonl } from '../../core/pipeline/record-writer.js';
 import { tempDir } from '../pipeline/helpers.js';
 
@@ -114,4 +115,11 @@ test('RecordWriter: a full disk mid-flush keeps the last flushed records intact 
   for (const r of records(again.count, 100)) await again.append(r);
   t.is(await again.commit(), 100);
   t.deepEqual(await lines(file), records(0, 100));
+});
+
+const devFull = existsSync('/dev/full');
+(devFull ? test : test.skip)('EventLog: a real ENOSPC (/dev/full; skipped where there is none) is a clear WorkError', (t) => {
+  const log = new EventLog('/dev/full');
+  const err = t.throws(() => log.write({ type: 'log', message: 'x' }), { instanceOf: WorkError });
+  t.is(err?.message, '/dev/full: the disk is full (ENOSPC); the events logged before are kept. Free some space and run again.');
 });
