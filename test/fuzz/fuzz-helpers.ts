@@ -1,7 +1,11 @@
 // Shared pieces of the fuzz pass: the fixed seed, per-property run counts with a time cap (the whole pass stays
 // under 60 s), the "clean error" rule (a gramr error class with a message; anything else is a reader bug), and
 // mutators that damage valid bytes or JSON the way a corrupt or hostile file would.
+import test from 'ava';
 import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GramrError } from '../../core/errors.js';
 import { ModelFormatError } from '../../core/model/checkpoint/model-format-error.js';
 import { DataFileError, RecordError } from '../../plugins/data-sources/errors.js';
@@ -19,6 +23,24 @@ const SCALE = Number(process.env.GRAMR_FUZZ_SCALE ?? 1);
 export function fuzzParams<T>(numRuns: number, capMs: number): fc.Parameters<T> {
   const scaled = Math.max(1, Math.round(numRuns * SCALE));
   return { seed: FUZZ_SEED, numRuns: scaled, interruptAfterTimeLimit: SCALE === 1 ? capMs : capMs * SCALE, endOnFailure: true };
+}
+
+/**
+ * A scratch folder for one test file (removed after its tests) and a writer of numbered files in it: returns the
+ * folder and `file(name, bytes)`, which writes a new file and returns its path.
+ */
+export function scratchFolder(prefix: string): { dir: string; file: (name: string, bytes: Uint8Array | string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  return {
+    dir,
+    file: (name, bytes) => {
+      const p = join(dir, `${n++}-${name}`);
+      writeFileSync(p, bytes);
+      return p;
+    },
+  };
 }
 
 /** Error classes that are clean answers to bad input. */

@@ -4,23 +4,15 @@
 // a tokenizer that loads must encode and decode sample text without crashing. Seed and budget: fuzz-helpers.ts.
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFormatError, SafetensorsFile, loadLlama2cCheckpoint } from '../../core/model/checkpoint/index.js';
 import { BYTE_TO_CHAR } from '../../core/model/tokenizer/byte-level-map.js';
 import { ByteTokenizer, HfTokenizer, Llama2cTokenizer, loadTokenizer, type Tokenizer } from '../../core/model/tokenizer/index.js';
 import { spTokenizerJson, rawSafetensors } from '../model-io/helpers.js';
-import { cleanly, cleanlySync, damagedBytes, damagedJson, fuzzParams } from './fuzz-helpers.js';
+import { cleanly, cleanlySync, damagedBytes, damagedJson, fuzzParams, scratchFolder } from './fuzz-helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'gramr-fuzz-model-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-function tempFile(name: string, bytes: Uint8Array | string): string {
-  const p = join(dir, `${fileNo++}-${name}`);
-  writeFileSync(p, bytes);
-  return p;
-}
+const { dir, file: tempFile } = scratchFolder('gramr-fuzz-model-');
 
 const SAMPLES = ['Hello world', ' the cat', 'ab<s>ba</s> é日本😀', '', '<|endoftext|>x', '\u0000\n\t  '];
 

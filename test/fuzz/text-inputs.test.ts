@@ -4,9 +4,6 @@
 // clean error: ConfigError, WorkError, DataFileError / RecordError, or an HttpError with a 4xx status.
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { stringify as toYaml } from 'yaml';
 import { newReadStats } from '../../core/data/data-source.js';
@@ -18,16 +15,9 @@ import { readJsonlItems, resolveInput } from '../../plugins/data-sources/file-re
 import { JsonlSource, jsonlOptionsSchema } from '../../plugins/data-sources/generic-sources.js';
 import { HttpError, parseJson, parseJudgeRequest, parseRewardRequest } from '../../plugins/server/request-bodies.js';
 import { RecordError } from '../../plugins/data-sources/errors.js';
-import { cleanly, cleanlySync, damagedBytes, damagedJson, fuzzParams, nastyJson, requireClean } from './fuzz-helpers.js';
+import { cleanly, cleanlySync, damagedBytes, damagedJson, fuzzParams, nastyJson, requireClean, scratchFolder } from './fuzz-helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'gramr-fuzz-text-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-function tempFile(name: string, bytes: Uint8Array | string): string {
-  const p = join(dir, `${fileNo++}-${name}`);
-  writeFileSync(p, bytes);
-  return p;
-}
+const { dir, file: tempFile } = scratchFolder('gramr-fuzz-text-');
 
 async function drain(it: AsyncIterable<unknown>): Promise<number> {
   let n = 0;
