@@ -18,7 +18,7 @@ const SCALE = Number(process.env.GRAMR_FUZZ_SCALE ?? 1);
 
 /**
  * fast-check parameters: `numRuns` runs from the fixed seed, stopped early (and still passing) after `capMs`, so a
- * slow machine shortens the pass instead of failing it. The caps of all properties add up to under 60 s.
+ * slow machine shortens the pass instead of failing it. The caps of all properties add up to 56 s.
  */
 export function fuzzParams<T>(numRuns: number, capMs: number): fc.Parameters<T> {
   const scaled = Math.max(1, Math.round(numRuns * SCALE));

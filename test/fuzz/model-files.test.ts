@@ -184,7 +184,7 @@ test.serial('tokenizer.json: damaged tokenizer.json / tokenizer_config.json load
   const arb = fc.constantFrom(...tokenizerBases).chain((base) => damagedJson(base));
   await fc.assert(fc.property(arb, ([json, cfg]) => {
     cleanlySync(() => { const tok = buildTokenizer(json, cfg); if (tok !== undefined) exercise(tok); });
-  }), fuzzParams(600, 6000));
+  }), fuzzParams(600, 4000));
   t.pass();
 });
 

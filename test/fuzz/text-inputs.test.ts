@@ -46,7 +46,7 @@ test.serial('pipeline files: the valid base loads', async (t) => {
 test.serial('pipeline files: damaged documents load or are ConfigErrors', async (t) => {
   await fc.assert(fc.asyncProperty(damagedJson(basePipeline), fc.boolean(), async (doc, asJson) => {
     await cleanly(() => loadPipeline(tempFile(asJson ? 'p.json' : 'p.yaml', asJson ? JSON.stringify(doc) : toYaml(doc))));
-  }), fuzzParams(120, 5000));
+  }), fuzzParams(120, 4000));
   t.pass();
 });
 
@@ -89,7 +89,7 @@ test.serial('JSON Lines: both readers read any bytes or refuse them cleanly', as
     const file = tempFile('x.jsonl', bytes);
     await cleanly(() => drain(readJsonl(file, cap * 4)));
     await cleanly(() => drain(readJsonlItems(resolveInput(file, dir), undefined, cap * 4)));
-  }), fuzzParams(300, 5000));
+  }), fuzzParams(300, 4000));
   t.pass();
 });
 
@@ -105,7 +105,7 @@ test.serial('JSON Lines: the jsonl kind maps records or refuses them cleanly, an
       requireClean(e);
       if (onError === 'skip' && e instanceof RecordError) throw new Error(`onError: skip threw for a record: ${e.message}`);
     }
-  }), fuzzParams(300, 5000));
+  }), fuzzParams(300, 4000));
   t.pass();
 });
 
