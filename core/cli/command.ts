@@ -12,6 +12,8 @@ export interface Command {
   name: string;
   /** One line for `gramr --help`. */
   summary: string;
+  /** More text for `--help`, printed under the summary (what to know before using it). */
+  notes?: string;
   /** Usage line, e.g. `gramr run FILE [--set key=value]... [--json]`. */
   usage: string;
   /** Option descriptions for `--help`, by option name. */
@@ -34,7 +36,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record
 
 /** The `--help` text of a command. */
 export function commandHelp(cmd: Command): string {
-  const lines = [`usage: ${cmd.usage}`, '', cmd.summary, ''];
+  const lines = [`usage: ${cmd.usage}`, '', cmd.summary, ...(cmd.notes === undefined ? [] : [cmd.notes]), ''];
   const names = Object.keys(cmd.options);
   if (names.length) lines.push('options:');
   for (const n of names) {

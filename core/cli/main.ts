@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The `gramr` command: dispatches to sub-commands. Exit codes: 0 success, 1 the work failed,
-// 2 bad usage or bad config. Errors print one clear message (the stack only with GRAMR_DEBUG=1).
+// 2 bad usage or bad config. Errors print one clear message (the stack only with GRAMR_DEBUG=1). The process
+// exits only after stdout and stderr are written out, so piped output is never cut.
 import { readFileSync } from 'node:fs';
 import { GramrError } from '../errors.js';
+import { exitAfterDrain } from '../io/drain.js';
 import { commandHelp, parseCommandArgs, type Command } from './command.js';
 import { runCommand } from './commands/run.js';
 import { studyCommand } from './commands/study.js';
@@ -70,6 +72,9 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href;
 if (isEntry) {
+  // A reader that leaves early (`gramr plugins --json | head`) is not an error of the command.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
   const code = await main(process.argv.slice(2));
-  process.exit(code); // explicit: native runtimes (onnxruntime, Dawn) may keep handles open
+  // Explicit exit (native runtimes such as onnxruntime or Dawn may keep handles open), once the output is written.
+  await exitAfterDrain(code);
 }

@@ -1,7 +1,8 @@
 // The JSONL event log of a stage (`<stage>/events.jsonl`): one JSON object per line with a timestamp,
-// appended synchronously so a crash loses at most the line being written.
+// appended synchronously so a crash loses at most the line being written; a full disk is a clear WorkError.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { diskFullError } from '../io/file-io.js';
 
 /** One event: `type` plus free fields. */
 export interface RunEvent {
@@ -19,6 +20,10 @@ export class EventLog {
 
   /** Append one event (adds `time`, ISO 8601). */
   write(event: RunEvent): void {
-    appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+    try {
+      appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+    } catch (e) {
+      throw diskFullError(e, this.file, 'the events logged before are kept');
+    }
   }
 }

@@ -12,6 +12,7 @@ import { createGramrContainer, type GramrContainer } from '../di/container.js';
 import type { ExtensionPoint } from '../di/identifiers.js';
 import { applyOverrides } from './overrides.js';
 import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
+import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"');
@@ -138,7 +139,7 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   }
   const { map, errors: parseErrors } = parseSource(shown, text);
   if (parseErrors.length) throw new ConfigError(parseErrors.join('\n'));
-  const raw = applyOverrides(map.doc.toJS(), sets);
+  const raw = applyOverrides(sourceToJs(map), sets);
   // Top-level keys starting with "x-" hold YAML anchors for reuse (`x-model: &model {...}`), as in compose files.
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete (raw as Record<string, unknown>)[k];

@@ -1,8 +1,13 @@
 // A resumable, append-only JSONL writer for a stage's `records` output.
 // Records go to `<name>.jsonl.partial`; `commit()` fsyncs and renames it to `<name>.jsonl`. After a crash
-// (even kill -9) reopening truncates a torn last line and reports how many complete records survive.
+// (even kill -9) reopening truncates a torn last line and reports how many complete records survive. A failed
+// write (a full disk: ENOSPC, EDQUOT) cuts the file back to its last complete flush and says so.
 import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import { diskFullError, openFile, syncDir, writeAll, type OpenFile } from '../io/file-io.js';
+import { WorkError } from '../errors.js';
+import { LineTooLongError, maxLineBytes, splitLines } from '../io/line-reader.js';
 
 /** Counts lines ending in '\n' and the byte offset just after the last one. */
 async function completeLines(file: string): Promise<{ lines: number; end: number }> {
@@ -28,24 +33,30 @@ export class RecordWriter {
   private bufferedBytes = 0;
   private closed = false;
 
-  private constructor(readonly file: string, private fh: FileHandle, existing: number, private readonly flushEvery: number) {
+  private constructor(readonly file: string, private fh: FileHandle, existing: number, private readonly flushEvery: number,
+    private size: number, private readonly opener: OpenFile) {
     this.count = existing;
   }
 
-  /** Open (or reopen after a crash) the writer whose final file is `file` (a `.jsonl` path). */
-  static async open(file: string, flushEvery = 64): Promise<RecordWriter> {
+  /**
+   * Open (or reopen after a crash) the writer whose final file is `file` (a `.jsonl` path). `opener` is how the
+   * file is opened (tests inject failing or short writes).
+   */
+  static async open(file: string, flushEvery = 64, opener: OpenFile = openFile): Promise<RecordWriter> {
     const partial = `${file}.partial`;
     const exists = async (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
     // A final file without a completed stage manifest means the stage died after commit: reopen it to append.
     if (!(await exists(partial)) && (await exists(file))) await fs.rename(file, partial);
     let existing = 0;
+    let size = 0;
     if (await exists(partial)) {
       const { lines, end } = await completeLines(partial);
       await fs.truncate(partial, end); // drop a torn last line
       existing = lines;
+      size = end;
     }
-    const fh = await fs.open(partial, 'a');
-    return new RecordWriter(file, fh, existing, flushEvery);
+    const fh = await opener(partial, 'a');
+    return new RecordWriter(file, fh, existing, flushEvery, size, opener);
   }
 
   /** Append one record (JSON-serializable). Buffered; flushed every `flushEvery` records. */
@@ -59,45 +70,74 @@ export class RecordWriter {
     if (this.buffer.length >= this.flushEvery || this.bufferedBytes > 1 << 20) await this.flush();
   }
 
-  /** Write buffered records to the file (they survive a process kill from here on). */
+  /**
+   * Write buffered records to the file (they survive a process kill from here on). Short writes are continued;
+   * when a write fails the file is cut back to the records of the last successful flush, the buffered records are
+   * dropped (`count` goes back to what the file holds) and the error says what was kept.
+   */
   async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
-    const text = this.buffer.join('');
+    const data = Buffer.from(this.buffer.join(''), 'utf8');
+    const records = this.buffer.length;
     this.buffer = [];
     this.bufferedBytes = 0;
-    await this.fh.write(text);
+    try {
+      await writeAll(this.fh, data);
+    } catch (e) {
+      this.count -= records;
+      await this.fh.truncate(this.size).catch(() => undefined); // a later open drops a torn line anyway
+      throw diskFullError(e, `${this.file}.partial`, `its ${this.count} records written before are kept and a re-run resumes after them`);
+    }
+    this.size += data.byteLength;
   }
 
-  /** Flush, fsync and publish the file under its final name. Returns the record count. */
+  /** Flush, fsync and publish the file under its final name (the folder is fsynced too). Returns the record count. */
   async commit(): Promise<number> {
     await this.flush();
-    await this.fh.sync();
+    try {
+      await this.fh.sync();
+    } catch (e) {
+      throw diskFullError(e, `${this.file}.partial`, 'it was not published; a re-run resumes from it');
+    }
     await this.fh.close();
     this.closed = true;
     await fs.rename(`${this.file}.partial`, this.file);
+    await syncDir(path.dirname(this.file), this.opener);
     return this.count;
   }
 
   /** Flush and close without publishing (the stage failed; a re-run resumes from here). */
   async abandon(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
-    await this.fh.close();
     this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      await this.fh.close();
+    }
   }
 }
 
-/** Stream the records of a JSONL file, naming file and line on a parse error. */
-export async function* readJsonl(file: string): AsyncIterable<unknown> {
-  const rl = (await import('node:readline')).createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+/**
+ * Stream the records of a JSONL file, naming file and line on a parse error. Reading is linear in the file size;
+ * a line longer than the cap (core/io/line-reader.ts, 64 MiB by default) is a WorkError naming file and line.
+ */
+export async function* readJsonl(file: string, lineCap = maxLineBytes()): AsyncIterable<unknown> {
   let line = 0;
-  for await (const text of rl) {
-    line++;
-    if (text.trim() === '') continue;
-    try {
-      yield JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new Error(`${file} line ${line}: not valid JSON (${(e as Error).message})`);
+  try {
+    for await (const text of splitLines(createReadStream(file), lineCap)) {
+      line++;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch (e) {
+        throw new WorkError(`${file} line ${line}: not valid JSON (${(e as Error).message})`);
+      }
+      yield value;
     }
+  } catch (e) {
+    if (e instanceof LineTooLongError) throw new WorkError(`${file} ${e.message}`);
+    throw e;
   }
 }

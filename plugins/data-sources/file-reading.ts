@@ -1,12 +1,13 @@
 // Reading the files behind a data source: resolving paths against the base folder, JSON Lines streamed line by
-// line, JSON arrays (top level or under a key), transparent gzip (detected by magic bytes, not by name), and a
-// streamed sha256 of the files for fingerprints. Relies on node:fs, node:zlib and node:crypto only.
+// line (linear time, with a line cap), JSON arrays (top level or under a key), transparent gzip (detected by
+// magic bytes, not by name), and a streamed sha256 of the files for fingerprints. Relies on node:fs, node:zlib and node:crypto only.
 import { createHash } from 'node:crypto';
 export { canonicalJson } from '../../core/pipeline/hash.js';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { LineTooLongError, maxLineBytes, splitLines } from '../../core/io/line-reader.js';
 import { DataFileError, type RecordLocation } from './errors.js';
 
 /** A file or folder a source reads: its absolute path and the name errors show. */
@@ -77,15 +78,14 @@ async function isGzip(abs: string): Promise<boolean> {
   }
 }
 
-/** The file's text as a stream of utf-8 string chunks, gunzipped when the file is gzip. */
-async function* textChunks(p: InputPath): AsyncGenerator<string> {
+/** The file's bytes as a stream of chunks, gunzipped when the file is gzip. */
+async function* byteChunks(p: InputPath): AsyncGenerator<Buffer> {
   const gz = await isGzip(p.abs);
   const raw = createReadStream(p.abs);
   const stream = gz ? raw.pipe(createGunzip()) : raw;
   if (gz) raw.on('error', (e) => stream.destroy(e));
-  stream.setEncoding('utf8');
   try {
-    for await (const chunk of stream) yield chunk as string;
+    for await (const chunk of stream) yield chunk as Buffer;
   } catch (e) {
     throw new DataFileError(p.display, `cannot read${gz ? ' (gzip)' : ''}: ${(e as Error).message}`);
   } finally {
@@ -95,10 +95,12 @@ async function* textChunks(p: InputPath): AsyncGenerator<string> {
   }
 }
 
-/** Stream a JSON Lines file (plain or gzip): one item per non-blank line, numbered from 1. */
-export async function* readJsonlItems(p: InputPath, group?: string): AsyncGenerator<RawItem> {
+/**
+ * Stream a JSON Lines file (plain or gzip): one item per non-blank line, numbered from 1. Linear in the file size;
+ * a line over the cap (core/io/line-reader.ts, 64 MiB by default) is a DataFileError naming the line.
+ */
+export async function* readJsonlItems(p: InputPath, group?: string, lineCap = maxLineBytes()): AsyncGenerator<RawItem> {
   await requireFile(p);
-  let pending = '';
   let lineNo = 0;
   let sawContent = false;
   const handle = (text: string): RawItem | undefined => {
@@ -120,18 +122,14 @@ export async function* readJsonlItems(p: InputPath, group?: string): AsyncGenera
       return { loc, parseError: `is not valid JSON (${(e as Error).message})`, group };
     }
   };
-  for await (const chunk of textChunks(p)) {
-    pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const item = handle(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
+  try {
+    for await (const text of splitLines(byteChunks(p), lineCap)) {
+      const item = handle(text);
       if (item !== undefined) yield item;
     }
-  }
-  if (pending !== '') {
-    const item = handle(pending);
-    if (item !== undefined) yield item;
+  } catch (e) {
+    if (e instanceof LineTooLongError) throw new DataFileError(p.display, e.message);
+    throw e;
   }
 }
 
@@ -153,7 +151,9 @@ function shapeOf(value: unknown): string {
 export async function readJsonArrayItems(p: InputPath, arrayKey: string | undefined, hint: string, group?: string): Promise<RawItem[]> {
   await requireFile(p);
   let text = '';
-  for await (const chunk of textChunks(p)) text += chunk;
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of byteChunks(p)) text += decoder.decode(chunk, { stream: true });
+  text += decoder.decode();
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let doc: unknown;
   try {

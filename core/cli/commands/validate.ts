@@ -1,10 +1,14 @@
-// `gramr validate FILE`: load plugins and check the whole pipeline file without running anything.
+// `gramr validate FILE`: load plugins and check the whole pipeline file without running its stages. Loading a
+// plugin imports it, which runs its top-level code with the user's privileges (docs/writing-a-plugin.md).
 import { loadPipeline } from '../../pipeline/load-pipeline.js';
 import { expectPositionals, type Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check a pipeline file (keys, kinds, options, artifact flow, paths) without running it.',
+  summary: 'Check a pipeline file (keys, kinds, options, artifact flow, paths) without running its stages.',
+  notes: 'Validating imports the plugins the file names, so their top-level code runs with your privileges, as it\n' +
+    'would under `gramr run`: validate only pipeline files and plugins you trust (docs/writing-a-plugin.md,\n' +
+    '"Plugins are code").',
   usage: 'gramr validate FILE [--set key=value]... [--json]',
   help: { set: 'override a config value (repeatable)', json: 'print the validated plan as JSON' },
   options: { set: { type: 'string', multiple: true }, json: { type: 'boolean' } },

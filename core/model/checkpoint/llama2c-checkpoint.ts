@@ -33,8 +33,11 @@ export interface Llama2cHeader {
   dataStart: number;
 }
 
-/** One run of consecutive float32 values in the file: `count` tensors of `shape` (one per layer, or one). */
-interface Block { names: string[]; shape: number[]; }
+/**
+ * One run of consecutive float32 values in the file: `count` tensors of `shape` (one per layer, or one), named by
+ * `name(i)` ('' marks data that is skipped). Names are made on demand: a hostile header must not allocate per layer.
+ */
+interface Block { count: number; name: (i: number) => string; shape: number[]; }
 
 /** Load a llama2.c .bin checkpoint. */
 export async function loadLlama2cCheckpoint(path: string): Promise<Checkpoint> {
@@ -43,7 +46,7 @@ export async function loadLlama2cCheckpoint(path: string): Promise<Checkpoint> {
     const size = (await fh.stat()).size;
     const h = await readHeader(fh, size, path);
     const blocks = layout(h);
-    const floats = blocks.reduce((n, b) => n + b.names.length * b.shape.reduce((a, c) => a * c, 1), 0);
+    const floats = blocks.reduce((n, b) => n + b.count * b.shape.reduce((a, c) => a * c, 1), 0);
     const expected = h.dataStart + floats * 4;
     if (size !== expected) {
       const hdr = `dim=${h.dim}, hidden_dim=${h.hiddenDim}, n_layers=${h.nLayers}, n_heads=${h.nHeads}, n_kv_heads=${h.nKvHeads}, vocab_size=${h.shared ? '' : '-'}${h.vocabSize}, seq_len=${h.seqLen}`;
@@ -53,7 +56,8 @@ export async function loadLlama2cCheckpoint(path: string): Promise<Checkpoint> {
     let pos = h.dataStart;
     for (const b of blocks) {
       const n = b.shape.reduce((a, c) => a * c, 1);
-      for (const name of b.names) {
+      for (let i = 0; i < b.count; i++) {
+        const name = b.name(i);
         if (name !== '') {
           const data = new Float32Array(n);
           await readFloats(fh, data, pos);
@@ -106,21 +110,21 @@ async function readHeader(fh: FileHandle, size: number, file: string): Promise<L
 
 /** The order of tensors in the file, as (names, shape) blocks; '' marks data that is skipped (freq_cis). */
 function layout(h: Llama2cHeader): Block[] {
-  const L = Array.from({ length: h.nLayers }, (_, i) => `model.layers.${i}.`);
   const kv = h.nKvHeads * (h.dim / h.nHeads);
-  const per = (suffix: string, shape: number[]): Block => ({ names: L.map((p) => p + suffix), shape });
-  const embed: Block = { names: ['model.embed_tokens.weight'], shape: [h.vocabSize, h.dim] };
+  const per = (suffix: string, shape: number[]): Block => ({ count: h.nLayers, name: (i) => `model.layers.${i}.${suffix}`, shape });
+  const one = (name: string, shape: number[]): Block => ({ count: 1, name: () => name, shape });
+  const embed = one('model.embed_tokens.weight', [h.vocabSize, h.dim]);
   const attnNorm = per('input_layernorm.weight', [h.dim]);
   const ffnNorm = per('post_attention_layernorm.weight', [h.dim]);
-  const norm: Block = { names: ['model.norm.weight'], shape: [h.dim] };
+  const norm = one('model.norm.weight', [h.dim]);
   const mats = [
     per('self_attn.q_proj.weight', [h.dim, h.dim]), per('self_attn.k_proj.weight', [kv, h.dim]),
     per('self_attn.v_proj.weight', [kv, h.dim]), per('self_attn.o_proj.weight', [h.dim, h.dim]),
   ];
   const ffn = [per('mlp.gate_proj.weight', [h.hiddenDim, h.dim]), per('mlp.down_proj.weight', [h.dim, h.hiddenDim]), per('mlp.up_proj.weight', [h.hiddenDim, h.dim])];
-  const head: Block[] = h.shared ? [] : [{ names: ['lm_head.weight'], shape: [h.vocabSize, h.dim] }];
+  const head: Block[] = h.shared ? [] : [one('lm_head.weight', [h.vocabSize, h.dim])];
   if (h.version === 1) return [attnNorm, ffnNorm, norm, embed, ...mats, ...ffn, ...head];
-  const freqs: Block = { names: ['', ''], shape: [h.seqLen, h.dim / h.nHeads / 2] };
+  const freqs: Block = { count: 2, name: () => '', shape: [h.seqLen, h.dim / h.nHeads / 2] };
   return [embed, attnNorm, ...mats, ffnNorm, ...ffn, norm, freqs, ...head];
 }
 

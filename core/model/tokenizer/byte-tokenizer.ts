@@ -8,6 +8,7 @@ import { BYTE_TO_CHAR } from './byte-level-map.js';
 import { AddedTokenSplitter } from './hf-added-tokens.js';
 import { ChatTemplate, PLAIN_CHAT_TEMPLATE } from './chat-template.js';
 import type { ChatMessage, ChatRenderOptions, DecodeOptions, EncodeOptions, Tokenizer, TokenizerKind } from './tokenizer.js';
+import { fieldsOf } from './json-fields.js';
 
 /** The fixed special tokens of the byte tokenizer, at ids 256, 257, 258. */
 export const BYTE_TOKENIZER_SPECIALS = ['<pad>', '<bos>', '<eos>'] as const;
@@ -160,9 +161,9 @@ export class ByteTokenizer implements Tokenizer {
     const type = (v: unknown): unknown => (v as { type?: unknown } | null)?.type;
     if (model?.type !== 'BPE' || !Array.isArray(model.merges) || model.merges.length !== 0) return undefined;
     if (type(json.pre_tokenizer) !== 'ByteLevel' || type(json.decoder) !== 'ByteLevel' || json.normalizer !== null) return undefined;
-    const vocab = model.vocab as Record<string, unknown> | undefined;
+    const vocab = model.vocab === undefined ? undefined : fieldsOf(model.vocab);
     if (vocab === undefined || Object.keys(vocab).length !== 256 || !BYTE_TO_CHAR.every((ch, b) => vocab[ch] === b)) return undefined;
-    const added = (Array.isArray(json.added_tokens) ? json.added_tokens : []) as { id?: unknown; content?: unknown; special?: unknown }[];
+    const added = (Array.isArray(json.added_tokens) ? json.added_tokens : []).map(fieldsOf) as { id?: unknown; content?: unknown; special?: unknown }[];
     const specials: string[] = [];
     for (const [i, t] of [...added].sort((a, b) => Number(a.id) - Number(b.id)).entries()) {
       if (t.id !== 256 + i || typeof t.content !== 'string' || t.special !== true) return undefined;

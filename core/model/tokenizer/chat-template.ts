@@ -3,6 +3,7 @@
 import { Template } from '@huggingface/jinja';
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
 import type { ChatMessage, ChatRenderOptions } from './tokenizer.js';
+import { fieldsOf } from './json-fields.js';
 
 /**
  * The plain template: `<bos>` (when the tokenizer has one), then per message `<|role|>\n` + content + `\n`;
@@ -66,7 +67,7 @@ export function pickChatTemplate(value: unknown, file: string): string | undefin
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
-    const named = value as { name?: unknown; template?: unknown }[];
+    const named = value.map(fieldsOf) as { name?: unknown; template?: unknown }[];
     const def = named.find((t) => t.name === 'default') ?? named[0];
     if (typeof def?.template === 'string') return def.template;
   }

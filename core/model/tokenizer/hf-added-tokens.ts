@@ -2,6 +2,7 @@
 // longest first, honouring lstrip / rstrip / single_word. Special ones can be switched off for untrusted text.
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
 import { escapeRegExp } from './hf-regex.js';
+import { fieldsOf, isTokenId, MAX_TOKEN_ID } from './json-fields.js';
 
 /** One tokenizer.json added token. */
 export interface AddedToken {
@@ -27,9 +28,9 @@ export function parseAddedTokens(value: unknown, file: string): AddedToken[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new ModelFormatError('"added_tokens" must be an array', { file, item: 'added_tokens' });
   return value.map((raw, i) => {
-    const t = raw as Record<string, unknown>;
-    if (!Number.isInteger(t.id) || (t.id as number) < 0 || typeof t.content !== 'string' || t.content.length === 0) {
-      throw new ModelFormatError(`needs an integer "id" >= 0 and a non-empty "content", got ${JSON.stringify(raw)}`, { file, item: `added_tokens[${i}]` });
+    const t = fieldsOf(raw);
+    if (!isTokenId(t.id) || typeof t.content !== 'string' || t.content.length === 0) {
+      throw new ModelFormatError(`needs an integer "id" from 0 to ${MAX_TOKEN_ID} and a non-empty "content", got ${JSON.stringify(raw)}`, { file, item: `added_tokens[${i}]` });
     }
     return {
       id: t.id as number, content: t.content, special: t.special === true,

@@ -1,6 +1,7 @@
 // The BPE `model` section of a tokenizer.json: vocabulary, merge ranks, byte fallback / unk, and the per-piece
 // encoder with a word cache. Merge ranks live in a PairTable keyed by (leftId, rightId); the loop is bpe-merge.ts.
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
+import { isTokenId, MAX_TOKEN_ID } from './json-fields.js';
 import { BYTE_TO_CHAR } from './byte-level-map.js';
 import { mergeByPriority, NO_MERGE, type MergeTable } from './bpe-merge.js';
 import { PairTable } from './pair-table.js';
@@ -39,7 +40,7 @@ export class BpeModel implements MergeTable {
     this.vocab = new Map();
     let max = idBound - 1;
     for (const [tok, id] of Object.entries(m.vocab as Record<string, unknown>)) {
-      if (!Number.isInteger(id) || (id as number) < 0) throw new ModelFormatError(`id must be an integer >= 0, got ${JSON.stringify(id)}`, { file, item: `model.vocab[${JSON.stringify(tok)}]` });
+      if (!isTokenId(id)) throw new ModelFormatError(`id must be an integer from 0 to ${MAX_TOKEN_ID}, got ${JSON.stringify(id)}`, { file, item: `model.vocab[${JSON.stringify(tok)}]` });
       this.vocab.set(tok, id as number);
       if ((id as number) > max) max = id as number;
     }

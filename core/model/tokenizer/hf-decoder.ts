@@ -4,6 +4,7 @@
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
 import { byteLevelTokenBytes } from './byte-level-map.js';
 import { metaspacePrependScheme } from './hf-pre-tokenizer.js';
+import { fieldsOf } from './json-fields.js';
 
 /** How a vocabulary token turns back into bytes. */
 export interface DecodeRules {
@@ -30,7 +31,7 @@ export function parseDecoder(config: unknown, file: string): DecodeRules {
 }
 
 function addDecoder(config: unknown, rules: DecodeRules, file: string, item: string): void {
-  const c = config as Record<string, unknown>;
+  const c = fieldsOf(config);
   switch (c.type) {
     case 'ByteLevel':
       rules.byteLevel = true;

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
+import { fieldsOf, isTokenId } from './json-fields.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { AddedTokenSplitter, parseAddedTokens, type AddedToken } from './hf-added-tokens.js';
 import { BpeModel } from './hf-bpe-model.js';
@@ -62,6 +63,10 @@ export class HfTokenizer implements Tokenizer {
     for (const t of addedTokens) this.idToTokenArr[t.id] = t.content;
     this.bytesCache = new Array<Uint8Array | undefined>(this.vocabSize);
     [this.prefix, this.suffix] = parsePostProcessor(tokenizerJson.post_processor, (t) => this.tokenToId(t), file);
+    const badId = [...this.prefix, ...this.suffix].find((id) => !isTokenId(id) || this.idToTokenArr[id] === undefined);
+    if (badId !== undefined) {
+      throw new ModelFormatError(`adds token id ${JSON.stringify(badId)}, which no token of this vocabulary has`, { file, item: 'post_processor' });
+    }
 
     const cfg = tokenizerConfig ?? {};
     const cfgFile = source.replace(/tokenizer\.json$/, 'tokenizer_config.json');
@@ -180,7 +185,7 @@ function configToken(v: unknown, file: string, item: string): string | undefined
 /** The ids a tokenizer.json post_processor puts before and after a single sequence. */
 function parsePostProcessor(config: unknown, lookup: (t: string) => number | undefined, file: string, item = 'post_processor'): [number[], number[]] {
   if (config === null || config === undefined) return [[], []];
-  const c = config as Record<string, unknown>;
+  const c = fieldsOf(config);
   const idOf = (tok: unknown, at: string): number => {
     const id = typeof tok === 'string' ? lookup(tok) : undefined;
     if (id === undefined) throw new ModelFormatError(`token ${JSON.stringify(tok)} is not in the vocabulary`, { file, item: at });
@@ -194,18 +199,19 @@ function parsePostProcessor(config: unknown, lookup: (t: string) => number | und
       const specials = (c.special_tokens ?? {}) as Record<string, { ids?: unknown }>;
       const before: number[] = [], after: number[] = [];
       let seenA = false;
-      c.single.forEach((piece: Record<string, { id?: unknown }>, i: number) => {
+      c.single.forEach((raw: unknown, i: number) => {
+        const piece = fieldsOf(raw);
         if (piece.Sequence !== undefined) { seenA = true; return; }
-        const name = piece.SpecialToken?.id;
-        const entry = typeof name === 'string' ? specials[name] : undefined;
+        const name = fieldsOf(piece.SpecialToken).id;
+        const entry = typeof name === 'string' && Object.hasOwn(fieldsOf(specials), name) ? fieldsOf(specials[name]) : undefined;
         const ids = Array.isArray(entry?.ids) ? (entry.ids as number[]) : [idOf(name, `${item}.single[${i}]`)];
         (seenA ? after : before).push(...ids);
       });
       return [before, after];
     }
     case 'RobertaProcessing': case 'BertProcessing': {
-      const cls = c.cls as [string, number] | undefined, sep = c.sep as [string, number] | undefined;
-      return [cls ? [cls[1]] : [], sep ? [sep[1]] : []];
+      const cls = c.cls === undefined ? undefined : fieldsOf(c.cls)[1], sep = c.sep === undefined ? undefined : fieldsOf(c.sep)[1];
+      return [cls === undefined ? [] : [cls as number], sep === undefined ? [] : [sep as number]];
     }
     case 'Sequence': {
       if (!Array.isArray(c.processors)) throw new ModelFormatError('Sequence post-processor needs a "processors" array', { file, item });
