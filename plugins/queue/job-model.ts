@@ -5,11 +5,10 @@
 // settings or changed pair content on the same queue never see it. Relies on bullmq 6 and ioredis.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { Queue, ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Label, PreferencePair } from '../../core/data/records.js';
-import { canonicalJson, hashPath } from '../../core/pipeline/hash.js';
+import { canonicalJson, hashPath, walkTree } from '../../core/pipeline/hash.js';
 import type { ProofResult } from '../../core/recipe/prover.js';
 import type { JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { VerdictLike } from '../self-training/pseudo-label.js';
@@ -115,16 +114,10 @@ const identities = new Map<string, string>();
  * file's size or mtime changes, so a worker checks each model once.
  */
 export async function modelIdentity(modelPath: string): Promise<string> {
-  const listing: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(path.join(dir, e.name), r);
-      else if (e.isFile()) { const st = await fs.stat(path.join(dir, e.name)); listing.push(`${r}\0${st.size}\0${st.mtimeMs}`); }
-    }
-  };
   const st = await fs.stat(modelPath);
-  if (st.isDirectory()) await walk(modelPath, ''); else listing.push(`\0${st.size}\0${st.mtimeMs}`);
+  const listing = st.isDirectory()
+    ? (await walkTree(modelPath)).map((e) => `${e.rel}\0${e.kind}\0${e.stat?.size ?? ''}\0${e.stat?.mtimeMs ?? ''}`)
+    : [`\0${st.size}\0${st.mtimeMs}`];
   const key = `${modelPath}\n${listing.join('\n')}`;
   let sha = identities.get(key);
   if (sha === undefined) {
