@@ -1,7 +1,8 @@
 // The JSONL event log of a stage (`<stage>/events.jsonl`): one JSON object per line with a timestamp,
-// appended synchronously so a crash loses at most the line being written.
+// appended synchronously so a crash loses at most the line being written. URL credentials are redacted.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { redactCredentials } from './redact-credentials.js';
 
 /** One event: `type` plus free fields. */
 export interface RunEvent {
@@ -17,8 +18,8 @@ export class EventLog {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
-  /** Append one event (adds `time`, ISO 8601). */
+  /** Append one event (adds `time`, ISO 8601), with the password of any URL in it redacted. */
   write(event: RunEvent): void {
-    appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+    appendFileSync(this.file, redactCredentials(JSON.stringify({ time: new Date().toISOString(), ...event })) + '\n');
   }
 }

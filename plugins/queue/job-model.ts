@@ -26,8 +26,8 @@ export const JOB_KINDS: readonly JobKind[] = ['judge', 'vote', 'prove'];
 export interface ModelRef {
   /** Absolute path of the model folder; workers must see the same path (a shared disk). */
   model: string;
-  /** sha256 of the model folder's content (modelIdentity); a worker refuses the job when its copy differs. */
-  modelSha?: string;
+  /** sha256 of the model folder's content (modelIdentity), required; a worker refuses the job when its copy differs. */
+  modelSha: string;
 }
 
 /** The payload of a `judge` job (judgeForModel, greedy). */
@@ -99,7 +99,7 @@ export function connectionFor(url: string): ConnectionOptions {
 
 /** The job spec: 24 hex digits of sha256 over the kind, the model path, its content sha and the settings. */
 export function jobSpec(kind: JobKind, ref: ModelRef, settings: unknown): string {
-  return createHash('sha256').update(canonicalJson({ format: 'gramr-job/v1', kind, model: ref.model, modelSha: ref.modelSha ?? '', settings })).digest('hex').slice(0, 24);
+  return createHash('sha256').update(canonicalJson({ format: 'gramr-job/v1', kind, model: ref.model, modelSha: ref.modelSha, settings })).digest('hex').slice(0, 24);
 }
 
 /** The item key of a pair: `<pair id>#<12 hex of sha256 over what the job reads of it>` (pair content, label to prove). */

@@ -4,6 +4,7 @@
 // polling loop of queue-judge, self-train (votes, proofs) and synthesize-rationales. bullmq loads on first use.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import type { QueueExecutorOptions } from './executor-options.js';
 import type { JobKind, LabelJob } from './job-model.js';
 
@@ -84,7 +85,8 @@ export class QueueRun<R> {
     } catch (e) {
       await queue.close();
       redis.disconnect();
-      throw new Error(`${where}: the queue "${q.queue}" at ${q.redis} could not be used: ${(e as Error).message}${lastError && lastError !== (e as Error).message ? ` (${lastError})` : ''}; is Redis running there?`, { cause: e });
+      const why = `${(e as Error).message}${lastError && lastError !== (e as Error).message ? ` (${lastError})` : ''}`;
+      throw new Error(redactCredentials(`${where}: the queue "${q.queue}" at ${q.redis} could not be used: ${why}; is Redis running there?`));
     }
   }
 
@@ -115,8 +117,8 @@ export class QueueRun<R> {
       if (keys.every((k) => this.results.has(k))) break;
       await this.checkFailed();
       if (this.q.timeoutS !== undefined && Date.now() - this.lastChange > this.q.timeoutS * 1000) {
-        throw new Error(`${this.where}: no new result for ${this.q.timeoutS} s (${this.results.size}/${this.stats.total} done) on queue "${this.q.queue}" at ${this.q.redis}; `
-          + `are workers running (gramr work --redis ${this.q.redis} --queue ${this.q.queue})?`);
+        throw new Error(redactCredentials(`${this.where}: no new result for ${this.q.timeoutS} s (${this.results.size}/${this.stats.total} done) on queue "${this.q.queue}" at ${this.q.redis}; `
+          + `are workers running (gramr work --redis ${this.q.redis} --queue ${this.q.queue})?`));
       }
       await new Promise((r) => setTimeout(r, this.q.pollMs));
     }
