@@ -65,26 +65,23 @@ function keyContent(job: LabelJob): { id: string | undefined; content: unknown }
   return { id: job.payload.request.pair.id, content: { pair: job.payload.request.pair, label: job.payload.request.label } };
 }
 
-/**
- * The job in `data` after every check that needs no disk (schema, spec, key); a JobRefused naming the field and
- * what is wrong otherwise. `name` is the job's name in messages.
- */
-export function checkJob(data: unknown, name: string): LabelJob {
+/** The job in `data` after every check that needs no disk (schema, spec, key); a JobRefused naming the field otherwise. */
+export function checkJob(data: unknown): LabelJob {
   const parsed = labelJobSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? issue.path.join('.') : '(the job)';
-    throw new JobRefused(`${name}: malformed job: ${field}: ${issue.message}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : ''}`);
+    throw new JobRefused(`malformed job: ${field}: ${issue.message}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : ''}`);
   }
   const job = parsed.data as LabelJob;
   const spec = jobSpec(job.kind as JobKind, job.payload, specSettings(job));
   if (spec !== job.spec) {
-    throw new JobRefused(`${name}: the job names spec ${job.spec} but its model, content sha and settings hash to ${spec}; a job can only write to its own spec's results`);
+    throw new JobRefused(`the job names spec ${job.spec} but its model, content sha and settings hash to ${spec}; a job can only write to its own spec's results`);
   }
   const { id, content } = keyContent(job);
-  if (id !== undefined && id !== job.pairId) throw new JobRefused(`${name}: the job names pair "${job.pairId}" but its payload holds pair "${id}"`);
+  if (id !== undefined && id !== job.pairId) throw new JobRefused(`the job names pair "${job.pairId}" but its payload holds pair "${id}"`);
   const key = itemKey(job.pairId, content);
-  if (key !== job.key) throw new JobRefused(`${name}: the job names item key ${job.key} but its pair content hashes to ${key}; a job can only write its own pair's result`);
+  if (key !== job.key) throw new JobRefused(`the job names item key ${job.key} but its pair content hashes to ${key}; a job can only write its own pair's result`);
   return job;
 }
 
@@ -98,9 +95,9 @@ export async function modelRoots(dirs: readonly string[]): Promise<string[]> {
 }
 
 /** Refuses a model path that does not resolve (links followed) to a place under one of `roots`. */
-export async function checkModelPath(model: string, roots: readonly string[], name: string): Promise<void> {
-  const real = await fs.realpath(model).catch(() => { throw new JobRefused(`${name}: the model ${model} does not exist on this worker`); });
+export async function checkModelPath(model: string, roots: readonly string[]): Promise<void> {
+  const real = await fs.realpath(model).catch(() => { throw new JobRefused(`the model ${model} does not exist on this worker`); });
   if (!roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
-    throw new JobRefused(`${name}: the model ${model} is outside the folders this worker opens models from (${roots.join(', ')}; gramr work --models DIR)`);
+    throw new JobRefused(`the model ${model} is outside the folders this worker opens models from (${roots.join(', ')}; gramr work --models DIR)`);
   }
 }

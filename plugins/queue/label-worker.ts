@@ -44,8 +44,8 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   const handle = async (job: Job<unknown>): Promise<{ wrote: boolean }> => {
     let result: unknown, data: LabelJob;
     try {
-      data = checkJob(job.data, `job ${job.id}`);
-      await checkModelPath(data.payload.model, o.modelRoots, `job ${job.id}`);
+      data = checkJob(job.data);
+      await checkModelPath(data.payload.model, o.modelRoots);
       result = await handlers.run(data, stop.signal);
     } catch (e) {
       if (e instanceof JobRefused) throw new UnrecoverableError(`job ${job.id}: ${e.message}`);
