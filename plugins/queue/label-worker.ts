@@ -6,6 +6,7 @@
 // result). Relies on bullmq 6 and a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { checkJob, checkModelPath, JobRefused } from './job-check.js';
 import { JobHandlers } from './job-handlers.js';
@@ -60,6 +61,15 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     connection: connectionFor(o.redis), concurrency: o.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 3,
   });
+  // Connection errors are reported once per distinct message, never with the URL's password.
+  let lastError = '';
+  const report = (e: Error): void => {
+    if (e.message === lastError) return;
+    lastError = e.message;
+    process.stderr.write(`gramr work: ${redactCredentials(e.message)}\n`);
+  };
+  redis.on('error', report);
+  worker.on('error', report);
   worker.on('failed', (job, err) => {
     process.stderr.write(`gramr work: job ${job?.id ?? '?'} failed: ${err.message}\n`);
   });
