@@ -1,6 +1,7 @@
 // Judge prompts: fill the GRAM-R² or GRAM v1 template literally (one pass; a response containing "{response_2}"
 // or "$&" stays as written) and render the filled text as one user message through a caller-supplied chat renderer.
 // Relies on the verbatim templates in prompt-templates.ts.
+import { untrusted } from '../model/tokenizer/untrusted-text.js';
 import { GRAM_R2_TEMPLATE, GRAM_V1_TEMPLATE } from './prompt-templates.js';
 
 /** Which judge prompt: `gram-r2` (rationale, then `<answer>`) or `gram-v1` (label directly after "#Preferred: "). */
@@ -30,7 +31,10 @@ export interface PromptParts {
   second: string;
 }
 
-/** Renders one user message into the model's full input text (its chat template, generation prompt included). */
+/**
+ * Renders one user message into the model's full input text (its chat template, generation prompt included). Text
+ * from outside in the message must be marked with `untrusted` (renderJudgePrompt does it).
+ */
 export type ChatRenderer = (userMessage: string) => string;
 
 /**
@@ -76,7 +80,16 @@ export function renderUserMessage(format: PromptFormat, parts: PromptParts): str
   return fillTemplate(GRAM_V1_TEMPLATE, { input: parts.userInput, response_a: parts.first, response_b: parts.second });
 }
 
-/** The full model input: the filled template rendered as one user message by `chat`. */
+/** The parts marked untrusted (see untrusted-text.ts): special tokens written in them are never matched. */
+export function untrustedParts(parts: PromptParts): PromptParts {
+  return { userInput: untrusted(parts.userInput), first: untrusted(parts.first), second: untrusted(parts.second) };
+}
+
+/**
+ * The full model input: the filled template rendered as one user message by `chat`. The three texts are marked
+ * untrusted, so `Tokenizer.encode` parses special tokens only in the template and the chat markers; `withoutMarks`
+ * gives the text to show.
+ */
 export function renderJudgePrompt(format: PromptFormat, parts: PromptParts, chat: ChatRenderer): string {
-  return chat(renderUserMessage(format, parts));
+  return chat(renderUserMessage(format, untrustedParts(parts)));
 }

@@ -185,7 +185,7 @@ export function bradleyTerryObjective(tok: Tokenizer, s: EncodeSettings): Object
       const ex = needPair(e, i);
       const prompt = tok.encode(ex.prompt);
       const resp = [ex.chosen, ex.rejected].map((r) => {
-        const ids = tok.encode(r, { addBos: false });
+        const ids = tok.encode(r, { addBos: false, parseSpecial: false });
         if (s.addEos && tok.eosId !== undefined) ids.push(tok.eosId);
         return ids;
       });

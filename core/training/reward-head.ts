@@ -62,7 +62,7 @@ export async function scoreResponses(model: CausalLM, head: RewardHead, items: r
   if (head.weight.length !== h) throw new Error(`scoreResponses: the reward head has ${head.weight.length} weights; the model's hidden size is ${h}`);
   const batchSize = options.batchSize ?? 8;
   const rows = items.map((it, i) => {
-    const resp = tok.encode(it.response, { addBos: false });
+    const resp = tok.encode(it.response, { addBos: false, parseSpecial: false });
     if ((options.addEos ?? true) && tok.eosId !== undefined) resp.push(tok.eosId);
     const fit = fitPrompt(tok.encode(it.prompt), model.contextLimit - resp.length, tok.bosId);
     if (!fit) throw new RangeError(`scoreResponses: item ${i}'s response has ${resp.length} tokens; it cannot fit the model's ${model.contextLimit} positions`);

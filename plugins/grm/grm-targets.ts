@@ -5,6 +5,7 @@
 import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import type { PairExample, SftExample } from '../../core/recipe/trainer.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';
+import { untrusted } from '../../core/model/tokenizer/untrusted-text.js';
 import { renderJudgePrompt, userInputOf, type ChatRenderer, type PromptFormat } from '../../core/reward/prompts.js';
 
 /** The GRM objectives of `train-grm`. */
@@ -20,7 +21,7 @@ export function answerBlock(label: string): string {
 
 /** The GRAM-R² target: `<think>\n{rationale}\n</think>\n<answer>\n{label}\n</answer>`. */
 export function rationaleTarget(rationale: string, label: string): string {
-  return `<think>\n${rationale}\n</think>\n${answerBlock(label)}`;
+  return `<think>\n${untrusted(rationale)}\n</think>\n${answerBlock(label)}`;
 }
 
 /** The judge prompt of a pair shown as given (a = A), rendered by `chat`. */
@@ -30,13 +31,13 @@ export function grmPrompt(pair: PreferencePair, format: PromptFormat, chat: Chat
 
 /** GRAM v1 stage 1 prompt: `[User Question]\n{x}\n\n` (raw text, no chat template). */
 export function v1PairPrompt(pair: PreferencePair): string {
-  return `[User Question]\n${userInputOf(pair)}\n\n`;
+  return `[User Question]\n${untrusted(userInputOf(pair))}\n\n`;
 }
 
 /** GRAM v1 stage 1 target: both responses in the v1 "Answer" delimiters (METHOD.md, GRAM v1 stage 1). */
 export function v1PairTarget(pair: PreferencePair): string {
-  return `[The Start of Assistant A's Answer]\n${pair.a}\n[The End of Assistant A's Answer]\n\n`
-    + `[The Start of Assistant B's Answer]\n${pair.b}\n[The End of Assistant B's Answer]`;
+  return `[The Start of Assistant A's Answer]\n${untrusted(pair.a)}\n[The End of Assistant A's Answer]\n\n`
+    + `[The Start of Assistant B's Answer]\n${untrusted(pair.b)}\n[The End of Assistant B's Answer]`;
 }
 
 /** The label text of a label: `A` -> labelTokens.A. */
@@ -76,7 +77,7 @@ export function v1LabelExample(ex: PreferencePair & { label: Label }, s: GrmExam
 
 /** The prompt of a Bradley–Terry reward r(prompt, response): the user input as one chat message. */
 export function rewardPrompt(pair: { prompt: string; instruction?: string }, chat: ChatRenderer): string {
-  return chat(userInputOf(pair));
+  return chat(untrusted(userInputOf(pair)));
 }
 
 /** Bradley–Terry example: r(prompt, chosen) must exceed r(prompt, rejected). */

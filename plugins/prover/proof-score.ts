@@ -51,7 +51,7 @@ export async function scoreProofs(model: CausalLM, items: readonly ProofToScore[
   if (items.length === 0) return [];
   const alone = tok.encode(aloneContextText(tok));
   const eos = (options.appendEos ?? true) && tok.eosId !== undefined ? [tok.eosId] : [];
-  const proofIds = items.map((it) => [...tok.encode(it.proof, { addBos: false }), ...eos]);
+  const proofIds = items.map((it) => [...tok.encode(it.proof, { addBos: false, parseSpecial: false }), ...eos]);
   const batchSize = options.batchSize ?? 8;
   const inContext = await model.logprobs(items.map((it, i) => ({ prompt: tok.encode(it.context), continuation: proofIds[i]! })), { batchSize });
   const byItself = await model.logprobs(items.map((_, i) => ({ prompt: alone, continuation: proofIds[i]! })), { batchSize });

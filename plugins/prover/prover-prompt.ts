@@ -3,6 +3,7 @@
 // for from-scratch byte-level models; `full` is an instruction-style prompt for pretrained backbones.
 // Relies on core/reward's literal template filling; the chat renderer comes from core/reward/chat-renderer.ts.
 import type { Label } from '../../core/data/records.js';
+import { untrusted } from '../../core/model/tokenizer/untrusted-text.js';
 import { fillTemplate, userInputOf, type ChatRenderer } from '../../core/reward/prompts.js';
 
 /** Which prover prompt: `compact` (short, for scratch models) or `full` (instruction-style). */
@@ -45,5 +46,5 @@ export function renderProverMessage(format: ProverPromptFormat, pair: { prompt: 
 /** The full prover input: the filled template rendered by `chat`. */
 export function renderProverPrompt(format: ProverPromptFormat, pair: { prompt: string; instruction?: string; a: string; b: string },
   label: Label, chat: ChatRenderer): string {
-  return chat(renderProverMessage(format, pair, label));
+  return chat(renderProverMessage(format, { prompt: untrusted(userInputOf(pair)), a: untrusted(pair.a), b: untrusted(pair.b) }, label));
 }

@@ -10,6 +10,7 @@ import { ConfigError } from '../../core/errors.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
+import { untrusted } from '../../core/model/tokenizer/untrusted-text.js';
 import type { ProofRequest, ProofResult, ProofSession, Prover, ProverTrainJob } from '../../core/recipe/prover.js';
 import type { SftExample, TrainerContext, TrainReport } from '../../core/recipe/trainer.js';
 import { chatRendererFor, type ChatMode } from '../../core/reward/chat-renderer.js';
@@ -43,7 +44,7 @@ export function proverSftExamples(examples: readonly RationaleExample[], o: SftP
     if ((ex.label !== 'A' && ex.label !== 'B') || typeof ex.rationale !== 'string') {
       throw new ConfigError(`prover training example ${i} (id ${JSON.stringify(ex.id)}) needs label A or B and a rationale string; got label ${JSON.stringify(ex.label)}, rationale ${typeof ex.rationale}`);
     }
-    const target = rationaleToProof(ex.rationale, ex.label);
+    const target = untrusted(rationaleToProof(ex.rationale, ex.label));
     out.push({ id: ex.id, prompt: renderProverPrompt(o.promptFormat as ProverPromptFormat, ex, ex.label, chat), target });
     if (unitHash(ex.id) < o.unconditionalRate) out.push({ id: `${ex.id}#alone`, prompt: alone, target });
   });

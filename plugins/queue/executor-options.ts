@@ -2,11 +2,20 @@
 // stage's own process, the default) or `queue` (BullMQ jobs on a Redis server, collected by queue-executor.ts).
 // Pure zod, so stages can import it without loading bullmq. Used by self-train and synthesize-rationales.
 import { z } from 'zod';
+import { SecretUrl } from '../../core/pipeline/redact-credentials.js';
 
 /** Default queue name (the default of `gramr work --queue` too): one queue can carry every kind of job. */
 export const DEFAULT_QUEUE = 'gramr-judge';
 
 const QUEUE_ONLY = ['redis', 'queue', 'attempts', 'pollMs', 'timeoutS'] as const;
+
+/**
+ * A Redis URL option (`redis://[:password@]host:port`, `rediss://` for TLS). Parsed to a SecretUrl, so manifests,
+ * events, messages and config hashes show it with its password as `***`.
+ */
+export function redisUrlSchema(): z.ZodType<SecretUrl, string> {
+  return z.string().min(1).transform((url) => new SecretUrl(url));
+}
 
 /**
  * Where a stage's per-pair work runs. Stages take it as `executor: executorSchema.optional()`: absent means local,
@@ -15,7 +24,7 @@ const QUEUE_ONLY = ['redis', 'queue', 'attempts', 'pollMs', 'timeoutS'] as const
  */
 export const executorSchema = z.object({
   kind: z.enum(['local', 'queue']).describe('local: in the stage\'s process; queue: jobs for gramr work processes on any machine'),
-  redis: z.string().min(1).optional().describe('queue: Redis URL, e.g. redis://queue-host:6379 (required)'),
+  redis: redisUrlSchema().optional().describe('queue: Redis URL, e.g. redis://queue-host:6379 or rediss://:password@queue-host:6380 (required; the password never appears in logs or manifests)'),
   queue: z.string().min(1).optional().describe(`queue: queue name (workers: gramr work --queue NAME; default ${DEFAULT_QUEUE})`),
   attempts: z.number().int().positive().optional().describe('queue: tries per job before it counts as failed and stops the stage (default 3)'),
   pollMs: z.number().int().positive().optional().describe('queue: how often the stage checks for results (default 250)'),
@@ -56,5 +65,5 @@ export interface ExecutorContext {
 export function queueOf(e: ExecutorOptions | undefined): QueueExecutorOptions | undefined {
   if (e?.kind !== 'queue') return undefined;
   if (e.redis === undefined) throw new Error('executor kind queue needs redis: URL');
-  return { redis: e.redis, queue: e.queue ?? DEFAULT_QUEUE, attempts: e.attempts ?? 3, pollMs: e.pollMs ?? 250, ...(e.timeoutS !== undefined ? { timeoutS: e.timeoutS } : {}) };
+  return { redis: e.redis.reveal(), queue: e.queue ?? DEFAULT_QUEUE, attempts: e.attempts ?? 3, pollMs: e.pollMs ?? 250, ...(e.timeoutS !== undefined ? { timeoutS: e.timeoutS } : {}) };
 }

@@ -11,10 +11,8 @@ import { SftProver } from '../prover/sft-prover.js';
 import { openVoteJudge } from '../self-training/vote-judge.js';
 import type { PairJudge } from '../../core/reward/pair-judge.js';
 import type { Judge } from '../../core/reward/evaluator.js';
+import { JobRefused } from './job-check.js';
 import { modelIdentity, type LabelJob, type ModelRef, type ProveResult, type LabelResult, type VoteResult } from './job-model.js';
-
-/** A job the worker must not retry (wrong kind, changed model): BullMQ's UnrecoverableError is made from it. */
-export class JobRefused extends Error {}
 
 /** An opened model and what uses it. */
 interface Opened { judge?: Judge; voter?: PairJudge; prover?: ProofSession; dispose(): void }
@@ -79,15 +77,13 @@ export class JobHandlers {
 
   // Opens (or reuses) the model of `ref` with `settings`, checks its content sha, and runs `fn` on it.
   private async use<T>(where: string, kind: string, ref: ModelRef, settings: unknown, open: () => Promise<Opened>, fn: (o: Opened) => Promise<T>): Promise<T> {
-    const key = JSON.stringify([kind, ref.model, ref.modelSha ?? '', settings]);
+    const key = JSON.stringify([kind, ref.model, ref.modelSha, settings]);
     let e = this.cache.get(key);
     if (!e) {
       this.evict();
       const opened = (async (): Promise<Opened> => {
-        if (ref.modelSha !== undefined) {
-          const sha = await modelIdentity(ref.model);
-          if (sha !== ref.modelSha) throw new JobRefused(`${where}: the model at ${ref.model} is not the one the job was queued for (content sha256 ${sha.slice(0, 12)}…, the job names ${ref.modelSha.slice(0, 12)}…); workers must see the same files`);
-        }
+        const sha = await modelIdentity(ref.model);
+        if (sha !== ref.modelSha) throw new JobRefused(`${where}: the model at ${ref.model} is not the one the job was queued for (content sha256 ${sha.slice(0, 12)}…, the job names ${ref.modelSha.slice(0, 12)}…); workers must see the same files`);
         return open();
       })();
       e = { opened, busy: 0, used: 0 };

@@ -5,11 +5,10 @@
 // settings or changed pair content on the same queue never see it. Relies on bullmq 6 and ioredis.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { Queue, ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Label, PreferencePair } from '../../core/data/records.js';
-import { canonicalJson, hashPath } from '../../core/pipeline/hash.js';
+import { canonicalJson, hashPath, walkTree } from '../../core/pipeline/hash.js';
 import type { ProofResult } from '../../core/recipe/prover.js';
 import type { JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { VerdictLike } from '../self-training/pseudo-label.js';
@@ -28,8 +27,8 @@ export const JOB_KINDS: readonly JobKind[] = ['judge', 'vote', 'prove'];
 export interface ModelRef {
   /** Absolute path of the model folder; workers must see the same path (a shared disk). */
   model: string;
-  /** sha256 of the model folder's content (modelIdentity); a worker refuses the job when its copy differs. */
-  modelSha?: string;
+  /** sha256 of the model folder's content (modelIdentity), required; a worker refuses the job when its copy differs. */
+  modelSha: string;
 }
 
 /** The payload of a `judge` job (judgeForModel, greedy). */
@@ -101,7 +100,7 @@ export function connectionFor(url: string): ConnectionOptions {
 
 /** The job spec: 24 hex digits of sha256 over the kind, the model path, its content sha and the settings. */
 export function jobSpec(kind: JobKind, ref: ModelRef, settings: unknown): string {
-  return createHash('sha256').update(canonicalJson({ format: 'gramr-job/v1', kind, model: ref.model, modelSha: ref.modelSha ?? '', settings })).digest('hex').slice(0, 24);
+  return createHash('sha256').update(canonicalJson({ format: 'gramr-job/v1', kind, model: ref.model, modelSha: ref.modelSha, settings })).digest('hex').slice(0, 24);
 }
 
 /** The item key of a pair: `<pair id>#<12 hex of sha256 over what the job reads of it>` (pair content, label to prove). */
@@ -117,19 +116,10 @@ const identities = new Map<string, string>();
  */
 export async function modelIdentity(modelPathOrId: string): Promise<string> {
   const modelPath = await resolveModelPath(modelPathOrId);
-  const listing: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((x, y) => x.name.localeCompare(y.name))) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(path.join(dir, e.name), r);
-      else if (e.isFile() || e.isSymbolicLink()) { // symlinks: a Hub snapshot's files point into blobs/
-        const st = await fs.stat(path.join(dir, e.name));
-        if (st.isFile()) listing.push(`${r}\0${st.size}\0${st.mtimeMs}`);
-      }
-    }
-  };
   const st = await fs.stat(modelPath);
-  if (st.isDirectory()) await walk(modelPath, ''); else listing.push(`\0${st.size}\0${st.mtimeMs}`);
+  const listing = st.isDirectory()
+    ? (await walkTree(modelPath)).map((e) => `${e.rel}\0${e.kind}\0${e.stat?.size ?? ''}\0${e.stat?.mtimeMs ?? ''}`)
+    : [`\0${st.size}\0${st.mtimeMs}`];
   const key = `${modelPath}\n${listing.join('\n')}`;
   let sha = identities.get(key);
   if (sha === undefined) {

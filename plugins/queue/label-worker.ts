@@ -1,11 +1,15 @@
 // A BullMQ worker for every job kind (judge, vote, prove; job-handlers.ts does the work, with models cached per path)
-// that writes each result once (HSETNX) to the results hash of its queue and job spec. A killed worker's active jobs
+// that checks each job first (job-check.ts: strict schema, its spec and item key hashed from its own payload, the
+// model under the worker's --models folders) and writes each result once (HSETNX) to the results hash of its queue
+// and job spec, so results are written only by the processing of their own job. A killed worker's active jobs
 // stall; BullMQ moves them back to the queue after `lockDuration`, and another worker does them (the HSETNX keeps one
 // result). Relies on bullmq 6 and a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
-import { JobHandlers, JobRefused } from './job-handlers.js';
+import { checkJob, checkModelPath, JobRefused } from './job-check.js';
+import { JobHandlers } from './job-handlers.js';
 import { connectionFor, redisClient, writeResultOnce, type LabelJob } from './job-model.js';
 
 /** Options of startLabelWorker. */
@@ -14,6 +18,8 @@ export interface LabelWorkerOptions {
   redis: string;
   /** Queue name. */
   queue: string;
+  /** Real paths of the folders models may be opened from (job-check's modelRoots); a job naming another is refused. */
+  modelRoots: readonly string[];
   /** Jobs processed at once (default 1). */
   concurrency?: number;
   /** Job lock in ms: a dead worker's jobs are retried after about this long (default 30000). */
@@ -36,10 +42,11 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   const handlers = new JobHandlers(backend, me, o.maxModels ?? 3);
   const redis = redisClient(o.redis);
   const stop = new AbortController();
-  const handle = async (job: Job<LabelJob>): Promise<{ wrote: boolean }> => {
-    const data = job.data;
-    let result: unknown;
+  const handle = async (job: Job<unknown>): Promise<{ wrote: boolean }> => {
+    let result: unknown, data: LabelJob;
     try {
+      data = checkJob(job.data);
+      await checkModelPath(data.payload.model, o.modelRoots);
       result = await handlers.run(data, stop.signal);
     } catch (e) {
       if (e instanceof JobRefused) throw new UnrecoverableError(`job ${job.id}: ${e.message}`);
@@ -50,10 +57,19 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     return { wrote };
   };
   const lock = o.lockDurationMs ?? 30000;
-  const worker = new Worker<LabelJob, { wrote: boolean }>(o.queue, handle, {
+  const worker = new Worker<unknown, { wrote: boolean }>(o.queue, handle, {
     connection: connectionFor(o.redis), concurrency: o.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 3,
   });
+  // Connection errors are reported once per distinct message, never with the URL's password.
+  let lastError = '';
+  const report = (e: Error): void => {
+    if (e.message === lastError) return;
+    lastError = e.message;
+    process.stderr.write(`gramr work: ${redactCredentials(e.message)}\n`);
+  };
+  redis.on('error', report);
+  worker.on('error', report);
   worker.on('failed', (job, err) => {
     process.stderr.write(`gramr work: job ${job?.id ?? '?'} failed: ${err.message}\n`);
   });

@@ -1,9 +1,11 @@
 // Running a stage's per-pair jobs through the queue and collecting their results: QueueRun reads the results already
-// stored for the job spec, enqueues only the missing items (idempotent: the job id is spec + item key), retries jobs
-// that failed for good in an earlier run, and waits for the results the caller asks for, in the order asked. The one
-// polling loop of queue-judge, self-train (votes, proofs) and synthesize-rationales. bullmq loads on first use.
+// stored for the job spec, enqueues only the missing items (idempotent: the job id is spec + item key), requeues
+// jobs that failed for good in an earlier run with this run's payload, and waits for the results the caller asks for,
+// in the order asked. The one polling loop of queue-judge, self-train (votes, proofs) and synthesize-rationales.
+// bullmq loads on first use.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import type { QueueExecutorOptions } from './executor-options.js';
 import type { JobKind, LabelJob } from './job-model.js';
 
@@ -71,20 +73,23 @@ export class QueueRun<R> {
       const stored = new Map<string, R>();
       got.forEach((r, i) => { if (r !== undefined) stored.set(keys[i]!, r); });
       const todo = items.filter((it) => !stored.has(it.key));
-      await jm.enqueue(queue, todo.map((it) => ({ pairId: it.pairId, key: it.key, spec, kind, payload: it.payload }) as LabelJob), q.attempts);
+      // A job that failed for good in an earlier run (or a forged one holding the job id) is removed and queued
+      // again with this run's payload.
       let retried = 0;
       const todoIds = new Set(todo.map((it) => jm.jobIdFor(spec, it.key)));
       if (todoIds.size > 0 && (await queue.getFailedCount()) > 0) {
         for (const job of await queue.getFailed()) {
-          if (job?.id !== undefined && todoIds.has(job.id)) { await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }); retried++; }
+          if (job?.id !== undefined && todoIds.has(job.id)) { await job.remove(); retried++; }
         }
       }
+      await jm.enqueue(queue, todo.map((it) => ({ pairId: it.pairId, key: it.key, spec, kind, payload: it.payload }) as LabelJob), q.attempts);
       const stats = { total: items.length, storedBefore: stored.size, enqueued: todo.length, retried };
       return new QueueRun<R>(q, spec, jm, redis, queue, stats, stored, todo.map((it) => it.key), where);
     } catch (e) {
       await queue.close();
       redis.disconnect();
-      throw new Error(`${where}: the queue "${q.queue}" at ${q.redis} could not be used: ${(e as Error).message}${lastError && lastError !== (e as Error).message ? ` (${lastError})` : ''}; is Redis running there?`, { cause: e });
+      const why = `${(e as Error).message}${lastError && lastError !== (e as Error).message ? ` (${lastError})` : ''}`;
+      throw new Error(redactCredentials(`${where}: the queue "${q.queue}" at ${q.redis} could not be used: ${why}; is Redis running there?`));
     }
   }
 
@@ -115,8 +120,8 @@ export class QueueRun<R> {
       if (keys.every((k) => this.results.has(k))) break;
       await this.checkFailed();
       if (this.q.timeoutS !== undefined && Date.now() - this.lastChange > this.q.timeoutS * 1000) {
-        throw new Error(`${this.where}: no new result for ${this.q.timeoutS} s (${this.results.size}/${this.stats.total} done) on queue "${this.q.queue}" at ${this.q.redis}; `
-          + `are workers running (gramr work --redis ${this.q.redis} --queue ${this.q.queue})?`);
+        throw new Error(redactCredentials(`${this.where}: no new result for ${this.q.timeoutS} s (${this.results.size}/${this.stats.total} done) on queue "${this.q.queue}" at ${this.q.redis}; `
+          + `are workers running (gramr work --redis ${this.q.redis} --queue ${this.q.queue})?`));
       }
       await new Promise((r) => setTimeout(r, this.q.pollMs));
     }

@@ -6,7 +6,7 @@ import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
-import { DEFAULT_QUEUE } from './executor-options.js';
+import { DEFAULT_QUEUE, redisUrlSchema } from './executor-options.js';
 import type { JudgePayload, LabelResult } from './job-model.js';
 
 export { DEFAULT_QUEUE };
@@ -16,7 +16,7 @@ export const queueJudgeSchema = z.object({
   model: z.string().describe('model (declared or written by an earlier stage) that judges; workers must see its path'),
   from: z.string().describe('dataset of pairs (id, prompt, a, b)'),
   to: z.string().describe('records artifact to write: each pair plus `judgment`'),
-  redis: z.string().describe('Redis URL, e.g. redis://127.0.0.1:6379'),
+  redis: redisUrlSchema().describe('Redis URL, e.g. redis://127.0.0.1:6379 (a password in it never appears in logs or manifests)'),
   queue: z.string().default(DEFAULT_QUEUE).describe('queue name (workers: gramr work --queue NAME); results are keyed by model, settings and pair, so queues can be shared'),
   batchSize: z.number().int().positive().default(8).describe('rows per model call in the workers'),
   attempts: z.number().int().positive().default(3).describe('tries per job before it counts as failed'),
@@ -54,7 +54,7 @@ export class QueueJudgeStage implements Stage<QueueJudgeOptions> {
       const pair = { prompt: p.prompt, a: p.a, b: p.b };
       return { key: itemKey(p.id, pair), pairId: p.id, payload: { ...ref, pair, batchSize: o.batchSize } satisfies JudgePayload };
     });
-    const q = { redis: o.redis, queue: o.queue, attempts: o.attempts, pollMs: o.pollMs, ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}) };
+    const q = { redis: o.redis.reveal(), queue: o.queue, attempts: o.attempts, pollMs: o.pollMs, ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}) };
     const { results, stats } = await runQueued<LabelResult>(q, 'judge', spec, items, ctx.signal, where,
       (done, total) => ctx.progress.update({ done, total, unit: 'pairs' }));
     const w = await ctx.artifacts.recordWriter(o.to);

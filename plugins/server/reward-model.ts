@@ -2,6 +2,7 @@
 // preferred), rationale) and, for a Bradley–Terry model, score single responses. `openRewardModel` picks the
 // objective from the folder's gramr.json through openGrm (plugins/grm), as judgeForModel does, but keeps the PairJudge verdict
 // (for rationales) and the reward head (for pointwise scores). Relies on core/reward, core/training, plugins/grm.
+import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { silentProgress } from '../../core/pipeline/task-context.js';
@@ -47,6 +48,11 @@ export interface RewardModel {
   readonly canVote: boolean;
   /** Judge pairs as given, one result per pair. */
   judgePairs(items: PairItem[]): Promise<PairResult[]>;
+  /**
+   * Why the model cannot take `response` at all (it cannot fit the context with a prompt), else undefined; the server
+   * checks every response of a request before batching it with others. Absent when every response can be taken.
+   */
+  checkResponse?: (response: string) => string | undefined;
   /** Scalar rewards r(prompt, response) (Bradley–Terry only; absent otherwise). */
   score?: (items: Array<{ prompt: string; response: string }>) => Promise<number[]>;
   /** Frees the model. */
@@ -80,6 +86,17 @@ function fromJudge(judge: Judge, seed: number): (items: PairItem[]) => Promise<P
   return async (items) => (await judge(items.map((i) => ({ prompt: i.prompt, a: i.a, b: i.b })), ctxOf(seed))).map((o) => ({
     label: o.label, confidence: o.confidence, probA: probAOf(o.label, o.confidence), rationale: undefined, noAnswer: o.noAnswer,
   }));
+}
+
+/** The check of a Bradley–Terry model: the response's tokens (and EOS), BOS and one prompt token fit the context. */
+function responseFits(model: CausalLM, addEos: boolean): (response: string) => string | undefined {
+  const tok = model.tokenizer!;
+  const fixed = (addEos && tok.eosId !== undefined ? 1 : 0) + (tok.defaultAddBos && tok.bosId !== undefined ? 1 : 0) + 1;
+  return (response) => {
+    const n = tok.encode(response, { addBos: false, parseSpecial: false }).length;
+    return n + fixed > model.contextLimit
+      ? `has ${n} tokens; with the prompt it cannot fit the model's ${model.contextLimit} positions (at most ${model.contextLimit - fixed} tokens)` : undefined;
+  };
 }
 
 /** Loads the train-grm model at `modelPath` on `backend` (see the file header). */
@@ -128,7 +145,7 @@ export async function openRewardModel(modelPath: string, backend: ComputeBackend
     const head = await loadRewardHead(modelPath);
     const render = chatRendererFor(mj.model.tokenizer, g.chat).render;
     return {
-      objective, canVote: false, dispose,
+      objective, canVote: false, dispose, checkResponse: responseFits(mj.model, addEos),
       judgePairs: fromJudge(await rewardJudge(mj.model, modelPath, g.chat, addEos, batchSize), seed),
       score: (items) => scoreResponses(mj.model, head, items.map((i) => ({ prompt: rewardPrompt({ prompt: i.prompt }, render), response: i.response })), { batchSize, addEos }),
     };

@@ -1,12 +1,14 @@
 // RewardServer: the HTTP face of a RewardModel over node:http — POST /get_reward (OpenRLHF's remote reward model),
-// POST /v1/judge, GET /healthz, GET /metrics. Bearer-token auth, body and item limits, per-request timeouts,
-// micro-batching of concurrent requests (micro-batcher.ts) and graceful shutdown. Relies on request-bodies.ts,
-// reward-model.ts, server-metrics.ts and core/reward's swapAveragedReward.
+// POST /v1/judge, GET /healthz, GET /metrics. Bearer-token auth, limits (body size and read time, header time,
+// connections, items and generations per request), items checked per request before batching, per-request timeouts
+// that cancel unsent work, micro-batching of concurrent requests (micro-batcher.ts) and graceful shutdown. Relies on
+// request-bodies.ts, body-reader.ts, reward-model.ts, server-metrics.ts and core/reward's swapAveragedReward.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../../core/errors.js';
 import { swapAveragedReward } from '../../core/reward/scores.js';
+import { readBody } from './body-reader.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { HttpError, parseJson, parseJudgeRequest, parseRewardRequest, type RewardRequest } from './request-bodies.js';
 import type { PairItem, PairResult, RewardModel } from './reward-model.js';
@@ -28,8 +30,16 @@ export interface RewardServerOptions {
   batch?: number;
   /** How long a request waits for others to share its backend call, in ms (default 5). */
   windowMs?: number;
-  /** Per-request time limit in ms (default 60000; 504 after it). */
+  /** Per-request time limit in ms (default 60000; 504 after it, and the request's unsent work is dropped). */
   timeoutMs?: number;
+  /** Most generations one request may cost: votes × orders per pair, one per scored response (default 2048; 413 above). */
+  maxGenerations?: number;
+  /** Most ms to receive a request's headers (default 10000). */
+  headersTimeoutMs?: number;
+  /** Most ms to receive a request's body once its headers are in (default 10000; 408 after it). */
+  bodyTimeoutMs?: number;
+  /** Most open connections (default 256; more are refused). */
+  maxConnections?: number;
   /** Separator that splits a query without `prompts` (default "\n<|assistant|>\n", plainChat's marker). */
   separator?: string;
   /** Reward given where the model produced no probabilities (default 0.5: no preference). */
@@ -56,24 +66,29 @@ export class RewardServer {
   private readonly pairs: MicroBatcher<PairItem, PairResult>;
   private readonly scores: MicroBatcher<{ prompt: string; response: string }, number> | undefined;
   private draining = false;
+  private readonly reading = new Set<IncomingMessage>();
   private drained: (() => void) | undefined;
 
   constructor(readonly model: RewardModel, options: RewardServerOptions = {}) {
     this.o = {
       host: options.host ?? '127.0.0.1', port: options.port ?? 8000, token: options.token, maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
       maxItems: options.maxItems ?? 1024, batch: options.batch ?? 16, windowMs: options.windowMs ?? 5, timeoutMs: options.timeoutMs ?? 60_000,
-      separator: options.separator ?? '\n<|assistant|>\n', noAnswerReward: options.noAnswerReward ?? 0.5,
+      separator: options.separator ?? '\n<|assistant|>\n', noAnswerReward: options.noAnswerReward ?? 0.5, maxGenerations: options.maxGenerations ?? 2048,
+      headersTimeoutMs: options.headersTimeoutMs ?? 10_000, bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000, maxConnections: options.maxConnections ?? 256,
     };
-    for (const k of ['maxBodyBytes', 'maxItems', 'batch', 'timeoutMs'] as const) {
+    for (const k of ['maxBodyBytes', 'maxItems', 'batch', 'timeoutMs', 'maxGenerations', 'headersTimeoutMs', 'bodyTimeoutMs', 'maxConnections'] as const) {
       if (!Number.isInteger(this.o[k]) || this.o[k] < 1) throw new ConfigError(`reward server: ${k} must be a positive integer, got ${this.o[k]}`);
     }
     checkBinding(this.o.host, this.o.token);
     const onBatch = (n: number): void => this.metrics.batch(n);
-    this.pairs = new MicroBatcher((items) => model.judgePairs(items), { maxBatch: this.o.batch, windowMs: this.o.windowMs, onBatch });
+    this.pairs = new MicroBatcher((items) => model.judgePairs(items), { maxBatch: this.o.batch, windowMs: this.o.windowMs, onBatch, weight: (p) => p.votes });
     const score = model.score;
     this.scores = score ? new MicroBatcher((items) => score(items), { maxBatch: this.o.batch, windowMs: this.o.windowMs, onBatch }) : undefined;
-    this.http = createServer((req, res) => void this.handle(req, res));
+    this.http = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.handle(req, res));
     this.http.keepAliveTimeout = 5000;
+    this.http.headersTimeout = this.o.headersTimeoutMs;
+    this.http.requestTimeout = this.o.headersTimeoutMs + this.o.bodyTimeoutMs;
+    this.http.maxConnections = this.o.maxConnections;
   }
 
   /** Start listening; resolves to the bound address and port. */
@@ -89,11 +104,12 @@ export class RewardServer {
     });
   }
 
-  /** Graceful shutdown: refuse new requests (503), finish those in flight, then close. */
+  /** Graceful shutdown: refuse new requests (503), drop those still sending their body, finish the rest, then close. */
   async close(): Promise<void> {
     this.draining = true;
     const closed = new Promise<void>((r) => this.http.close(() => r()));
     this.http.closeIdleConnections();
+    for (const req of this.reading) req.socket.destroy();
     if (this.metrics.inFlight > 0) await new Promise<void>((r) => { this.drained = r; });
     this.http.closeAllConnections();
     await closed;
@@ -108,8 +124,7 @@ export class RewardServer {
     const start = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = this.routes[path] || path === '/healthz' || path === '/metrics' ? path : 'other';
-    this.metrics.inFlight++;
-    let status = 500;
+    let status = 500, counted = false;
     const send = (code: number, body: unknown, type = 'application/json'): void => {
       status = code;
       const text = type === 'application/json' ? JSON.stringify(body) + '\n' : String(body);
@@ -124,6 +139,8 @@ export class RewardServer {
         return send(200, { status: 'ok', objective: this.model.objective, pointwise: this.scores !== undefined });
       }
       this.authorize(req);
+      this.metrics.inFlight++;
+      counted = true;
       if (path === '/metrics') {
         if (req.method !== 'GET') throw new HttpError(405, `${path} takes GET, got ${req.method}`);
         return send(200, this.metrics.text(), 'text/plain');
@@ -131,7 +148,8 @@ export class RewardServer {
       const r = this.routes[path];
       if (!r) throw new HttpError(404, `no route ${path}; routes: POST /get_reward, POST /v1/judge, GET /healthz, GET /metrics`);
       if (req.method !== r.method) throw new HttpError(405, `${path} takes ${r.method}, got ${req.method}`);
-      const body = parseJson(await this.readBody(req));
+      this.reading.add(req);
+      const body = parseJson(await readBody(req, { maxBytes: this.o.maxBodyBytes, timeoutMs: this.o.bodyTimeoutMs }).finally(() => this.reading.delete(req)));
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(new HttpError(504, `the request took longer than ${this.o.timeoutMs} ms (--timeout-ms); the server may be overloaded`)), this.o.timeoutMs);
       try {
@@ -143,14 +161,14 @@ export class RewardServer {
       }
     } catch (e) {
       if (e instanceof HttpError) {
-        if (e.status === 413) res.setHeader('connection', 'close');
+        if (e.status === 413 || e.status === 408) res.setHeader('connection', 'close');
         send(e.status, { error: e.message });
       } else {
         send(500, { error: `the reward model failed: ${(e as Error).message}` });
       }
     } finally {
       this.metrics.request(route, status, Number(process.hrtime.bigint() - start) / 1e9);
-      if (--this.metrics.inFlight === 0 && this.drained) this.drained();
+      if (counted && --this.metrics.inFlight === 0 && this.drained) this.drained();
     }
   }
 
@@ -163,26 +181,28 @@ export class RewardServer {
     if (!m || given.length !== want.length || !timingSafeEqual(given, want)) throw new HttpError(401, 'the bearer token is wrong');
   }
 
-  private readBody(req: IncomingMessage): Promise<string> {
-    const limit = this.o.maxBodyBytes;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = (n: string): HttpError => new HttpError(413, `the request body is ${n} bytes; this server takes at most ${limit} (--max-body)`);
-    if (declared > limit) { req.resume(); return Promise.reject(tooLarge(String(declared))); }
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0, over = false;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > limit) { if (!over) { over = true; reject(tooLarge(`more than ${limit}`)); } return; }
-        chunks.push(c);
-      });
-      req.on('end', () => { if (!over) resolve(Buffer.concat(chunks).toString('utf8')); });
-      req.on('error', reject);
+  // 413 when a request costs more generations than --max-generations.
+  private checkWork(generations: number, how: string): void {
+    if (generations > this.o.maxGenerations) {
+      throw new HttpError(413, `the request costs ${generations} generations (${how}); this server takes at most ${this.o.maxGenerations} per request (--max-generations)`);
+    }
+  }
+
+  // 400 naming the request's own field and index when the model cannot take one of its texts (checked before batching).
+  private checkTexts(field: string, texts: readonly string[], indexed = true): void {
+    const check = this.model.checkResponse;
+    if (!check) return;
+    texts.forEach((x, i) => {
+      const why = check(x);
+      if (why !== undefined) throw new HttpError(400, `field "${field}"${indexed ? `[${i}]` : ''} ${why}`);
     });
   }
 
   private async getReward(body: unknown, signal: AbortSignal): Promise<unknown> {
     const r: RewardRequest = parseRewardRequest(body, { separator: this.o.separator, maxItems: this.o.maxItems });
+    this.checkWork(r.references === undefined ? r.responses.length : 2 * r.responses.length, r.references === undefined ? 'one per response' : 'two orders per response');
+    this.checkTexts('responses', r.responses);
+    if (r.references !== undefined) this.checkTexts(body !== null && typeof body === 'object' && 'labels' in body ? 'labels' : 'references', r.references);
     if (r.references === undefined) {
       if (!this.scores) {
         throw new HttpError(400, `this is a ${this.model.objective} model: it compares two responses and gives no score for one alone; `
@@ -208,6 +228,9 @@ export class RewardServer {
 
   private async judge(body: unknown, signal: AbortSignal): Promise<unknown> {
     const { pair, swap } = parseJudgeRequest(body, this.model.canVote);
+    this.checkWork(pair.votes * (swap ? 2 : 1), `${pair.votes} vote(s) × ${swap ? 2 : 1} order(s)`);
+    this.checkTexts('a', [pair.a], false);
+    this.checkTexts('b', [pair.b], false);
     const items = swap ? [pair, { ...pair, a: pair.b, b: pair.a }] : [pair];
     const out = await this.pairs.run(items, signal);
     const first = out[0]!;

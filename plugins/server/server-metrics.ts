@@ -47,7 +47,12 @@ export class ServerMetrics {
     h.observe(seconds);
   }
 
-  /** Record one backend call over `items` pairs or responses. */
+  /** Generations sent to the backend so far (tests read it). */
+  get generations(): number {
+    return this.batchItems;
+  }
+
+  /** Record one backend call costing `items` generations (a pair counts its votes, a scored response one). */
   batch(items: number): void {
     this.batches.observe(items);
     this.batchItems += items;
@@ -67,10 +72,10 @@ export class ServerMetrics {
       '# HELP gramr_request_duration_seconds Time from request start to response, by route.',
       '# TYPE gramr_request_duration_seconds histogram',
       ...[...this.latency].flatMap(([k, h]) => h.lines('gramr_request_duration_seconds', k)),
-      '# HELP gramr_batch_size Pairs or responses per backend call (micro-batches of concurrent requests).',
+      '# HELP gramr_batch_size Generations per backend call (pairs × votes, or responses; micro-batches of concurrent requests).',
       '# TYPE gramr_batch_size histogram',
       ...this.batches.lines('gramr_batch_size'),
-      '# HELP gramr_batch_items_total Pairs or responses sent to the backend.',
+      '# HELP gramr_batch_items_total Generations sent to the backend (pairs × votes, or responses).',
       '# TYPE gramr_batch_items_total counter',
       `gramr_batch_items_total ${this.batchItems}`,
       '# HELP gramr_requests_in_flight Requests being handled.',

@@ -3,7 +3,7 @@
 // and dropping one queue's keys (only that queue's). Not a test file.
 import test, { type ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectionFor, decodeResult } from '../../plugins/queue/job-model.js';
@@ -25,12 +25,17 @@ async function redisAnswers(): Promise<boolean> {
 }
 
 const up = await redisAnswers();
+const REQUIRED = process.env.GRAMR_REQUIRE_REDIS === '1';
 const SKIP = `skipped: no Redis server answers at ${URL} (install redis-server and start it: redis-server --port 6379 --daemonize yes; .ci/run starts one)`;
 if (!up) console.log(`test/queue: ${SKIP}`);
 
-/** A serial test that needs Redis; skipped with the reason when none answers. */
+/**
+ * A serial test that needs Redis; skipped with the reason when none answers, or failed when GRAMR_REQUIRE_REDIS=1
+ * (CI installs Redis, so a skip there would hide that the queue tests never ran).
+ */
 export function redisTest(title: string, fn: (t: ExecutionContext) => Promise<void>): void {
   if (up) test.serial(title, fn);
+  else if (REQUIRED) test.serial(title, (t) => { t.fail(`GRAMR_REQUIRE_REDIS=1 but no Redis server answers at ${URL}`); });
   else test.skip(`${title} — ${SKIP}`, fn);
 }
 
@@ -72,9 +77,13 @@ export interface WorkerProc {
   id: string;
 }
 
-/** Starts `gramr work` on queue `name` (job lock `lockMs`); killed at teardown if still running. */
-export function startWorker(t: ExecutionContext, name: string, lockMs = 1500): WorkerProc {
-  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', URL, '--queue', name, '--lock-ms', String(lockMs)], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `gramr work` on queue `name` (job lock `lockMs`) opening models from `models` (default: the temporary folder,
+ * where the tests' runs train their models, and the repository); killed at teardown if still running.
+ */
+export function startWorker(t: ExecutionContext, name: string, lockMs = 1500, models: readonly string[] = [tmpdir(), process.cwd()], redisUrl = URL): WorkerProc {
+  const roots = models.flatMap((m) => ['--models', m]);
+  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   t.teardown(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });

@@ -40,8 +40,8 @@ redisTest('a job id is spec + item key: enqueueing twice adds one job; a result 
     await dropQueue(name);
     redis.disconnect();
   });
-  const spec = jobSpec('judge', { model: '/nowhere' }, {});
-  const job: LabelJob = { pairId: 'vm:test:7', key: itemKey('vm:test:7', {}), spec, kind: 'judge', payload: { model: '/nowhere', pair: { prompt: 'p', a: 'x', b: 'y' } } };
+  const spec = jobSpec('judge', { model: '/nowhere', modelSha: '0'.repeat(64) }, {});
+  const job: LabelJob = { pairId: 'vm:test:7', key: itemKey('vm:test:7', {}), spec, kind: 'judge', payload: { model: '/nowhere', modelSha: '0'.repeat(64), pair: { prompt: 'p', a: 'x', b: 'y' } } };
   await enqueue(queue, [job]);
   await enqueue(queue, [job, { ...job, pairId: '42', key: '42' }]);
   const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
@@ -50,7 +50,7 @@ redisTest('a job id is spec + item key: enqueueing twice adds one job; a result 
   t.true(await writeResultOnce(redis, name, spec, job.key, first));
   t.false(await writeResultOnce(redis, name, spec, job.key, { label: 'B', confidence: 0.9, worker: 'w2' }));
   t.deepEqual(await readResults(redis, name, spec, [job.key, '42']), [first, undefined]);
-  const other = jobSpec('judge', { model: '/nowhere' }, { batchSize: 4 });
+  const other = jobSpec('judge', { model: '/nowhere', modelSha: '0'.repeat(64) }, { batchSize: 4 });
   t.deepEqual(await readResults(redis, name, other, [job.key]), [undefined], 'another spec on the same queue sees nothing');
 });
 

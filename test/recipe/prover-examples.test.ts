@@ -1,5 +1,6 @@
 // The prover's SFT data and prompts (plugins/prover): (s, l) -> proof examples with the label in the prompt and the
 // proof layout as target, a stable share of context-free copies, pair seeds; and clear errors for bad stage input.
+import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
 import test from 'ava';
 import { ByteTokenizer } from '../../core/model/tokenizer/byte-tokenizer.js';
 import { ConfigError, WorkError } from '../../core/errors.js';
@@ -22,10 +23,10 @@ test('prover SFT examples: the label is in the prompt, the target is the proof, 
   t.is(main.length, examples.length);
   main.forEach((e, i) => {
     const ex = examples[i]!;
-    t.is(e.prompt, `<|user|>\n${renderProverMessage('compact', ex, ex.label)}\n<|assistant|>\n`);
+    t.is(withoutMarks(e.prompt), `<|user|>\n${renderProverMessage('compact', ex, ex.label)}\n<|assistant|>\n`);
     t.true(e.prompt.includes(`\nBetter: ${ex.label}\n`));
-    t.is(proofToRationale(e.target), ex.rationale);
-    t.true(e.target.startsWith(`Claim: ${ex.label} is better.\n`));
+    t.is(proofToRationale(withoutMarks(e.target)), ex.rationale);
+    t.true(withoutMarks(e.target).startsWith(`Claim: ${ex.label} is better.\n`));
   });
   t.true(alone.length > 20 && alone.length < 60, `${alone.length} of 400 context-free copies (rate 0.1)`);
   for (const a of alone) {

@@ -1,9 +1,13 @@
 // The reward server over loopback with a tiny Bradley–Terry model trained by the real train-grm stage: 200
 // concurrent /get_reward requests each get their own rewards (checked against the model called directly), pairwise
 // rewards against references are swap-averaged judgments, /v1/judge, bad input gets clear 4xx JSON and the server
-// keeps serving, auth, timeouts (504), graceful shutdown (in-flight finish, new ones refused) and `gramr serve`.
+// keeps serving, auth, timeouts (504), graceful shutdown (in-flight finish, new ones refused) and `gramr serve`; and
+// under load or abuse: /healthz answers during a CPU-bound batch whose timeout drops its unsent work, a bad item fails
+// only its own request (400 with its own index), slow bodies neither hold shutdown nor count before auth, the
+// connection cap, and generations (votes × orders) counted against a per-request cap.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,21 +192,142 @@ test('shutdown finishes requests in flight and refuses new ones', async (t) => {
 });
 
 test('gramr serve starts on a free port, answers, and exits 0 on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['dist/core/cli/main.js', 'serve', '--model', modelPath, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); const m = /listening on (http:\/\/\S+?) /.exec(err); if (m) resolve(m[1]!); });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
+  const { url, stop } = await startServe([]);
   const r = await post(`${url}/get_reward`, { prompts: ['What is 1 + 1?'], responses: ['2'] });
   t.is(r.status, 200);
   const [direct] = await model.score!([{ prompt: 'What is 1 + 1?', response: '2' }]);
   close(t, r.json.rewards[0], direct!);
-  const code = await new Promise<number | null>((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
-  t.is(code, 0);
+  t.is(await stop(), 0);
   const refused = spawn(process.execPath, ['dist/core/cli/main.js', 'serve', '--model', modelPath, '--host', '0.0.0.0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let e2 = '';
   refused.stderr.on('data', (d: Buffer) => { e2 += d.toString(); });
   t.is(await new Promise<number | null>((resolve) => refused.once('exit', resolve)), 2);
   t.regex(e2, /give a bearer token/);
+});
+
+async function startServe(args: string[]): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, ['dist/core/cli/main.js', 'serve', '--model', modelPath, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); const m = /listening on (http:\/\/\S+?) /.exec(err); if (m) resolve(m[1]!); });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+test.serial('a CPU-bound batch leaves /healthz answering; its timeout (504) drops the work not yet sent', async (t) => {
+  const items = Array.from({ length: 16 }, (_, i) => ({ prompt: `What is ${i} + ${i}? Show the sum.`, response: `${2 * i}` }));
+  const { url, stop } = await startServe(['--timeout-ms', '1000', '--batch', '16']);
+  t.teardown(async () => { await stop(); });
+  const times: number[] = [];
+  for (let k = 0; k < 4; k++) { // one backend call each; the first builds the programs
+    const t0 = performance.now();
+    t.is((await post(`${url}/get_reward`, { prompts: items.map((i) => i.prompt), responses: items.map((i) => i.response) })).status, 200);
+    times.push(performance.now() - t0);
+  }
+  const perCall = times.slice(1).sort((x, y) => x - y)[1]!;
+  const big = { prompts: Array.from({ length: 1024 }, (_, i) => items[i % 16]!.prompt), responses: Array.from({ length: 1024 }, (_, i) => items[i % 16]!.response) };
+  const generations = async (): Promise<number> => Number(/^gramr_batch_items_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())![1]) - 4 * 16;
+  const started = performance.now();
+  let done = false;
+  const reply = post(`${url}/get_reward`, big).finally(() => { done = true; });
+  const latencies: number[] = [];
+  while (!done) {
+    const h0 = performance.now();
+    t.is((await fetch(`${url}/healthz`)).status, 200);
+    latencies.push(performance.now() - h0);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const r = await reply;
+  const took = performance.now() - started;
+  t.is(r.status, 504);
+  t.regex(r.json.error, /longer than 1000 ms/);
+  const sentAt504 = await generations();
+  await new Promise((res) => setTimeout(res, 500));
+  const sent = await generations();
+  const worst = Math.max(...latencies);
+  t.log(`one call of 16: ${perCall.toFixed(0)} ms; 504 after ${took.toFixed(0)} ms; /healthz worst ${worst.toFixed(0)} ms over ${latencies.length}; ${sent} of 1024 sent`);
+  t.true(latencies.length >= 3, 'several /healthz answers while the batch ran');
+  t.true(worst < 50 + 3 * perCall, `/healthz waited at most about one backend call (${worst.toFixed(0)} ms)`);
+  t.true(took < 1000 + 3 * perCall + 300, `the 504 came on time (${took.toFixed(0)} ms)`);
+  t.true(sent < 1024, 'the unsent items were dropped');
+  t.true(sent - sentAt504 <= 16, 'nothing but the call under way ran after the timeout');
+});
+
+test('an item the model cannot take fails only its own request: 400 with its own index; a backend failure stays with its request', async (t) => {
+  const { url } = await serve(t, model, { windowMs: 50 });
+  const [bad, good] = await Promise.all([
+    post(`${url}/get_reward`, { prompts: ['q', 'q'], responses: ['2', 'x'.repeat(400)] }),
+    post(`${url}/get_reward`, { prompts: ['What is 1 + 1?'], responses: ['2'] }),
+  ]);
+  t.is(bad.status, 400);
+  t.regex(bad.json.error, /field "responses"\[1\] has 400 tokens; with the prompt it cannot fit the model's 256 positions/);
+  t.is(good.status, 200);
+  const faulty: RewardModel = {
+    objective: model.objective, canVote: false, dispose: () => {}, judgePairs: (i) => model.judgePairs(i),
+    score: async (i) => { if (i.some((x) => x.response === 'boom')) throw new Error('the backend failed on boom'); return model.score!(i); },
+  };
+  const { url: url2, server } = await serve(t, faulty, { windowMs: 50 });
+  const [failed, fine] = await Promise.all([
+    post(`${url2}/get_reward`, { prompts: ['q', 'q'], responses: ['ok', 'boom'] }),
+    post(`${url2}/get_reward`, { prompts: ['q'], responses: ['ok'] }),
+  ]);
+  t.is(failed.status, 500);
+  t.regex(failed.json.error, /failed on boom/);
+  t.is(fine.status, 200);
+  t.is(server.metrics.count('/get_reward', 200), 1);
+});
+
+function slowBody(url: string, headers: Record<string, string> = {}): Promise<{ socket: Socket; reply: Promise<string> }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.write(`POST /get_reward HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n${extra}\r\n{"prompts"`);
+      let text = '';
+      socket.on('data', (d: Buffer) => { text += d.toString(); });
+      const reply = new Promise<string>((r) => { socket.on('close', () => r(text)); socket.on('error', () => undefined); });
+      resolve({ socket, reply });
+    });
+  });
+}
+
+test('a slow body gets 408, does not hold shutdown, and counts in flight only after auth; the connection cap holds', async (t) => {
+  const { url } = await serve(t, model, { bodyTimeoutMs: 300 });
+  const timed = await slowBody(url);
+  t.regex(await timed.reply, /^HTTP\/1\.1 408[^]*did not arrive within 300 ms/);
+  const server = new RewardServer(model, { port: 0, token: 'secret', maxConnections: 3 });
+  const { url: url2 } = await server.listen();
+  const unauthorized = await slowBody(url2);
+  const authorized = await slowBody(url2, { authorization: 'Bearer secret' });
+  t.regex(await unauthorized.reply, /^HTTP\/1\.1 401/);
+  while (server.metrics.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+  t.is(server.metrics.inFlight, 1, 'only the authorized request is in flight');
+  const extra = await Promise.all([slowBody(url2), slowBody(url2), slowBody(url2)]);
+  const refused = await Promise.race([extra[2]!.reply.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 500))]);
+  t.is(refused, 'closed', 'the connection over the cap of 3 is closed');
+  const t0 = performance.now();
+  await server.close();
+  t.true(performance.now() - t0 < 2000, `close() returned in ${(performance.now() - t0).toFixed(0)} ms with a body still arriving`);
+  await authorized.reply;
+  for (const e of extra) e.socket.destroy();
+});
+
+test('generations are counted (votes × orders) against the per-request cap', async (t) => {
+  const seen: number[] = [];
+  const voting: RewardModel = {
+    objective: 'rationale', canVote: true, dispose: () => {},
+    judgePairs: async (items) => { seen.push(...items.map((i) => i.votes)); return items.map(() => ({ label: 'A', confidence: 0.9, probA: 0.9, rationale: 'r', noAnswer: undefined })); },
+  };
+  const { url, server } = await serve(t, voting, { maxGenerations: 100 });
+  const over = await post(`${url}/v1/judge`, { prompt: 'q', a: 'x', b: 'y', votes: 64, swap: true });
+  t.is(over.status, 413);
+  t.regex(over.json.error, /costs 128 generations \(64 vote\(s\) × 2 order\(s\)\); this server takes at most 100 per request \(--max-generations\)/);
+  t.deepEqual(seen, []);
+  const ok = await post(`${url}/v1/judge`, { prompt: 'q', a: 'x', b: 'y', votes: 50, swap: true });
+  t.is(ok.status, 200);
+  t.is(server.metrics.generations, 100);
+  const many = await post(`${url}/get_reward`, { prompts: Array(51).fill('q'), responses: Array(51).fill('r'), references: Array(51).fill('s') });
+  t.is(many.status, 413);
+  t.regex(many.json.error, /costs 102 generations \(two orders per response\)/);
 });

@@ -2,6 +2,7 @@
 // compact template filled literally (core/reward/prompts.ts) — optionally wrapped in the plain chat format. No model needed.
 import { ConfigError } from '../../errors.js';
 import { enumOption } from '../../reward/judge-cli-options.js';
+import { withoutMarks } from '../../model/tokenizer/untrusted-text.js';
 import { plainChat, rawChat, renderJudgePrompt, userInputOf, PROMPT_FORMATS } from '../../reward/prompts.js';
 import type { Command } from '../command.js';
 
@@ -26,7 +27,7 @@ export const promptCommand: Command = {
     const chat = enumOption(values, 'chat', where, ['none', 'plain'] as const, 'none');
     const instruction = typeof values.instruction === 'string' ? values.instruction : undefined;
     const userInput = userInputOf(instruction !== undefined ? { prompt, instruction } : { prompt });
-    process.stdout.write(renderJudgePrompt(format, { userInput, first: values.a as string, second: values.b as string }, chat === 'plain' ? plainChat : rawChat));
+    process.stdout.write(withoutMarks(renderJudgePrompt(format, { userInput, first: values.a as string, second: values.b as string }, chat === 'plain' ? plainChat : rawChat)));
     return 0;
   },
 };

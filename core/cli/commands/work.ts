@@ -1,9 +1,11 @@
 // `gramr work`: a distributed-labeling worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
 // (see plugins/queue), runs each with the model the job names and writes the result once to the results hash.
-// Runs until SIGINT / SIGTERM. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
+// Opens models only from the folders given with --models. Runs until SIGINT / SIGTERM. Never prints the Redis
+// password. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
 import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { redactCredentials } from '../../pipeline/redact-credentials.js';
 import type { Command } from '../command.js';
 
 const positiveInt = (v: unknown, name: string, dflt: number): number => {
@@ -16,25 +18,30 @@ const positiveInt = (v: unknown, name: string, dflt: number): number => {
 export const workCommand: Command = {
   name: 'work',
   summary: 'Run a distributed-labeling worker: judge, vote and prove jobs queued on Redis (BullMQ) by queue-judge, self-train and synthesize-rationales.',
-  usage: 'gramr work --redis URL [--queue NAME] [--backend B] [--concurrency N] [--lock-ms MS]',
+  usage: 'gramr work --redis URL --models DIR [--models DIR]... [--queue NAME] [--backend B] [--concurrency N] [--lock-ms MS]',
   help: {
-    redis: 'Redis URL, e.g. redis://127.0.0.1:6379 (required)', queue: 'queue name (default gramr-judge)',
+    redis: 'Redis URL, e.g. redis://127.0.0.1:6379 or rediss://:password@host:6380 (required; Redis must be trusted: see docs/security.md)',
+    models: 'a folder models may be opened from (required, repeatable): a job naming a model elsewhere is refused', queue: 'queue name (default gramr-judge)',
     backend: 'compute backend (default cpu)', concurrency: 'jobs run at once (default 1)',
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
   },
-  options: { redis: { type: 'string' }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
+  options: { redis: { type: 'string' }, models: { type: 'string', multiple: true }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
   async run(values, positionals) {
     const where = 'gramr work';
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     if (typeof values.redis !== 'string') throw new ConfigError(`--redis URL is required\nusage: ${this.usage}`, where);
+    const dirs = Array.isArray(values.models) ? values.models.filter((m): m is string => typeof m === 'string') : [];
+    if (dirs.length === 0) throw new ConfigError(`--models DIR is required: the folders this worker may open models from (jobs naming a model elsewhere are refused)\nusage: ${this.usage}`, where);
     const queue = typeof values.queue === 'string' ? values.queue : 'gramr-judge';
     const concurrency = positiveInt(values.concurrency, 'concurrency', 1);
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
+    const { modelRoots } = await import(new URL('../../../plugins/queue/job-check.js', import.meta.url).href) as typeof import('../../../plugins/queue/job-check.js');
+    const roots = await modelRoots(dirs).catch((e: Error) => { throw new ConfigError(e.message, where); });
     const { backend, chain } = await chooseBackend(await createGramrContainer(), [typeof values.backend === 'string' ? values.backend : 'cpu']);
     const { startLabelWorker } = await import(new URL('../../../plugins/queue/label-worker.js', import.meta.url).href) as typeof import('../../../plugins/queue/label-worker.js');
     let done = 0;
-    const worker = startLabelWorker(backend, { redis: values.redis, queue, concurrency, lockDurationMs, onResult: () => { done++; } });
-    process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${values.redis} (backend ${chain}, concurrency ${concurrency})\n`);
+    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, concurrency, lockDurationMs, onResult: () => { done++; } });
+    process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${redactCredentials(values.redis)}, models from ${roots.join(', ')} (backend ${chain}, concurrency ${concurrency})\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -1,8 +1,10 @@
 // Added tokens (tokenizer.json `added_tokens`): found in the raw text before normalization and BPE, leftmost and
-// longest first, honouring lstrip / rstrip / single_word. Special ones can be switched off for untrusted text.
+// longest first, honouring lstrip / rstrip / single_word. Special ones can be switched off for untrusted text, for
+// the whole text (parseSpecial false) or inside the spans marked by `untrusted` (untrusted-text.ts).
 import { ModelFormatError } from '../checkpoint/model-format-error.js';
 import { escapeRegExp } from './hf-regex.js';
 import { fieldsOf, isTokenId, MAX_TOKEN_ID } from './json-fields.js';
+import { overlapsSpan, readMarks } from './untrusted-text.js';
 
 /** One tokenizer.json added token. */
 export interface AddedToken {
@@ -51,17 +53,27 @@ export class AddedTokenSplitter {
     this.nonSpecial = alternation(tokens.filter((t) => !t.special));
   }
 
-  /** Split `text` into plain-text segments and added-token ids. */
-  split(text: string, parseSpecial: boolean): Segment[] {
+  /**
+   * Split `text` into plain-text segments and added-token ids. Special tokens are matched only with `parseSpecial`
+   * and never inside an untrusted span; the untrusted marks are dropped (segment offsets are in the unmarked text).
+   */
+  split(marked: string, parseSpecial: boolean): Segment[] {
+    const { text, spans } = readMarks(marked);
     const re = parseSpecial ? this.all : this.nonSpecial;
     if (re === undefined) return text.length > 0 ? [{ text, offset: 0 }] : [];
     const out: Segment[] = [];
     let last = 0;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const tok = this.byContent.get(m[0])!;
+      let tok = this.byContent.get(m[0])!;
       let start = m.index;
       let end = start + m[0].length;
+      if (tok.special && overlapsSpan(spans, start, end)) {
+        const plain = this.plainAt(text, start);
+        if (plain === undefined) { re.lastIndex = start + 1; continue; }
+        tok = plain;
+        end = start + plain.content.length;
+      }
       if (tok.singleWord && (isWordChar(text[start - 1]) || isWordChar(text[end]))) {
         re.lastIndex = start + 1;
         continue;
@@ -75,6 +87,15 @@ export class AddedTokenSplitter {
     }
     if (last < text.length) out.push({ text: text.slice(last), offset: last });
     return out;
+  }
+
+  // The longest non-special added token starting exactly at `at`, if any.
+  private plainAt(text: string, at: number): AddedToken | undefined {
+    if (this.nonSpecial === undefined) return undefined;
+    const sticky = new RegExp(this.nonSpecial.source, 'uy');
+    sticky.lastIndex = at;
+    const m = sticky.exec(text);
+    return m === null ? undefined : this.byContent.get(m[0]);
   }
 }
 

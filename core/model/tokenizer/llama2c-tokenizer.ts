@@ -7,9 +7,12 @@ import { ModelFormatError } from '../checkpoint/model-format-error.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { mergeByPriority, NO_MERGE, type MergeTable } from './bpe-merge.js';
 import { ChatTemplate, PLAIN_CHAT_TEMPLATE } from './chat-template.js';
+import { withoutMarks } from './untrusted-text.js';
 import type { ChatMessage, ChatRenderOptions, DecodeOptions, EncodeOptions, Tokenizer, TokenizerKind } from './tokenizer.js';
 
 const BYTE_TOKEN = /^<0x([0-9A-Fa-f]{2})>$/;
+/** <unk>, <s>, </s> are ids 0, 1, 2: no text merges into them. */
+const CONTROL_IDS = 2;
 
 /** A llama2.c tokenizer: vocabulary of byte strings with merge scores. */
 export class Llama2cTokenizer implements Tokenizer, MergeTable {
@@ -95,7 +98,12 @@ export class Llama2cTokenizer implements Tokenizer, MergeTable {
     return buf;
   }
 
-  encode(text: string, options: EncodeOptions = {}): number[] {
+  /**
+   * As run.c encodes, with one difference: no merge ever produces <unk>, <s> or </s> (ids 0..2), so text never
+   * encodes to a control token (llama2.c parses no special-token text). Untrusted marks are dropped.
+   */
+  encode(marked: string, options: EncodeOptions = {}): number[] {
+    const text = withoutMarks(marked);
     const symbols: number[] = [];
     if (text.length > 0) {
       const space = this.lookup.get(' ');
@@ -127,7 +135,7 @@ export class Llama2cTokenizer implements Tokenizer, MergeTable {
       merged = this.lookup.get(this.pieces[left]! + this.pieces[right]!) ?? -1;
       this.pairCache.set(key, merged);
     }
-    return merged < 0 ? NO_MERGE : -this.scores[merged]!;
+    return merged <= CONTROL_IDS ? NO_MERGE : -this.scores[merged]!;
   }
 
   result(left: number, right: number): number {
