@@ -57,6 +57,12 @@ export interface RoundReport {
   votedLabelAccuracy?: number;
   /** Pairs with a gold label behind the accuracies (set by the stage). */
   goldPairs?: number;
+  /**
+   * Gold accuracy of the voted labels by where the round stopped them (set by the stage): `confident` (at or above
+   * the threshold), `belowThreshold` (voted but under it), `ruleDropped` (confident, but no prover rationale passed
+   * the rules) and `kept`. Each is `{pairs, accuracy}`; accuracy is absent for 0 pairs.
+   */
+  labelAccuracyBy?: Record<'confident' | 'belowThreshold' | 'ruleDropped' | 'kept', { pairs: number; accuracy?: number }>;
   /** Evaluation accuracy of the round's GRM on the eval set, when one is configured (set by the stage). */
   evalAccuracy?: number;
   /** Plain-language notes (e.g. "nothing kept: the GRM carries over unchanged"); [] when none. */

@@ -2,6 +2,7 @@
 // it fails, in the order of PROOF_RULES, and counted under that rule. Optional domain content check for the
 // demo data (verifiable-math's checkRationale). Relies on proof-layout.ts and plugins/verifiable-math.
 import type { Label } from '../../core/data/records.js';
+import { checkColumnRationale } from '../verifiable-math/columns.js';
 import { checkRationale } from '../verifiable-math/rationale.js';
 import { parseProof } from './proof-layout.js';
 
@@ -12,7 +13,7 @@ export const PROOF_RULES = ['empty', 'truncated', 'structure', 'length', 'label'
 export type ProofRule = (typeof PROOF_RULES)[number];
 
 /** Domain content checks a config can turn on. */
-export const CONTENT_CHECKS = ['none', 'verifiable-math'] as const;
+export const CONTENT_CHECKS = ['none', 'verifiable-math', 'columns'] as const;
 
 /** Limits of the rule checks. */
 export interface ProofRuleLimits {
@@ -20,7 +21,10 @@ export interface ProofRuleLimits {
   maxRationaleBytes: number;
   /** A rationale that contains the pair's prompt or a whole response of at least this many bytes copies its input. */
   minCopyBytes: number;
-  /** Domain content check: `none`, or `verifiable-math` (checkRationale: steps quoted, arithmetic claims true). */
+  /**
+   * Domain content check: `none`; `verifiable-math` (checkRationale: steps quoted, arithmetic claims true); `columns`
+   * (checkColumnRationale: every carry, digit and match flag recomputed from the prompt, the verdict from the flags).
+   */
   content: (typeof CONTENT_CHECKS)[number];
 }
 
@@ -63,6 +67,10 @@ export function checkProof(proof: string, pair: { prompt: string; a: string; b: 
   if (limits.content === 'verifiable-math') {
     const c = checkRationale(pair, rationale, label, { maxBytes: limits.maxRationaleBytes });
     if (!c.ok) return { failed: 'content', detail: c.reasons.join('; '), rationale };
+  }
+  if (limits.content === 'columns') {
+    const reasons = checkColumnRationale(pair, rationale, label);
+    if (reasons.length > 0) return { failed: 'content', detail: reasons.join('; '), rationale };
   }
   return { rationale };
 }

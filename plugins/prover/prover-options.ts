@@ -23,7 +23,7 @@ export type SftProverOptions = z.output<typeof sftProverSchema>;
 export const ruleLimitsSchema = z.object({
   maxRationaleBytes: z.number().int().min(1).default(DEFAULT_RULE_LIMITS.maxRationaleBytes).describe('longest rationale (UTF-8 bytes); longer proofs are dropped (rule length)'),
   minCopyBytes: z.number().int().min(1).default(DEFAULT_RULE_LIMITS.minCopyBytes).describe('a rationale containing the prompt or a whole response of at least this many bytes is dropped (rule copies-input)'),
-  content: z.enum(CONTENT_CHECKS).default(DEFAULT_RULE_LIMITS.content).describe('domain content check (rule content): none, or verifiable-math (quoted steps exist, arithmetic claims true, verdict = label)'),
+  content: z.enum(CONTENT_CHECKS).default(DEFAULT_RULE_LIMITS.content).describe('domain content check (rule content): none, verifiable-math (quoted steps exist, arithmetic claims true, verdict = label) or columns (every column record recomputed from the prompt, verdict from the match row = label)'),
 }).strict();
 
 /** Synthesis settings (what `Prover.open` takes). */

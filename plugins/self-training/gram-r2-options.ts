@@ -6,7 +6,7 @@ import { kindEntry } from '../grm/stage-helpers.js';
 import { CONTENT_CHECKS, DEFAULT_RULE_LIMITS } from '../prover/proof-rules.js';
 
 /** How the threshold's label probability is computed from the n votes. */
-export const CONFIDENCE_MODES = ['winners', 'all'] as const;
+export const CONFIDENCE_MODES = ['winners', 'all', 'agreement'] as const;
 
 /** Where a retrain starts. */
 export const RETRAIN_MODES = ['backbone', 'continue'] as const;
@@ -23,13 +23,13 @@ export const gramR2Schema = z.object({
   threshold: z.number().min(0).max(1).default(0.8)
     .describe('keep a pseudo-label only when its probability (softmax over the two label tokens at the answer) is at least this'),
   confidence: z.enum(CONFIDENCE_MODES).default('winners')
-    .describe('the probability compared with the threshold: winners (mean P(label) of the runs that voted for the label) or all (mean over every scored run)'),
+    .describe('what is compared with the threshold: winners (mean P(label) of the runs that voted for the label), all (mean over every scored run) or agreement (share of all runs, both orders, that voted for the label)'),
   k: z.number().int().min(1).default(4).describe('prover candidates sampled per kept pair (the best by proof score is kept)'),
   proofTemperature: z.number().min(0).default(0.8).describe('sampling temperature of the prover candidates'),
   proofMaxTokens: z.number().int().min(1).default(256).describe('most tokens per prover candidate (a cut proof is dropped: rule truncated)'),
   maxRationaleBytes: z.number().int().min(1).default(DEFAULT_RULE_LIMITS.maxRationaleBytes).describe('longest rationale in UTF-8 bytes (rule length)'),
   minCopyBytes: z.number().int().min(1).default(DEFAULT_RULE_LIMITS.minCopyBytes).describe('a rationale repeating the prompt or a whole response of at least this many bytes is dropped (rule copies-input)'),
-  content: z.enum(CONTENT_CHECKS).default(DEFAULT_RULE_LIMITS.content).describe('domain content check of the rationales: none, or verifiable-math'),
+  content: z.enum(CONTENT_CHECKS).default(DEFAULT_RULE_LIMITS.content).describe('domain content check of the rationales: none, verifiable-math (worked steps) or columns (every column record recomputed from the prompt)'),
   retrain: z.enum(RETRAIN_MODES).default('backbone')
     .describe('where each retrain starts: backbone (the initial weights, on all data so far) or continue (the current GRM)'),
   trainer: kindEntry('full', 'Trainer').describe('the Trainer kind and its options for each round\'s retrain (epochs or steps per round, lr, ...)'),

@@ -26,8 +26,13 @@ export function judgeInputOf(p: Pick<PreferencePair, 'id' | 'prompt' | 'a' | 'b'
   return { id: p.id, prompt: p.prompt, a: p.a, b: p.b, ...(p.instruction !== undefined ? { instruction: p.instruction } : {}) };
 }
 
-/** How the label probability is taken from the votes. */
-export type ConfidenceMode = 'winners' | 'all';
+/**
+ * How the confidence is taken from the votes: `winners` (mean P(label) of the runs that voted for it), `all` (the
+ * verdict's own probability) or `agreement` (the share of all runs, both orders and unanswered ones included, that
+ * voted for the label: a 2-1 split is 0.67, read from the verdicts rather than from P(label) after the model's own
+ * "X is right.", which is near 1 whatever the vote).
+ */
+export type ConfidenceMode = 'winners' | 'all' | 'agreement';
 
 /** One pseudo-labeled pair, as logged. */
 export interface LabelLine {
@@ -57,10 +62,11 @@ export interface PseudoLabelSettings {
   batchSize: number;
 }
 
-/** The label probability of a verdict: mean P(label) of the runs that voted for it, or the verdict's own (all runs). */
+/** The confidence of a verdict under `mode` (see ConfidenceMode); undefined without a label or without runs to read. */
 export function verdictConfidence(v: VerdictLike, mode: ConfidenceMode): number | undefined {
   if (v.label === undefined) return undefined;
   if (mode === 'all') return v.confidence;
+  if (mode === 'agreement') return v.judgments.length === 0 ? undefined : v.judgments.filter((j) => j.label === v.label).length / v.judgments.length;
   const ps = v.judgments.flatMap((j) => (j.label === v.label && j.confidence !== undefined ? [j.confidence] : []));
   return ps.length === 0 ? undefined : ps.reduce((a, b) => a + b, 0) / ps.length;
 }

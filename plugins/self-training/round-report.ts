@@ -16,8 +16,32 @@ export function addGoldAccuracy(report: RoundReport, labels: readonly PseudoLabe
     if (l.kept) { kept++; if (l.label === g) keptRight++; }
   }
   report.goldPairs = withGold;
+  report.labelAccuracyBy = labelAccuracyBy(labels, gold);
   if (kept > 0) report.pseudoLabelAccuracy = keptRight / kept;
   if (voted > 0) report.votedLabelAccuracy = votedRight / voted;
+}
+
+type Bucket = 'confident' | 'belowThreshold' | 'ruleDropped' | 'kept';
+
+/** Where a voted label stopped: under the threshold, dropped by the prover's rules, or kept (confident covers both). */
+function bucketsOf(l: PseudoLabel): Bucket[] {
+  if (l.label === undefined || l.dropped === 'no-confidence') return [];
+  if (l.dropped === 'below-threshold') return ['belowThreshold'];
+  if (l.kept) return ['confident', 'kept'];
+  return l.dropped?.startsWith('rules:') ? ['confident', 'ruleDropped'] : ['confident'];
+}
+
+/** Gold accuracy of the voted labels above and below the threshold, and kept vs dropped by the rules. */
+export function labelAccuracyBy(labels: readonly PseudoLabel[], gold: ReadonlyMap<string, Label>): NonNullable<RoundReport['labelAccuracyBy']> {
+  const n = { confident: [0, 0], belowThreshold: [0, 0], ruleDropped: [0, 0], kept: [0, 0] };
+  for (const l of labels) {
+    const g = gold.get(l.id);
+    if (g === undefined) continue;
+    for (const b of bucketsOf(l)) { n[b][0]!++; if (l.label === g) n[b][1]!++; }
+  }
+  const out = {} as NonNullable<RoundReport['labelAccuracyBy']>;
+  for (const [b, [pairs, right]] of Object.entries(n) as Array<[Bucket, number[]]>) out[b] = pairs ? { pairs: pairs!, accuracy: right! / pairs! } : { pairs: 0 };
+  return out;
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
@@ -37,6 +61,7 @@ export function renderSelfTrainReport(rounds: readonly RoundReport[], extra: { i
     '',
     'Accuracies against gold labels are computed from `meta.goldLabel` (hidden from the strategy); "pseudo-label acc" is over kept pairs, "voted acc" over every voted label.',
     '',
+    ...thresholdTable(rounds),
   ];
   for (const r of rounds) {
     lines.push(`## Round ${r.round}`, '', `- dropped pairs, by reason: ${table(r.dropped)}`, `- prover candidates dropped, by rule: ${table(r.candidateDrops)}`);
@@ -44,6 +69,21 @@ export function renderSelfTrainReport(rounds: readonly RoundReport[], extra: { i
     lines.push('');
   }
   return lines.join('\n');
+}
+
+const cell = (c: { pairs: number; accuracy?: number } | undefined): string => (c === undefined ? '–' : `${c.pairs} (${pct(c.accuracy)})`);
+
+/** What the threshold and the rules let through: pairs and gold accuracy of the labels on each side. */
+function thresholdTable(rounds: readonly RoundReport[]): string[] {
+  if (!rounds.some((r) => r.labelAccuracyBy !== undefined)) return [];
+  return [
+    '| round | at/above threshold | below threshold (dropped) | confident, kept by the rules | confident, dropped by the rules |',
+    '|---:|---:|---:|---:|---:|',
+    ...rounds.map((r) => { const a = r.labelAccuracyBy; return `| ${r.round} | ${cell(a?.confident)} | ${cell(a?.belowThreshold)} | ${cell(a?.kept)} | ${cell(a?.ruleDropped)} |`; }),
+    '',
+    'Each cell: pairs (gold accuracy of their voted labels). A threshold that means something keeps the more accurate side; rules that mean something drop the less accurate proofs.',
+    '',
+  ];
 }
 
 /** Flat metrics of the stage: totals, the last round's numbers, and `round<N>.<name>` per round. */
@@ -57,6 +97,10 @@ export function selfTrainMetrics(rounds: readonly RoundReport[], initialEvalAccu
     Object.assign(m, { [`${p}offered`]: r.offered, [`${p}kept`]: r.kept, [`${p}keptFraction`]: r.keptFraction, [`${p}retrained`]: r.retrained ? 1 : 0, [`${p}trainExamples`]: r.trainExamples });
     if (r.pseudoLabelAccuracy !== undefined) m[`${p}pseudoLabelAccuracy`] = r.pseudoLabelAccuracy;
     if (r.evalAccuracy !== undefined) m[`${p}evalAccuracy`] = r.evalAccuracy;
+    for (const [b, c] of Object.entries(r.labelAccuracyBy ?? {})) {
+      m[`${p}${b}Pairs`] = c.pairs;
+      if (c.accuracy !== undefined) m[`${p}${b}Accuracy`] = c.accuracy;
+    }
   }
   return m;
 }

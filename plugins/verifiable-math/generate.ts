@@ -12,6 +12,7 @@ import { formatPlan, isCommutative, renderWork, solvePlan, type VerifiableProble
 import { referenceRationale } from './rationale.js';
 import { ARITHMETIC_TEMPLATES, MEASURES_TEMPLATES, type ProblemTemplate } from './templates.js';
 import { verifyResponse } from './verify-response.js';
+import { generateColumnSplit } from './column-split.js';
 
 /** The `source` field of every record. */
 export const SOURCE = 'verifiable-math';
@@ -152,6 +153,10 @@ function baseMeta(p: VerifiableProblem, split: Split): Record<string, unknown> {
  * split and the records before it, so a smaller count gives a prefix of a larger one.
  */
 export function* generateSplit(opts: VerifiableMathOptions): Generator<VerifiableMathRecord> {
+  if (opts.family === 'columns') {
+    yield* generateColumnSplit(opts);
+    return;
+  }
   const split = opts.split;
   const count = opts.count ?? DEFAULT_COUNTS[split];
   const domain = isMeasuresSplit(split) ? 'measures' : 'arithmetic';
@@ -212,6 +217,6 @@ function makeRecord(problem: VerifiableProblem, split: Split, type: ErrorType, i
   Object.assign(meta, { errorType: pair.errorType, flawedStep: pair.flawedStep });
   const base = { id, prompt: problem.prompt, a: pair.a, b: pair.b, source: SOURCE };
   if (split.startsWith('unlabeled-')) return { ...base, meta: { ...meta, goldLabel: pair.label } };
-  if (split === 'seed') return { ...base, label: pair.label, rationale: pair.rationale, meta };
+  if (split === 'seed' || opts.rationales === true) return { ...base, label: pair.label, rationale: pair.rationale, meta };
   return { ...base, label: pair.label, meta };
 }

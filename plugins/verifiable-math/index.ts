@@ -35,3 +35,8 @@ export {
 export { checkRationale, referenceRationale, type CheckRationaleOptions, type RationaleCheck } from './rationale.js';
 export { ARITHMETIC_TEMPLATES, MEASURES_TEMPLATES, type Difficulty, type DrawnProblem, type ProblemTemplate } from './templates.js';
 export { parseResponse, parseStep, verifyResponse, type ParsedResponse, type ResponseCheck, type StepCheck, type StepIssue } from './verify-response.js';
+export {
+  COLUMN_ERROR_TYPES, checkColumnRationale, columnCorrect, columnFlaw, columnPrompt, columnRationale, columnWork, digitsOf,
+  drawColumnProblem, parseColumnPrompt, parseDigits, spaced, type ColumnErrorType, type ColumnOp, type ColumnProblem, type ColumnWork,
+} from './columns.js';
+export { columnKey, generateColumnSplit } from './column-split.js';

@@ -1,6 +1,7 @@
 // Options of the `verifiable-math` data source (zod, strict): which split, how many records, the seed,
 // difficulty knobs, the error types to use and the length limits. Also the splits and their default sizes.
 import { z } from 'zod';
+import { COLUMN_ERROR_TYPES } from './columns.js';
 import { ERROR_TYPES, MULTI_STEP_ERRORS } from './flaws.js';
 
 /** The splits of the main domain (arithmetic), in pipeline order. */
@@ -28,6 +29,14 @@ export const difficultySchema = z.object({
   maxSteps: int(1, 3).default(3).describe('Most steps in a problem.'),
 }).strict();
 
+/** The knobs of the `columns` family. */
+export const columnsSchema = z.object({
+  width: int(2, 12).default(4).describe('Digits per operand (zero-padded); results have width + 1 digits.'),
+  minDigits: int(1, 12).default(3).describe('Fewest significant digits of an operand (drawn uniformly from minDigits..width).'),
+  errorTypes: z.array(z.enum(COLUMN_ERROR_TYPES)).min(1).default([...COLUMN_ERROR_TYPES])
+    .describe('Error types of the wrong result, used in turn: dropped-carry, phantom-carry, slipped-digit (one non-units digit changed).'),
+}).strict();
+
 /** Options of `verifiable-math`. */
 export const verifiableMathOptionsSchema = z.object({
   split: z.enum(SPLITS).describe('Which split to generate: seed (with rationales), labeled, unlabeled-1..3, test, candidates, adapt-train, adapt-test.'),
@@ -42,7 +51,15 @@ export const verifiableMathOptionsSchema = z.object({
   maxPairBytes: int(40, 100_000).default(160).describe('Longest prompt + both responses, in bytes (problems over it are drawn again).'),
   maxRationaleBytes: int(20, 100_000).default(100).describe('Longest reference rationale, in bytes (problems over it are drawn again).'),
   limit: z.number().int().positive().optional().describe('Stop after this many records.'),
+  family: z.enum(['worked', 'columns']).optional()
+    .describe('worked (default): multi-step arithmetic and word problems; columns: column addition (subtraction with borrows for adapt-*), digits least significant first.'),
+  columns: columnsSchema.optional().describe('Knobs of the columns family: width (4), minDigits (3), errorTypes (all three). Defaults apply when family is columns and this is absent.'),
+  rationales: z.boolean().optional().describe('Give labeled, test and adapt-* pairs the reference rationale too (RationaleExample), e.g. for an upper-bound GRM.'),
 }).strict().superRefine((o, ctx) => {
+  if (o.columns !== undefined && o.family !== 'columns') ctx.addIssue({ code: 'custom', path: ['columns'], message: 'columns options need family: columns' });
+  if (o.columns !== undefined && o.columns.minDigits > o.columns.width) {
+    ctx.addIssue({ code: 'custom', path: ['columns', 'minDigits'], message: `minDigits (${o.columns.minDigits}) must not exceed width (${o.columns.width})` });
+  }
   if (o.difficulty.minSteps > o.difficulty.maxSteps) {
     ctx.addIssue({ code: 'custom', path: ['difficulty', 'minSteps'], message: `minSteps (${o.difficulty.minSteps}) must not exceed maxSteps (${o.difficulty.maxSteps})` });
   }

@@ -5,7 +5,7 @@ import test from 'ava';
 import { parse } from 'yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadPipeline, type PlannedStage } from '../../core/pipeline/load-pipeline.js';
 import { initScratchCheckpoint } from '../../core/training/scratch-checkpoint.js';
 import { cli, repoRoot, tempDir } from '../pipeline/helpers.js';
 import { FIXTURE_DATA, wholeSetTest } from '../test-data.js';
@@ -59,4 +59,15 @@ test('docs/config-reference.md is up to date (npm run docs:config regenerates it
   const r = cli(['plugins', '--markdown'], repoRoot);
   t.is(r.code, 0, r.stderr);
   t.is(readFileSync(path.join(repoRoot, 'docs/config-reference.md'), 'utf8'), r.stdout);
+});
+
+test('configs/gram-r2-study.yaml is the demo plus the structure-only ablation (same datasets, same stages otherwise)', async (t) => {
+  const demo = await loadPipeline(path.join(repoRoot, 'configs/gram-r2-demo.yaml'));
+  const study = await loadPipeline(path.join(repoRoot, 'configs/gram-r2-study.yaml'));
+  t.deepEqual(study.datasets, demo.datasets);
+  const ablation = new Set(['self-train-structure-only', 'eval-self-trained-structure-only']);
+  const shape = (s: PlannedStage): unknown => ({ id: s.id, kind: s.kind, options: s.options });
+  const keep = (s: PlannedStage): boolean => s.kind !== 'report' && !ablation.has(s.id);
+  t.deepEqual(study.stages.filter(keep).map(shape), demo.stages.filter(keep).map(shape));
+  t.deepEqual(study.stages.filter((s) => ablation.has(s.id)).map((s) => s.id), [...ablation]);
 });

@@ -1,5 +1,5 @@
 // Pseudo-labeling with a scripted GRM: majority vote over n runs (ties broken by confidence), the threshold on the
-// label probability (winners' mean or all runs' mean), drop reasons, batching independence, and resuming from the
+// label probability (winners' mean or all runs' mean) or on the agreement of all runs, drop reasons, batching independence, and resuming from the
 // keyed log (only missing pairs are judged again). Numbers are computed by hand from the script.
 import test from 'ava';
 import * as path from 'node:path';
@@ -51,6 +51,18 @@ test('threshold on all runs\' mean probability drops the split votes; batching d
   t.true(Math.abs(one[0]!.confidence! - 0.6) < 1e-9 && Math.abs(one[5]!.confidence! - 0.55) < 1e-9);
   const three = await pseudoLabel(judge, pairs, { threshold: 0.7, confidence: 'all', batchSize: 4 }, logB, defaultTaskContext());
   t.deepEqual(three, one);
+});
+
+test('agreement: the share of all runs that voted for the label; a 2-1 split is below 0.9 however sure its winners were', async (t) => {
+  const { judge } = scriptedJudge(pairs, 3, script);
+  const log = await KeyedLog.open<LabelLine>(path.join(tempDir(t), 'agree.jsonl'));
+  t.teardown(async () => { await log.abandon(); });
+  const out = await pseudoLabel(judge, pairs, { threshold: 0.9, confidence: 'agreement', batchSize: 3 }, log, defaultTaskContext());
+  // Pair 0: A 2:1 (winners' P(A) 0.85, which passes a winners' 0.7): 2/3. Pair 1: 3/3. Pair 2: 3/3 (though P(A) is
+  // only 0.58). Pair 3: one answered run of three: 1/3. Pair 4: no answer. Pair 5: the 1:1 tie broken to B: 1/3.
+  const want = [2 / 3, 1, 1, 1 / 3, undefined, 1 / 3];
+  out.forEach((l, i) => t.true(want[i] === undefined ? l.confidence === undefined : Math.abs(l.confidence! - want[i]!) < 1e-9, `pair ${i}: ${l.confidence}`));
+  t.deepEqual(out.map((l) => l.dropped), ['below-threshold', undefined, undefined, 'below-threshold', 'no-answer:no-answer-tag', 'below-threshold']);
 });
 
 test('a rerun judges only the pairs missing from the log and returns the same lines', async (t) => {
