@@ -14,6 +14,7 @@ import { createStageProgress, type ProgressMode } from './progress.js';
 import { StageArtifacts, type OutputIndex } from './artifacts.js';
 import { packageVersions } from './versions.js';
 import { writeJsonAtomic } from '../io/atomic-write.js';
+import { acquireRunLock } from './run-lock.js';
 
 /** Runner options. */
 export interface RunOptions {
@@ -61,11 +62,23 @@ async function inputHash(p: Pipeline, index: OutputIndex, name: string): Promise
   return o.out.hash;
 }
 
-/** Run the pipeline. Throws GramrError (exit 1) when a stage fails; completed stages stay complete. */
+/**
+ * Run the pipeline. Throws GramrError (exit 1) when a stage fails; completed stages stay complete. Holds the run
+ * folder's lock throughout: a second run on the same folder is refused (RunFolderBusyError, exit 3).
+ */
 export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunResult> {
   const runDir = path.resolve(opts.runsDir ?? 'runs', p.name);
   const choice: BackendChoice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
   await fs.mkdir(runDir, { recursive: true });
+  const lock = await acquireRunLock(runDir);
+  try {
+    return await runLocked(p, opts, runDir, choice);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(p: Pipeline, opts: RunOptions, runDir: string, choice: BackendChoice): Promise<RunResult> {
   const backend = { name: choice.backend.name, chain: choice.chain };
   const index: OutputIndex = new Map();
   const outcomes: StageOutcome[] = [];

@@ -3,35 +3,13 @@
 import test from 'ava';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { cli, cliSpawn, repoRoot, tempDir, writeIn } from './helpers.js';
+import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from './helpers.js';
 
 const N = 4000;
 
 function setup(): string {
   const dir = tempDir('gramr-resume-');
-  const gramr = pathToFileURL(path.join(repoRoot, 'dist/core/index.js')).href;
-  // A deterministic stage: record i depends only on i; it sleeps a little every 50 records so a kill lands mid-run.
-  writeIn(dir, 'count.mjs', `import { ContainerModule, contributeKind, z } from '${gramr}';
-class CountTo {
-  kind = 'count-to';
-  inputs() { return []; }
-  outputs(o) { return [{ name: o.to, kind: 'records' }]; }
-  async run(o, ctx) {
-    const w = await ctx.artifacts.recordWriter(o.to);
-    for (let i = w.count; i < o.n; i++) {
-      await w.append({ id: 'r' + i, i, square: i * i, text: 'x'.repeat(i % 97) });
-      if (i % 50 === 49) { await w.flush(); await new Promise((r) => setTimeout(r, 5)); }
-      ctx.progress.update({ done: i + 1, total: o.n });
-    }
-    return { metrics: { written: o.n } };
-  }
-}
-export default new ContainerModule((options) => {
-  contributeKind(options, 'count', { point: 'Stage', kind: 'count-to', description: 'writes n records',
-    schema: z.object({ n: z.number().int(), to: z.string() }).strict(), impl: () => new CountTo() });
-});
-`);
+  writeCountPlugin(dir);
   writeIn(dir, 'p.yaml', `name: count\nplugins: [./count.mjs]\nstages:\n  - { stage: count-to, n: ${N}, to: numbers }\n`);
   return dir;
 }

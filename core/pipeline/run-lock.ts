@@ -1,0 +1,111 @@
+// The lock of a run folder (`runs/<name>/.lock`): one `gramr run` at a time per run folder. The lock is created
+// atomically (the holder's JSON is written to a private file, then hard-linked to `.lock`, which fails if it exists),
+// so a reader never sees a half-written holder. A lock left by a dead process on this host is taken over by renaming
+// it away (atomic: exactly one contender wins) and re-checking what was renamed; a live or remote holder is refused.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GramrError } from '../errors.js';
+
+/** Who holds a run folder. */
+export interface LockHolder {
+  /** Process id of the holding `gramr run`. */
+  pid: number;
+  /** Host name it runs on. */
+  host: string;
+  /** When it took the lock (ISO 8601). */
+  started: string;
+  /** A random token telling this holder from an earlier one with a reused pid. */
+  token: string;
+}
+
+/** A held lock; `release()` removes it if it is still ours. */
+export interface RunLock {
+  /** The lock file. */
+  file: string;
+  /** What the lock file says. */
+  holder: LockHolder;
+  /** Remove the lock file (only when it still names this holder). */
+  release(): Promise<void>;
+}
+
+/** The run folder is being run by another process. Exit code 3 tells "busy" from a failed run. */
+export class RunFolderBusyError extends GramrError {
+  constructor(runDir: string, holder: LockHolder | undefined, file: string) {
+    const who = holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'a holder whose lock file cannot be read';
+    super(`run folder ${runDir} is in use by another gramr run (${who}); wait for it to finish, or, if that process is gone, remove ${file}`, 3);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+async function readHolder(file: string): Promise<{ holder?: LockHolder; text?: string }> {
+  try {
+    const text = await fs.readFile(file, 'utf8');
+    return { holder: JSON.parse(text) as LockHolder, text };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { text: '' };
+  }
+}
+
+/** True when `holder` is a process on this host that no longer exists. */
+function isStale(holder: LockHolder | undefined): boolean {
+  return holder !== undefined && holder.host === os.hostname() && Number.isInteger(holder.pid) && !isAlive(holder.pid);
+}
+
+/**
+ * Take the lock of `runDir` (which must exist), or throw RunFolderBusyError naming the holder. A stale lock (its
+ * process is dead and was on this host) is taken over; one on another host is never presumed dead.
+ */
+export async function acquireRunLock(runDir: string): Promise<RunLock> {
+  const file = path.join(runDir, '.lock');
+  const holder: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token: Math.random().toString(36).slice(2) };
+  const text = JSON.stringify(holder) + '\n';
+  const mine = path.join(runDir, `.lock.${process.pid}.${holder.token}`);
+  await fs.writeFile(mine, text, { flag: 'wx' });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await fs.link(mine, file);
+        return { file, holder, release: async () => releaseIfMine(file, text) };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const seen = await readHolder(file);
+      if (seen.text === undefined) continue; // released meanwhile: try again
+      if (!isStale(seen.holder)) throw new RunFolderBusyError(runDir, seen.holder, file);
+      await breakStaleLock(file, seen.text, runDir, holder.token);
+    }
+    const last = await readHolder(file);
+    throw new RunFolderBusyError(runDir, last.holder, file);
+  } finally {
+    await fs.rm(mine, { force: true });
+  }
+}
+
+/** Move a stale lock away; if what was moved turns out to be a fresh lock (a race), put it back. */
+async function breakStaleLock(file: string, staleText: string, runDir: string, token: string): Promise<void> {
+  const aside = path.join(runDir, `.lock.stale.${process.pid}.${token}`);
+  try {
+    await fs.rename(file, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another contender moved it first
+    throw e;
+  }
+  const moved = await fs.readFile(aside, 'utf8').catch(() => '');
+  if (moved !== staleText) await fs.link(aside, file).catch(() => {}); // a live holder's lock: restore it
+  await fs.rm(aside, { force: true });
+}
+
+async function releaseIfMine(file: string, text: string): Promise<void> {
+  const now = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (now === text) await fs.rm(file, { force: true });
+}
