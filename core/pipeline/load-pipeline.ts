@@ -10,8 +10,9 @@ import type { ExtensionPoint } from '../di/identifiers.js';
 import { applyOverrides } from './overrides.js';
 import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
 import type { OutputDecl, Stage } from './stage.js';
+import { ARTIFACT_NAME, ARTIFACT_NAME_RULE, checkArtifactFlow, type FlowStage } from './artifact-flow.js';
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"');
+const name = z.string().regex(ARTIFACT_NAME, `use ${ARTIFACT_NAME_RULE}`);
 
 /** The top-level shape of a pipeline file; datasets and stages are checked further against their kinds. */
 export const pipelineSchema = z.object({
@@ -149,10 +150,14 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     models.set(mname, { path: abs, tokenizer: m.tokenizer ? path.resolve(baseDir, m.tokenizer) : undefined });
   }
 
-  const known = new Set<string>([...datasets.keys(), ...models.keys()]);
+  const provided = new Map<string, string>([
+    ...[...datasets.keys()].map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
+    ...[...models.keys()].map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
+  ]);
   const ids = new Set<string>();
   const kindCount = new Map<string, number>();
   const stages: PlannedStage[] = [];
+  const flow: FlowStage[] = [];
   cfg.stages.forEach((s, index) => {
     const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id'], ['stages', index], 'stage', map, shown, errors);
     const n = (kindCount.get(s.stage) ?? 0) + 1;
@@ -164,15 +169,10 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     const impl = container.get<Stage>('Stage', s.stage);
     const inputs = impl.inputs(options);
     const outputs = impl.outputs(options);
-    for (const input of inputs) {
-      if (!known.has(input)) errors.push(`${at(['stages', index])}: input "${input}" is not a dataset, a model, or an output of an earlier stage; known: ${[...known].join(', ') || '(none)'}`);
-    }
-    for (const o of outputs) {
-      if (known.has(o.name)) errors.push(`${at(['stages', index])}: output "${o.name}" is already defined (a dataset, a model or an earlier output)`);
-      known.add(o.name);
-    }
+    flow.push({ index, id, raw: s, inputs, outputs });
     stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
   });
+  errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));
   return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }
