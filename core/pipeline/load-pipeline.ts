@@ -50,6 +50,8 @@ export interface PlannedStage {
   inputs: string[];
   /** Artifacts written. */
   outputs: OutputDecl[];
+  /** Option keys that say how the stage executes (not hashed; see KindContribution.executionKeys). */
+  executionKeys: string[];
 }
 
 /** A pipeline ready to run. */
@@ -170,7 +172,8 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     const inputs = impl.inputs(options);
     const outputs = impl.outputs(options);
     flow.push({ index, id, raw: s, inputs, outputs });
-    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
+    const executionKeys = container.contribution('Stage', s.stage)?.executionKeys ?? [];
+    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs, executionKeys });
   });
   errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));

@@ -63,6 +63,15 @@ async function inputHash(p: Pipeline, index: OutputIndex, name: string): Promise
 }
 
 /**
+ * The hash of what a stage computes: its kind, its options without the execution-only keys, and the seed. A stage
+ * whose hash and inputs are unchanged is skipped when complete and resumed when interrupted.
+ */
+export function stageConfigHash(st: Pick<PlannedStage, 'kind' | 'options' | 'executionKeys'>, seed: number): string {
+  const options = Object.fromEntries(Object.entries(st.options as Record<string, unknown>).filter(([k]) => !st.executionKeys.includes(k)));
+  return sha256(canonicalJson({ kind: st.kind, options, seed }));
+}
+
+/**
  * Run the pipeline. Throws GramrError (exit 1) when a stage fails; completed stages stay complete. Holds the run
  * folder's lock throughout: a second run on the same folder is refused (RunFolderBusyError, exit 3).
  */
@@ -88,7 +97,7 @@ async function runLocked(p: Pipeline, opts: RunOptions, runDir: string, choice: 
     signal.throwIfAborted();
     const stageDir = path.join(runDir, st.id);
     const events = new EventLog(path.join(stageDir, 'events.jsonl'));
-    const configHash = sha256(canonicalJson({ kind: st.kind, options: st.options, seed: p.seed }));
+    const configHash = stageConfigHash(st, p.seed);
     const inputs: Record<string, string> = {};
     for (const name of st.inputs) inputs[name] = await inputHash(p, index, name);
     const attempt = { configHash, inputs };
