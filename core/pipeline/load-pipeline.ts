@@ -32,6 +32,7 @@ export const pipelineSchema = z.object({
     tokenizer: z.string().optional().describe('tokenizer file, when not inside the checkpoint'),
   }).strict()).default({}),
   stages: z.array(z.looseObject({ stage: z.string(), id: name.optional() })).min(1),
+  jobs: z.number().int().min(1).optional().describe('stages run at once by gramr run (default: the number of cores; --jobs overrides)'),
 }).strict();
 
 /** One validated stage. */
@@ -58,6 +59,8 @@ export interface PlannedStage {
 export interface Pipeline {
   /** Absolute path of the pipeline file. */
   file: string;
+  /** The --set overrides it was loaded with (stage processes load it the same way). */
+  sets: string[];
   /** Its folder: relative paths resolve here. */
   baseDir: string;
   /** Run name. */
@@ -177,5 +180,5 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   });
   errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));
-  return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
+  return { file, sets, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

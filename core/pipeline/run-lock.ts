@@ -17,6 +17,8 @@ export interface LockHolder {
   started: string;
   /** A random token telling this holder from an earlier one with a reused pid. */
   token: string;
+  /** Pids of its stage processes: the lock is stale only when they are gone too. */
+  helpers?: number[];
 }
 
 /** A held lock; `release()` removes it if it is still ours. */
@@ -25,6 +27,8 @@ export interface RunLock {
   file: string;
   /** What the lock file says. */
   holder: LockHolder;
+  /** Record the pids of the stage processes now running (replaces the lock file atomically). */
+  setHelpers(pids: number[]): Promise<void>;
   /** Remove the lock file (only when it still names this holder). */
   release(): Promise<void>;
 }
@@ -56,9 +60,10 @@ async function readHolder(file: string): Promise<{ holder?: LockHolder; text?: s
   }
 }
 
-/** True when `holder` is a process on this host that no longer exists. */
+/** True when `holder` was on this host and neither it nor any of its stage processes exists any more. */
 function isStale(holder: LockHolder | undefined): boolean {
-  return holder !== undefined && holder.host === os.hostname() && Number.isInteger(holder.pid) && !isAlive(holder.pid);
+  if (holder === undefined || holder.host !== os.hostname() || !Number.isInteger(holder.pid)) return false;
+  return [holder.pid, ...(holder.helpers ?? [])].every((pid) => !isAlive(pid));
 }
 
 /**
@@ -75,7 +80,7 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await fs.link(mine, file);
-        return { file, holder, release: async () => releaseIfMine(file, text) };
+        return heldLock(file, holder, text);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -105,7 +110,21 @@ async function breakStaleLock(file: string, staleText: string, runDir: string, t
   await fs.rm(aside, { force: true });
 }
 
-async function releaseIfMine(file: string, text: string): Promise<void> {
-  const now = await fs.readFile(file, 'utf8').catch(() => undefined);
-  if (now === text) await fs.rm(file, { force: true });
+function heldLock(file: string, holder: LockHolder, first: string): RunLock {
+  let text = first;
+  const stillMine = async (): Promise<boolean> => (await fs.readFile(file, 'utf8').catch(() => undefined)) === text;
+  return {
+    file, holder,
+    async setHelpers(pids) {
+      if (!(await stillMine())) return;
+      const next = JSON.stringify({ ...holder, helpers: pids }) + '\n';
+      const tmp = `${file}.${process.pid}.${holder.token}.next`;
+      await fs.writeFile(tmp, next);
+      await fs.rename(tmp, file);
+      text = next;
+    },
+    async release() {
+      if (await stillMine()) await fs.rm(file, { force: true });
+    },
+  };
 }

@@ -1,0 +1,70 @@
+// The entry of a stage process (see stage-process.ts): receives one job over IPC, loads the pipeline, chooses its
+// own backend, runs the stage and sends back the result. If the runner dies (kill -9) the IPC channel closes and
+// this process exits at once; the stage's writers are crash-safe, so the next run resumes from what was flushed.
+import { GramrError } from '../errors.js';
+import { chooseBackend } from './backend-choice.js';
+import { loadPipeline } from './load-pipeline.js';
+import { createStageProgress, type StageProgress } from './progress.js';
+import { executeStage } from './stage-exec.js';
+import type { StageJobMessage, StageProcessMessage } from './stage-process.js';
+import type { ProgressUpdate } from './task-context.js';
+
+const send = (m: StageProcessMessage): Promise<void> => new Promise((resolve) => {
+  if (!process.connected) resolve();
+  else process.send!(m, undefined, {}, () => resolve());
+});
+
+/** Progress to the stage's event log here, and (throttled) to the runner for display. */
+function forwarding(local: StageProgress, everyMs = 100): StageProgress {
+  let last = 0;
+  let pending: ProgressUpdate | undefined;
+  return {
+    update(u) {
+      local.update(u);
+      pending = u;
+      const now = Date.now();
+      if (now - last >= everyMs) {
+        last = now;
+        pending = undefined;
+        void send({ type: 'progress', update: u });
+      }
+    },
+    log(message) {
+      local.log(message);
+      void send({ type: 'log', message });
+    },
+    finish() {
+      local.finish();
+      if (pending) void send({ type: 'progress', update: pending });
+    },
+  };
+}
+
+async function runJob(job: StageJobMessage, signal: AbortSignal): Promise<StageProcessMessage> {
+  try {
+    const p = await loadPipeline(job.file, job.sets);
+    const st = p.stages.find((s) => s.id === job.stageId);
+    if (!st) throw new Error(`stage "${job.stageId}" is not in ${job.file} any more`);
+    const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
+    const done = await executeStage(p, st, job.attempt, {
+      runDir: job.runDir, index: new Map(job.index), choice, signal,
+      progress: (events) => forwarding(createStageProgress('quiet', st.id, events)),
+    });
+    return { type: 'done', done };
+  } catch (e) {
+    return { type: 'error', message: (e as Error).message, exitCode: e instanceof GramrError ? e.exitCode : 1 };
+  }
+}
+
+const ac = new AbortController();
+const stop = (): void => ac.abort(new Error('interrupted (Ctrl-C); run again to resume'));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+process.on('disconnect', () => process.exit(130));
+process.on('message', (m: StageJobMessage | { type: 'abort' }) => {
+  if (m.type === 'abort') stop();
+  else void runJob(m, ac.signal).then(async (reply) => {
+    await send(reply);
+    process.exit(reply.type === 'done' ? 0 : 1); // explicit: native runtimes may keep handles open
+  });
+});
