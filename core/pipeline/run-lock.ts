@@ -112,18 +112,24 @@ async function breakStaleLock(file: string, staleText: string, runDir: string, t
 
 function heldLock(file: string, holder: LockHolder, first: string): RunLock {
   let text = first;
+  let queue: Promise<void> = Promise.resolve(); // lock file updates, one at a time
   const stillMine = async (): Promise<boolean> => (await fs.readFile(file, 'utf8').catch(() => undefined)) === text;
+  const writeHelpers = async (pids: number[]): Promise<void> => {
+    if (!(await stillMine())) return;
+    const next = JSON.stringify({ ...holder, helpers: pids }) + '\n';
+    const tmp = `${file}.${process.pid}.${holder.token}.next`;
+    await fs.writeFile(tmp, next);
+    await fs.rename(tmp, file);
+    text = next;
+  };
   return {
     file, holder,
-    async setHelpers(pids) {
-      if (!(await stillMine())) return;
-      const next = JSON.stringify({ ...holder, helpers: pids }) + '\n';
-      const tmp = `${file}.${process.pid}.${holder.token}.next`;
-      await fs.writeFile(tmp, next);
-      await fs.rename(tmp, file);
-      text = next;
+    setHelpers(pids) {
+      queue = queue.then(() => writeHelpers(pids));
+      return queue;
     },
     async release() {
+      await queue.catch(() => {});
       if (await stillMine()) await fs.rm(file, { force: true });
     },
   };

@@ -37,7 +37,7 @@ export function cliSpawn(args: string[], cwd: string): ChildProcess {
  * Write `count.mjs` into `dir`: a plugin with the stage kind `count-to` ({n, to, sleepMs?}) writing records
  * {id, i, square, text} for i < n, deterministic, flushing and sleeping `sleepMs` (default 5) every 50 records so a
  * kill lands mid-run. With `gate`, it waits halfway until that file (relative to the pipeline) exists; with
- * `failAt`, it throws after that record; `timeoutS` is accepted, unused and execution-only. It resumes from `writer.count`.
+ * `failAt`, it throws after that record; `timeoutS` is accepted and unused; both are execution-only. It resumes from `writer.count`.
  */
 export function writeCountPlugin(dir: string): string {
   const gramr = pathToFileURL(path.join(repoRoot, 'dist/core/index.js')).href;
@@ -67,7 +67,7 @@ export default new ContainerModule((options) => {
   contributeKind(options, 'count', { point: 'Stage', kind: 'count-to', description: 'writes n records',
     schema: z.object({ n: z.number().int(), to: z.string(), after: z.string().optional(), sleepMs: z.number().default(5),
       failAt: z.number().int().optional(), gate: z.string().optional(), timeoutS: z.number().optional() }).strict(),
-    executionKeys: ['timeoutS'], impl: () => new CountTo() });
+    executionKeys: ['timeoutS', 'gate'], impl: () => new CountTo() });
 });
 `);
 }
