@@ -1,7 +1,8 @@
 // Concurrency benchmark of the runner: a pipeline of two independent single-threaded training stages (train-grm,
 // onnxruntime with one thread, models from scratch on generated arithmetic data), run with --jobs 1 and --jobs 2.
 // Reports both wall times and their ratio, and refuses to report a ratio unless every artifact is byte-identical
-// between the two runs (manifests compared without their timings). Each run starts from an empty run folder.
+// between the two runs (JSON files compared without their timing fields: wall clock, tokens/s). Each run starts from
+// an empty run folder.
 // `node dist/bench/pipeline-jobs.js [--steps 150] [--count 200] [--repeats 1] [--json]`
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,37 +22,48 @@ export function benchPipeline(steps: number, count: number): string {
 seed: 1
 backend: { prefer: [onnx, cpu], options: { onnx: { threads: 1 } } }
 datasets:
-  train: { kind: verifiable-math, split: labeled, count: ${count}, difficulty: { maxSteps: 1 } }
+  train: { kind: verifiable-math, split: labeled, count: ${count} }
 stages:
   - { stage: train-grm, id: label-only, from: train, to: grm-label-only, objective: label-only, init: ${init}, trainer: ${trainer} }
   - { stage: train-grm, id: bradley-terry, from: train, to: grm-bt, objective: bradley-terry, init: ${init}, trainer: ${trainer} }
 `;
 }
 
-/** Content of every file of a run folder (event logs left out, manifests without timings), by relative path. */
+/** Timing fields, the only thing allowed to differ between the runs (wall clock, tokens per second). */
+const TIMING_KEYS = new Set(['timing', 'tokensPerSecond']);
+const withoutTimings = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(withoutTimings);
+  if (typeof v === 'string') return v.replace(/\d+(\.\d+)? tokens\/s/g, '<n> tokens/s');
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !TIMING_KEYS.has(k)).map(([k, x]) => [k, withoutTimings(x)]));
+};
+
+/**
+ * Every file of a run folder by relative path: JSON files without their timing fields, everything else (weights,
+ * tokenizers, records) as its sha256. Event logs (timestamps only differ) are left out.
+ */
 function contents(runDir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string, rel: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      const file = path.join(d, e.name);
+      if (e.isDirectory()) walk(file, r);
       else if (e.name === 'events.jsonl') continue;
-      else if (e.name === 'manifest.json') {
-        const m = JSON.parse(readFileSync(path.join(d, e.name), 'utf8')) as Record<string, unknown>;
-        delete m.timing;
-        out.set(r, JSON.stringify(m));
-      } else out.set(r, createHash('sha256').update(readFileSync(path.join(d, e.name))).digest('hex'));
+      else if (e.name.endsWith('.json')) out.set(r, JSON.stringify(withoutTimings(JSON.parse(readFileSync(file, 'utf8')))));
+      else out.set(r, createHash('sha256').update(readFileSync(file)).digest('hex'));
     }
   };
   walk(runDir, '');
   return out;
 }
 
+/** Run with `jobs` in a fresh `runs` folder (the same path every time: manifests record absolute paths). */
 function runOnce(dir: string, jobs: number): { seconds: number; files: Map<string, string>; backend: string } {
-  const runs = path.join(dir, `runs-j${jobs}`);
+  const runs = path.join(dir, 'runs');
   rmSync(runs, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'run', 'p.yaml', '--jobs', String(jobs), '--runs', runs, '--json'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'run', 'p.yaml', '--jobs', String(jobs), '--json'], { cwd: dir, encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`gramr run --jobs ${jobs} failed (exit ${r.status}): ${r.stderr}`);
   const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backend: { chain: string } };

@@ -156,8 +156,8 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   }
 
   const provided = new Map<string, string>([
-    ...[...datasets.keys()].map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
-    ...[...models.keys()].map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
+    ...Object.keys(cfg.datasets).map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
+    ...Object.keys(cfg.models).map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
   ]);
   const ids = new Set<string>();
   const kindCount = new Map<string, number>();
