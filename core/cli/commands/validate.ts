@@ -7,7 +7,7 @@ import { expectPositionals, type Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check a pipeline file (keys, kinds, options, artifact flow, paths) without running it; --graph shows the stage graph.',
+  summary: 'Check a pipeline file (keys, kinds, options, artifact flow, paths) without running a stage; --graph shows the stage graph. Its plugins are loaded, and run code with your privileges.',
   usage: 'gramr validate FILE [--set key=value]... [--graph [text|mermaid|dot]] [--json]',
   help: { set: 'override a config value (repeatable)', json: 'print the validated plan as JSON (with each stage\'s dependencies)',
     graph: 'print the stage graph: text (default), mermaid (for Markdown docs) or dot (Graphviz)' },
