@@ -40,14 +40,6 @@ export function buildGraph(stages: ReadonlyArray<Pick<PlannedStage, 'id' | 'kind
   return nodes;
 }
 
-/** Ids of the stages that depend on `id`, directly or not. */
-export function dependentsOf(nodes: GraphNode[], id: string): Set<string> {
-  const out = new Set<string>([id]);
-  for (const n of nodes) if (n.deps.some((d) => out.has(d))) out.add(n.id);
-  out.delete(id);
-  return out;
-}
-
 /** The longest chain of stages by `ms` (the floor of the wall time with unlimited jobs), and its length. */
 export function criticalPath(nodes: GraphNode[], ms: (id: string) => number): { path: string[]; ms: number } {
   const best = new Map<string, { ms: number; prev?: string }>();

@@ -3,6 +3,7 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { criticalPath, type GraphNode } from '../../core/pipeline/pipeline-graph.js';
 import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from './helpers.js';
 
 const PIPELINE = (extraA = '') => `name: g
@@ -142,4 +143,22 @@ test('Ctrl-C stops every stage process; a rerun resumes both', async (t) => {
     const starts = readFileSync(path.join(dir, 'runs/g', stage, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"stage-start"')).length;
     t.is(starts, 2, `${stage} resumed in its kept folder`);
   }
+});
+
+test('the critical path is the longest chain of dependent stages by time', (t) => {
+  const node = (id: string, deps: string[]): GraphNode => ({ id, kind: 'k', deps, inputs: [], outputs: [] });
+  const graph = [node('a', []), node('b', []), node('a2', ['a']), node('join', ['a2', 'b'])];
+  const ms: Record<string, number> = { a: 3000, b: 5000, a2: 2500, join: 100 };
+  t.deepEqual(criticalPath(graph, (id) => ms[id]), { path: ['a', 'a2', 'join'], ms: 5600 });
+  ms.b = 6000;
+  t.deepEqual(criticalPath(graph, (id) => ms[id]), { path: ['b', 'join'], ms: 6100 });
+  t.deepEqual(criticalPath([], () => 1), { path: [], ms: 0 });
+});
+
+test('--jobs must be a whole number of at least 1', (t) => {
+  const dir = setup();
+  const r = cli(['run', 'p.yaml', '--jobs', '0'], dir);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /--jobs must be a whole number of at least 1, got "0"/);
+  t.false(existsSync(path.join(dir, 'runs')));
 });

@@ -20,7 +20,8 @@ export function runSummary(r: RunResult): string {
   if (r.criticalPath.path.length > 0 && r.stageMs > 0) {
     lines.push(`critical path: ${r.criticalPath.path.join(' -> ')} (${secs(r.criticalPath.ms)})`);
     const saved = r.stageMs - r.wallMs;
-    lines.push(`wall time ${secs(r.wallMs)} with --jobs ${r.jobs}; the stages took ${secs(r.stageMs)} in all: ${saved > 0 ? `concurrency saved ${secs(saved)}` : 'nothing ran side by side'}`);
+    lines.push(`wall time ${secs(r.wallMs)} with --jobs ${r.jobs}; the stages took ${secs(r.stageMs)} in all: ${saved > 0 ? `concurrency saved ${secs(saved)}`
+      : `no time saved (${r.jobs > 1 ? 'stage process start-up and waiting took longer than the overlap' : 'one stage at a time'})`}`);
   }
   const failed = r.stages.filter((s) => s.status === 'failed').map((s) => s.id);
   const notRun = r.stages.filter((s) => s.status === 'not-run').map((s) => s.id);
