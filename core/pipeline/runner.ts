@@ -144,6 +144,7 @@ class GraphRun {
 
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
+    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
     if (this.jobs === 1) {
       const ac = new AbortController();

@@ -5,7 +5,7 @@ import { GramrError } from '../errors.js';
 import { chooseBackend } from './backend-choice.js';
 import { loadPipeline } from './load-pipeline.js';
 import { createStageProgress, type StageProgress } from './progress.js';
-import { executeStage } from './stage-exec.js';
+import { executeStage, stageConfigHash } from './stage-exec.js';
 import type { StageJobMessage, StageProcessMessage } from './stage-process.js';
 import type { ProgressUpdate } from './task-context.js';
 
@@ -45,6 +45,7 @@ async function runJob(job: StageJobMessage, signal: AbortSignal): Promise<StageP
     const p = await loadPipeline(job.file, job.sets);
     const st = p.stages.find((s) => s.id === job.stageId);
     if (!st) throw new Error(`stage "${job.stageId}" is not in ${job.file} any more`);
+    if (stageConfigHash(st, p.seed) !== job.attempt.configHash) throw new Error(`stage "${job.stageId}": ${job.file} changed while the run was going; run again`);
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
     const done = await executeStage(p, st, job.attempt, {
       runDir: job.runDir, index: new Map(job.index), choice, signal,
