@@ -74,17 +74,18 @@ const { values } = parseArgs({ options: { steps: { type: 'string', default: '150
   repeats: { type: 'string', default: '1' }, json: { type: 'boolean' } } });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gramr-bench-jobs-'));
 writeFileSync(path.join(dir, 'p.yaml'), benchPipeline(Number(values.steps), Number(values.count)));
-const rows: Array<{ jobs1_s: number; jobs2_s: number; ratio: number }> = [];
+const rows: Array<{ jobs1_s: number; jobs2_s: number; ratio: number; load_before: number; load_after: number }> = [];
 let backend = '';
 try {
   for (let i = 0; i < Number(values.repeats); i++) {
+    const loadBefore = os.loadavg()[0];
     const one = runOnce(dir, 1);
     const two = runOnce(dir, 2);
     backend = one.backend;
     const a = [...one.files], b = [...two.files];
     const diff = a.filter(([k, v]) => two.files.get(k) !== v).map(([k]) => k).concat(b.filter(([k]) => !one.files.has(k)).map(([k]) => k));
     if (diff.length) throw new Error(`artifacts differ between --jobs 1 and --jobs 2: ${diff.join(', ')}; no timing reported`);
-    rows.push({ jobs1_s: one.seconds, jobs2_s: two.seconds, ratio: two.seconds / one.seconds });
+    rows.push({ jobs1_s: one.seconds, jobs2_s: two.seconds, ratio: two.seconds / one.seconds, load_before: loadBefore, load_after: os.loadavg()[0] });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -93,5 +94,5 @@ const result = { backend, steps: Number(values.steps), count: Number(values.coun
 if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
 else {
   process.stdout.write(`backend ${backend}, ${result.cores} cores, two train-grm stages of ${result.steps} steps; artifacts byte-identical\n`);
-  for (const r of rows) process.stdout.write(`--jobs 1: ${r.jobs1_s.toFixed(1)} s   --jobs 2: ${r.jobs2_s.toFixed(1)} s   ratio ${r.ratio.toFixed(2)}\n`);
+  for (const r of rows) process.stdout.write(`--jobs 1: ${r.jobs1_s.toFixed(1)} s   --jobs 2: ${r.jobs2_s.toFixed(1)} s   ratio ${r.ratio.toFixed(2)}   (load average ${r.load_before.toFixed(1)} -> ${r.load_after.toFixed(1)})\n`);
 }
