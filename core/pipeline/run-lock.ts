@@ -2,6 +2,7 @@
 // atomically (the holder's JSON is written to a private file, then hard-linked to `.lock`, which fails if it exists),
 // so a reader never sees a half-written holder. A lock left by a dead process on this host is taken over by renaming
 // it away (atomic: exactly one contender wins) and re-checking what was renamed; a live or remote holder is refused.
+// When only the runner died (kill -9) and its stage processes are still exiting, a new run waits for them first.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,9 @@ export interface LockHolder {
   /** Pids of its stage processes: the lock is stale only when they are gone too. */
   helpers?: number[];
 }
+
+/** How long a new run waits for the stage processes of a killed runner to notice and exit. */
+const ORPHAN_WAIT_MS = 30_000;
 
 /** A held lock; `release()` removes it if it is still ours. */
 export interface RunLock {
@@ -66,6 +70,18 @@ function isStale(holder: LockHolder | undefined): boolean {
   return [holder.pid, ...(holder.helpers ?? [])].every((pid) => !isAlive(pid));
 }
 
+/** The holder's runner is gone but stage processes of it still run (they exit when they notice). */
+function isOrphaned(holder: LockHolder | undefined): boolean {
+  return holder !== undefined && holder.host === os.hostname() && Number.isInteger(holder.pid) && !isAlive(holder.pid)
+    && (holder.helpers ?? []).some(isAlive);
+}
+
+/** Wait up to `ms` for the orphaned stage processes of a dead runner to exit. */
+async function awaitOrphans(holder: LockHolder, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && (holder.helpers ?? []).some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+}
+
 /**
  * Take the lock of `runDir` (which must exist), or throw RunFolderBusyError naming the holder. A stale lock (its
  * process is dead and was on this host) is taken over; one on another host is never presumed dead.
@@ -86,6 +102,7 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
       }
       const seen = await readHolder(file);
       if (seen.text === undefined) continue; // released meanwhile: try again
+      if (isOrphaned(seen.holder)) await awaitOrphans(seen.holder!, ORPHAN_WAIT_MS);
       if (!isStale(seen.holder)) throw new RunFolderBusyError(runDir, seen.holder, file);
       await breakStaleLock(file, seen.text, runDir, holder.token);
     }
