@@ -1,6 +1,8 @@
 // The entry of a stage process (see stage-process.ts): receives one job over IPC, loads the pipeline, chooses its
-// own backend, runs the stage and sends back the result. If the runner dies (kill -9) the IPC channel closes and
-// this process exits at once; the stage's writers are crash-safe, so the next run resumes from what was flushed.
+// own backend, runs the stage and sends back the result. If the runner dies (kill -9), this process dies too within
+// ~20 ms, even in the middle of a long synchronous computation: a watchdog thread sees the parent pid change and
+// sends SIGKILL to its own process. The stage's writers are crash-safe, so the next run resumes from what was flushed.
+import { Worker } from 'node:worker_threads';
 import { GramrError } from '../errors.js';
 import { chooseBackend } from './backend-choice.js';
 import { loadPipeline } from './load-pipeline.js';
@@ -56,6 +58,10 @@ async function runJob(job: StageJobMessage, signal: AbortSignal): Promise<StageP
     return { type: 'error', message: (e as Error).message, exitCode: e instanceof GramrError ? e.exitCode : 1 };
   }
 }
+
+const WATCHDOG = `const { workerData } = require('node:worker_threads');
+setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 20);`;
+new Worker(WATCHDOG, { eval: true, workerData: process.ppid }).unref();
 
 const ac = new AbortController();
 const stop = (): void => ac.abort(new Error('interrupted (Ctrl-C); run again to resume'));
