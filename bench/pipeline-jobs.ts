@@ -59,22 +59,22 @@ function contents(runDir: string): Map<string, string> {
 }
 
 /** Run with `jobs` in a fresh `runs` folder (the same path every time: manifests record absolute paths). */
-function runOnce(dir: string, jobs: number): { seconds: number; files: Map<string, string>; backend: string } {
+function runOnce(dir: string, jobs: number): { seconds: number; files: Map<string, string>; backend: string; stageS: number } {
   const runs = path.join(dir, 'runs');
   rmSync(runs, { recursive: true, force: true });
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [cli, 'run', 'p.yaml', '--jobs', String(jobs), '--json'], { cwd: dir, encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`gramr run --jobs ${jobs} failed (exit ${r.status}): ${r.stderr}`);
-  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backend: { chain: string } };
-  return { seconds, files: contents(path.join(runs, 'bench-jobs')), backend: summary.backend.chain };
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { backend: { chain: string }; stageMs: number };
+  return { seconds, files: contents(path.join(runs, 'bench-jobs')), backend: summary.backend.chain, stageS: summary.stageMs / 1000 };
 }
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '150' }, count: { type: 'string', default: '200' },
   repeats: { type: 'string', default: '1' }, json: { type: 'boolean' } } });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gramr-bench-jobs-'));
 writeFileSync(path.join(dir, 'p.yaml'), benchPipeline(Number(values.steps), Number(values.count)));
-const rows: Array<{ jobs1_s: number; jobs2_s: number; ratio: number; load_before: number; load_after: number }> = [];
+const rows: Array<{ jobs1_s: number; jobs2_s: number; ratio: number; jobs1_stages_s: number; jobs2_stages_s: number; load_before: number; load_after: number }> = [];
 let backend = '';
 try {
   for (let i = 0; i < Number(values.repeats); i++) {
@@ -85,7 +85,7 @@ try {
     const a = [...one.files], b = [...two.files];
     const diff = a.filter(([k, v]) => two.files.get(k) !== v).map(([k]) => k).concat(b.filter(([k]) => !one.files.has(k)).map(([k]) => k));
     if (diff.length) throw new Error(`artifacts differ between --jobs 1 and --jobs 2: ${diff.join(', ')}; no timing reported`);
-    rows.push({ jobs1_s: one.seconds, jobs2_s: two.seconds, ratio: two.seconds / one.seconds, load_before: loadBefore, load_after: os.loadavg()[0] });
+    rows.push({ jobs1_s: one.seconds, jobs2_s: two.seconds, ratio: two.seconds / one.seconds, jobs1_stages_s: one.stageS, jobs2_stages_s: two.stageS, load_before: loadBefore, load_after: os.loadavg()[0] });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -94,5 +94,5 @@ const result = { backend, steps: Number(values.steps), count: Number(values.coun
 if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
 else {
   process.stdout.write(`backend ${backend}, ${result.cores} cores, two train-grm stages of ${result.steps} steps; artifacts byte-identical\n`);
-  for (const r of rows) process.stdout.write(`--jobs 1: ${r.jobs1_s.toFixed(1)} s   --jobs 2: ${r.jobs2_s.toFixed(1)} s   ratio ${r.ratio.toFixed(2)}   (load average ${r.load_before.toFixed(1)} -> ${r.load_after.toFixed(1)})\n`);
+  for (const r of rows) process.stdout.write(`--jobs 1: ${r.jobs1_s.toFixed(1)} s   --jobs 2: ${r.jobs2_s.toFixed(1)} s   ratio ${r.ratio.toFixed(2)}   stage time in all ${r.jobs1_stages_s.toFixed(1)} s / ${r.jobs2_stages_s.toFixed(1)} s   (load average ${r.load_before.toFixed(1)} -> ${r.load_after.toFixed(1)})\n`);
 }
