@@ -12,7 +12,7 @@ import type { OutputIndex } from './artifacts.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
 import { executeStage, planStage, type Attempt, type StageDone, type StageOutcome } from './stage-exec.js';
-import { forkStage } from './stage-process.js';
+import { StageProcessPool } from './stage-process.js';
 
 export { stageConfigHash, type StageOutcome } from './stage-exec.js';
 
@@ -64,15 +64,20 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   const runDir = path.resolve(opts.runsDir ?? 'runs', p.name);
   await fs.mkdir(runDir, { recursive: true });
   const lock = await acquireRunLock(runDir);
+  const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
+  // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
+  const pool = jobs > 1 ? new StageProcessPool(p.file, p.sets) : undefined;
+  pool?.warm(Math.min(jobs, p.stages.length));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
     const board = createProgressBoard(opts.progress);
     try {
-      return await new GraphRun(p, opts, runDir, choice, lock, board).run();
+      return await new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool).run();
     } finally {
       board.stop();
     }
   } finally {
+    pool?.close();
     await lock.release();
   }
 }
@@ -88,7 +93,8 @@ class GraphRun {
   private readonly signal: AbortSignal;
 
   constructor(private readonly p: Pipeline, private readonly opts: RunOptions, private readonly runDir: string,
-    private readonly choice: BackendChoice, private readonly lock: RunLock, private readonly board: ProgressBoard) {
+    private readonly choice: BackendChoice, private readonly lock: RunLock, private readonly board: ProgressBoard,
+    private readonly pool?: StageProcessPool) {
     this.graph = new Map(buildGraph(p.stages).map((n) => [n.id, n]));
     this.jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
     this.signal = opts.signal ?? new AbortController().signal;
@@ -146,14 +152,13 @@ class GraphRun {
     const t0 = Date.now();
     if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
-    if (this.jobs === 1) {
+    if (!this.pool) {
       const ac = new AbortController();
       const signal = AbortSignal.any([this.signal, ac.signal]);
       execution = { done: executeStage(this.p, st, attempt, { runDir: this.runDir, index: this.index, choice: this.choice, signal,
         progress: (events) => this.board.stage(st.id, events) }), abort: () => ac.abort(this.signal.reason) };
     } else {
-      execution = forkStage({ file: this.p.file, sets: this.p.sets, runDir: this.runDir, stageId: st.id, attempt, index: [...this.index] },
-        this.board.stage(st.id));
+      execution = this.pool.start({ file: this.p.file, runDir: this.runDir, stageId: st.id, attempt, index: [...this.index] }, this.board.stage(st.id));
     }
     const done = execution.done.then((d) => {
       this.record(d);
@@ -163,11 +168,15 @@ class GraphRun {
       await this.updateHelpers();
     });
     this.running.set(st.id, { done, abort: execution.abort, ...(execution.pid !== undefined ? { pid: execution.pid } : {}) });
+    const waiting = this.p.stages.filter((s) => !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
+    this.pool?.warm(Math.min(this.jobs - this.running.size, waiting));
     void this.updateHelpers();
   }
 
   private async updateHelpers(): Promise<void> {
-    if (this.jobs > 1) await this.lock.setHelpers([...this.running.values()].flatMap((r) => (r.pid !== undefined ? [r.pid] : []))).catch(() => {});
+    if (!this.pool) return;
+    const pids = [...this.running.values()].flatMap((r) => (r.pid !== undefined ? [r.pid] : []));
+    await this.lock.setHelpers([...pids, ...this.pool.sparePids()]).catch(() => {});
   }
 
   private record(d: StageDone): void {

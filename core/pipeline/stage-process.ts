@@ -2,7 +2,7 @@
 // side, each with its own backend instance and thread settings. The child reloads the pipeline file (same --set
 // overrides), runs the stage exactly as the runner would in-process, streams progress back over IPC and reports
 // its outputs; the parent turns that back into a StageDone or an error.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, GramrError, WorkError } from '../errors.js';
 import type { OutputIndex } from './artifacts.js';
@@ -10,12 +10,19 @@ import type { StageProgress } from './progress.js';
 import type { Attempt, StageDone } from './stage-exec.js';
 import type { ProgressUpdate } from './task-context.js';
 
-/** What the parent sends a stage process. */
-export interface StageJobMessage {
-  type: 'job';
+/** The first message to a stage process: load this pipeline and choose the backend now. */
+export interface StagePrepareMessage {
+  type: 'prepare';
   /** Pipeline file and the --set overrides it was loaded with. */
   file: string;
   sets: string[];
+}
+
+/** What the parent sends a stage process to run. */
+export interface StageJobMessage {
+  type: 'job';
+  /** Pipeline file (checked against the prepared one). */
+  file: string;
   /** Run folder and stage. */
   runDir: string;
   stageId: string;
@@ -44,9 +51,49 @@ export interface ForkedStage {
 
 const entry = fileURLToPath(new URL('./stage-process-main.js', import.meta.url));
 
-/** Start `job` in a child process; progress and log lines reach `display`. */
-export function forkStage(job: Omit<StageJobMessage, 'type'>, display: StageProgress): ForkedStage {
-  const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+/**
+ * The stage processes of one run. Spare processes are forked ahead of need: each loads the pipeline and chooses its
+ * backend right away, so a stage that becomes ready starts without waiting for Node, the plugins and the backend.
+ * Every stage still gets a process of its own.
+ */
+export class StageProcessPool {
+  private spare: ChildProcess[] = [];
+
+  constructor(private readonly file: string, private readonly sets: string[]) {}
+
+  /** Keep `n` spare processes warming up. */
+  warm(n: number): void {
+    this.spare = this.spare.filter(alive);
+    while (this.spare.length < n) {
+      const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+      child.on('error', () => {}); // reported when the process is given a stage
+      child.send({ type: 'prepare', file: this.file, sets: this.sets } satisfies StagePrepareMessage);
+      this.spare.push(child);
+    }
+  }
+
+  /** Pids of the spare processes. */
+  sparePids(): number[] {
+    return this.spare.flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
+  }
+
+  /** Start `job` in a spare process (forking one if none is left); progress and log lines reach `display`. */
+  start(job: Omit<StageJobMessage, 'type'>, display: StageProgress): ForkedStage {
+    this.spare = this.spare.filter(alive);
+    if (this.spare.length === 0) this.warm(1);
+    return runIn(this.spare.shift()!, job, display);
+  }
+
+  /** End the spare processes (idle, so nothing is lost). */
+  close(): void {
+    for (const c of this.spare) c.kill('SIGKILL');
+    this.spare = [];
+  }
+}
+
+const alive = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
+
+function runIn(child: ChildProcess, job: Omit<StageJobMessage, 'type'>, display: StageProgress): ForkedStage {
   let result: { done?: StageDone; error?: GramrError } = {};
   child.on('message', (m: StageProcessMessage) => {
     if (m.type === 'progress') display.update(m.update);

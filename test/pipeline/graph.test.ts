@@ -6,19 +6,19 @@ import * as path from 'node:path';
 import { criticalPath, type GraphNode } from '../../core/pipeline/pipeline-graph.js';
 import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from './helpers.js';
 
-const PIPELINE = (extraA = '') => `name: g
+const PIPELINE = (extraA = '', extraB = '') => `name: g
 plugins: [./count.mjs]
 stages:
   - { stage: count-to, id: a, n: 1500, to: left${extraA} }
-  - { stage: count-to, id: b, n: 1500, to: right }
+  - { stage: count-to, id: b, n: 1500, to: right${extraB} }
   - { stage: count-to, id: a2, n: 300, to: left2, after: left }
   - { stage: count-to, id: b2, n: 300, to: right2, after: right }
 `;
 
-function setup(extraA = ''): string {
+function setup(extraA = '', extraB = ''): string {
   const dir = tempDir('gramr-graph-');
   writeCountPlugin(dir);
-  writeIn(dir, 'p.yaml', PIPELINE(extraA));
+  writeIn(dir, 'p.yaml', PIPELINE(extraA, extraB));
   return dir;
 }
 
@@ -67,16 +67,16 @@ test('validate --graph prints the graph as text, Mermaid and DOT; --json gives e
 });
 
 test('--jobs 2 runs independent stages side by side with the same bytes as --jobs 1', (t) => {
-  // Stage a waits halfway until the file "go" exists. Serially it is there from the start; with two jobs the test
-  // creates it only once stage b has finished, so a must have been running while b ran.
-  const serial = setup(', gate: go');
+  // Stages a and b wait halfway until the file "go" exists. Serially it is there from the start; with two jobs the
+  // test creates it only once both stages have written their first half, so both were in flight at once.
+  const serial = setup(', gate: go', ', gate: go');
   writeFileSync(path.join(serial, 'go'), '');
   const one = cli(['run', 'p.yaml', '--jobs', '1'], serial);
   t.is(one.code, 0, one.stderr);
   t.regex(one.stdout, /critical path: (a -> a2|b -> b2) \(\d+\.\ds\)/);
   t.regex(one.stdout, /with --jobs 1/);
 
-  const parallel = setup(', gate: go');
+  const parallel = setup(', gate: go', ', gate: go');
   const child = cliSpawn(['run', 'p.yaml', '--jobs', '2'], parallel);
   let stdout = '';
   let stderr = '';
@@ -84,11 +84,11 @@ test('--jobs 2 runs independent stages side by side with the same bytes as --job
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? -1)));
   return (async () => {
-    const bManifest = path.join(parallel, 'runs/g/b/manifest.json');
+    const halves = ['a/left', 'b/right'].map((p) => path.join(parallel, 'runs/g', `${p}.jsonl.partial`));
+    const half = (f: string): boolean => existsSync(f) && readFileSync(f, 'utf8').split('\n').length - 1 >= 750;
     const t0 = Date.now();
-    while (!existsSync(bManifest) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
-    t.true(existsSync(bManifest), 'stage b completed while stage a was waiting');
-    t.false(existsSync(path.join(parallel, 'runs/g/a/manifest.json')));
+    while (!halves.every(half) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
+    t.true(halves.every(half), 'a and b both reached the gate: two stages in flight at once');
     writeFileSync(path.join(parallel, 'go'), '');
     t.is(await exited, 0, stderr);
     const a = eventTimes(parallel, 'a');
