@@ -20,6 +20,11 @@ export interface Command {
   help: Record<string, string>;
   /** parseArgs options. */
   options: OptionSpec;
+  /**
+   * String options whose value may be left out (`--graph` or `--graph dot`): when the next word is not one of
+   * `choices`, `default` is used and the word stays a positional.
+   */
+  optionalValues?: Record<string, { default: string; choices: readonly string[] }>;
   /** Run; returns the exit code. */
   run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }
@@ -27,11 +32,22 @@ export interface Command {
 /** Parse argv for `cmd`; unknown options are a ConfigError with the usage line. */
 export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: withOptionalValues(cmd, argv), options: cmd.options, allowPositionals: true, strict: true });
     return { values: values as Record<string, unknown>, positionals };
   } catch (e) {
     throw new ConfigError(`${(e as Error).message}\nusage: ${cmd.usage}`, `gramr ${cmd.name}`);
   }
+}
+
+/** Fill in the default of an optional-value option given without a value (see Command.optionalValues). */
+function withOptionalValues(cmd: Command, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const o = argv[i].startsWith('--') ? cmd.optionalValues?.[argv[i].slice(2)] : undefined;
+    out.push(argv[i]);
+    if (o && !o.choices.includes(argv[i + 1] ?? '')) out.push(o.default);
+  }
+  return out;
 }
 
 /** The `--help` text of a command. */

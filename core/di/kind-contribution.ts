@@ -22,6 +22,11 @@ export interface KindContribution {
    * options, e.g. `backend.options.onnx`); without it the container's instance (built with defaults) is used.
    */
   create?: (options: unknown) => unknown;
+  /**
+   * Stage kinds: top-level option keys that say how the stage executes, not what it computes (a queue's Redis URL,
+   * polling, timeouts, the executor). They stay out of the stage's config hash, so changing them resumes a stage.
+   */
+  executionKeys?: string[];
 }
 
 /** Arguments of `contributeKind`. `impl` is a class (constructed by the container) or a factory. */
@@ -33,6 +38,8 @@ export interface KindDefinition<T> {
   impl: (new (...args: any[]) => T) | (() => T);
   /** Optional: build an instance from validated options (see KindContribution.create). */
   create?: (options: unknown) => T;
+  /** Optional: execution-only option keys (see KindContribution.executionKeys). */
+  executionKeys?: string[];
 }
 
 function isClass(fn: unknown): fn is new (...args: any[]) => unknown {
@@ -52,6 +59,7 @@ export function contributeKind<T>(options: ContainerModuleLoadOptions, plugin: s
   const contribution: KindContribution = {
     point: def.point, kind: def.kind, description: def.description, schema: def.schema, plugin,
     ...(def.create ? { create: def.create } : {}),
+    ...(def.executionKeys ? { executionKeys: def.executionKeys } : {}),
   };
   options.bind<KindContribution>(KindContributionId).toConstantValue(contribution);
 }

@@ -9,6 +9,7 @@ import type { Pipeline } from './load-pipeline.js';
 import type { ManifestOutput } from './manifest.js';
 import { RecordWriter, readJsonl } from './record-writer.js';
 import type { ArtifactAccess, OutputDecl } from './stage.js';
+import { ARTIFACT_NAME, ARTIFACT_NAME_RULE } from './artifact-flow.js';
 import type { TaskContext } from './task-context.js';
 
 /** Outputs of completed stages, by artifact name. */
@@ -57,6 +58,7 @@ export class StageArtifacts implements ArtifactAccess {
 
   private decl(name: string, kinds: string[]): OutputDecl {
     const d = this.declared.find((o) => o.name === name);
+    if (!ARTIFACT_NAME.test(name)) throw new WorkError(`stage tried to write "${name}", which is not a valid artifact name (${ARTIFACT_NAME_RULE})`);
     if (!d || !kinds.includes(d.kind)) {
       throw new WorkError(`stage tried to write "${name}", which it did not declare as a ${kinds.join('/')} output`);
     }

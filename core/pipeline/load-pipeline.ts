@@ -14,8 +14,9 @@ import { applyOverrides } from './overrides.js';
 import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
 import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
+import { ARTIFACT_NAME, ARTIFACT_NAME_RULE, checkArtifactFlow, type FlowStage } from './artifact-flow.js';
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-"');
+const name = z.string().regex(ARTIFACT_NAME, `use ${ARTIFACT_NAME_RULE}`);
 
 /** The top-level shape of a pipeline file; datasets and stages are checked further against their kinds. */
 export const pipelineSchema = z.object({
@@ -35,6 +36,7 @@ export const pipelineSchema = z.object({
     tokenizer: z.string().optional().describe('tokenizer file, when not inside the checkpoint'),
   }).strict()).default({}),
   stages: z.array(z.looseObject({ stage: z.string(), id: name.optional() })).min(1),
+  jobs: z.number().int().min(1).optional().describe('stages run at once by gramr run (default: the number of cores; --jobs overrides)'),
 }).strict();
 
 /** One validated stage. */
@@ -53,12 +55,16 @@ export interface PlannedStage {
   inputs: string[];
   /** Artifacts written. */
   outputs: OutputDecl[];
+  /** Option keys that say how the stage executes (not hashed; see KindContribution.executionKeys). */
+  executionKeys: string[];
 }
 
 /** A pipeline ready to run. */
 export interface Pipeline {
   /** Absolute path of the pipeline file. */
   file: string;
+  /** The --set overrides it was loaded with (stage processes load it the same way). */
+  sets: string[];
   /** Its folder: relative paths resolve here. */
   baseDir: string;
   /** Run name. */
@@ -186,10 +192,14 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     models.set(mname, model);
   }
 
-  const known = new Set<string>([...datasets.keys(), ...models.keys()]);
+  const provided = new Map<string, string>([
+    ...Object.keys(cfg.datasets).map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
+    ...Object.keys(cfg.models).map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
+  ]);
   const ids = new Set<string>();
   const kindCount = new Map<string, number>();
   const stages: PlannedStage[] = [];
+  const flow: FlowStage[] = [];
   cfg.stages.forEach((s, index) => {
     const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id'], ['stages', index], 'stage', map, shown, errors);
     const n = (kindCount.get(s.stage) ?? 0) + 1;
@@ -201,16 +211,12 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     const impl = container.get<Stage>('Stage', s.stage);
     const inputs = impl.inputs(options);
     const outputs = impl.outputs(options);
-    for (const input of inputs) {
-      if (!known.has(input)) errors.push(`${at(['stages', index])}: input "${input}" is not a dataset, a model, or an output of an earlier stage; known: ${[...known].join(', ') || '(none)'}`);
-    }
-    for (const o of outputs) {
-      if (known.has(o.name)) errors.push(`${at(['stages', index])}: output "${o.name}" is already defined (a dataset, a model or an earlier output)`);
-      known.add(o.name);
-    }
-    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs });
+    flow.push({ index, id, raw: s, inputs, outputs });
+    const executionKeys = container.contribution('Stage', s.stage)?.executionKeys ?? [];
+    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs, executionKeys });
   });
+  errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));
   await resolveHubPaths(hubPaths);
-  return { file, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
+  return { file, sets, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

@@ -23,7 +23,7 @@ export interface StageManifest {
   /** Stage id and kind. */
   id: string;
   kind: string;
-  /** sha256 of the canonical options + seed. */
+  /** sha256 of the canonical kind + options (without execution-only keys) + seed. */
   configHash: string;
   /** The validated options. */
   options: unknown;

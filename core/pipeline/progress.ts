@@ -33,52 +33,93 @@ export interface StageProgress extends ProgressSink {
   finish(): void;
 }
 
-/** Create the progress sink of stage `label`. Progress events reach `events` at most every `eventEveryMs`. */
-export function createStageProgress(mode: ProgressMode, label: string, events: EventLog, eventEveryMs = 1000): StageProgress {
+const BAR_FORMAT = '{label} [{bar}] {value}/{total} {unit} | {rate}/s | ETA {eta} | {metrics}';
+
+/** Progress of a run: one sink per stage; on a terminal, one bar line per running stage (a cli-progress MultiBar). */
+export interface ProgressBoard {
+  /** The sink of stage `label`; progress also reaches `events` (at most every `eventEveryMs`) when given. */
+  stage(label: string, events?: EventLog, eventEveryMs?: number): StageProgress;
+  /** Print a line without breaking the bars. */
+  line(text: string): void;
+  /** Stop drawing (at the end of the run). */
+  stop(): void;
+}
+
+/** A board for `mode`: bars share one MultiBar on stderr; JSON lines go to stdout; quiet prints nothing. */
+export function createProgressBoard(mode: ProgressMode): ProgressBoard {
+  let multi: cliProgress.MultiBar | undefined;
+  const bars = (): cliProgress.MultiBar => (multi ??= new cliProgress.MultiBar({
+    format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr,
+  }, cliProgress.Presets.shades_classic));
+  return {
+    stage: (label, events, eventEveryMs) => createStageProgress(mode, label, events, eventEveryMs, mode === 'bar' ? bars : undefined),
+    line: (text) => {
+      if (mode === 'quiet') return;
+      if (multi) multi.log(text + '\n');
+      else process.stderr.write(text + '\n');
+    },
+    stop: () => multi?.stop(),
+  };
+}
+
+/**
+ * Create the progress sink of stage `label`. Progress events reach `events` at most every `eventEveryMs`. In bar
+ * mode the bar lives in `multi` when given (removed when the stage finishes), else in a bar of its own.
+ */
+export function createStageProgress(mode: ProgressMode, label: string, events?: EventLog, eventEveryMs = 1000,
+  multi?: () => cliProgress.MultiBar): StageProgress {
   const started = Date.now();
   let lastEvent = 0;
+  let lastJson = 0;
   let last: ProgressUpdate | undefined;
   let bar: cliProgress.SingleBar | undefined;
   const record = (u: ProgressUpdate, force: boolean): void => {
     const now = Date.now();
-    if (!force && now - lastEvent < eventEveryMs) return;
-    lastEvent = now;
     const rate = u.done / Math.max(1e-3, (now - started) / 1000);
-    events.write({ type: 'progress', stage: label, ...u, rate });
-    if (mode === 'json') {
+    if (events && (force || now - lastEvent >= eventEveryMs)) {
+      lastEvent = now;
+      events.write({ type: 'progress', stage: label, ...u, rate });
+    }
+    if (mode === 'json' && (force || now - lastJson >= eventEveryMs)) {
+      lastJson = now;
       process.stdout.write(JSON.stringify({ event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) }) + '\n');
+    }
+  };
+  const draw = (u: ProgressUpdate): void => {
+    const elapsed = Math.max(1e-3, (Date.now() - started) / 1000);
+    const rate = u.done / elapsed;
+    const eta = u.total !== undefined && rate > 0 ? formatSeconds((u.total - u.done) / rate) : '?';
+    const extra = { label: label.padEnd(24), unit: u.unit ?? 'items', metrics: formatMetrics(u.metrics), rate: rate.toFixed(1), eta };
+    if (!bar) {
+      const total = u.total ?? Math.max(1, u.done);
+      if (multi) bar = multi().create(total, u.done, extra);
+      else {
+        bar = new cliProgress.SingleBar({ format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr },
+          cliProgress.Presets.shades_classic);
+        bar.start(total, u.done, extra);
+      }
+    } else {
+      if (u.total !== undefined) bar.setTotal(u.total);
+      else if (u.done > bar.getTotal()) bar.setTotal(u.done);
+      bar.update(u.done, extra);
     }
   };
   return {
     update(u: ProgressUpdate): void {
       last = u;
-      if (mode === 'bar') {
-        const elapsed = Math.max(1e-3, (Date.now() - started) / 1000);
-        const rate = u.done / elapsed;
-        const eta = u.total !== undefined && rate > 0 ? formatSeconds((u.total - u.done) / rate) : '?';
-        const extra = { unit: u.unit ?? 'items', metrics: formatMetrics(u.metrics), rate: rate.toFixed(1), eta };
-        if (!bar) {
-          bar = new cliProgress.SingleBar({
-            format: `${label.padEnd(24)} [{bar}] {value}/{total} {unit} | {rate}/s | ETA {eta} | {metrics}`,
-            barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr,
-          }, cliProgress.Presets.shades_classic);
-          bar.start(u.total ?? Math.max(1, u.done), u.done, extra);
-        } else {
-          if (u.total !== undefined) bar.setTotal(u.total);
-          else if (u.done > bar.getTotal()) bar.setTotal(u.done);
-          bar.update(u.done, extra);
-        }
-      }
+      if (mode === 'bar') draw(u);
       record(u, false);
     },
     log(message: string): void {
-      events.write({ type: 'log', stage: label, message });
+      events?.write({ type: 'log', stage: label, message });
       if (mode === 'json') process.stdout.write(JSON.stringify({ event: 'log', stage: label, message }) + '\n');
+      else if (mode === 'bar' && multi) multi().log(`${label}: ${message}\n`);
       else if (mode === 'bar') process.stderr.write(`${bar ? '\n' : ''}${label}: ${message}\n`);
     },
     finish(): void {
       if (last) record(last, true);
-      bar?.stop();
+      if (bar && multi) multi().remove(bar);
+      else bar?.stop();
     },
   };
 }

@@ -1,19 +1,20 @@
-// Runs a validated pipeline: one folder per stage under runs/<name>/, skip stages whose options and inputs
-// are unchanged, resume interrupted ones (their folder is kept when options and inputs still match), commit
-// outputs, and write the manifest last. Progress goes to a bar or JSON; events to <stage>/events.jsonl.
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+// Runs a validated pipeline as a graph: a stage starts as soon as the stages writing its inputs are complete, up to
+// `jobs` at once (jobs 1: in this process, in file order; more: each stage in a child process of its own). Complete
+// stages with unchanged options and inputs are skipped, interrupted ones resume (stage-exec.ts). A failed stage stops
+// the stages that depend on it while independent ones finish. The run folder is locked throughout (run-lock.ts).
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GramrError, WorkError } from '../errors.js';
-import type { DataSource } from '../data/data-source.js';
 import { chooseBackend, type BackendChoice } from './backend-choice.js';
-import { EventLog } from './event-log.js';
-import { canonicalJson, hashFile, hashPath, sha256 } from './hash.js';
 import type { Pipeline, PlannedStage } from './load-pipeline.js';
-import { readManifest, type ManifestOutput, type StageManifest } from './manifest.js';
-import { createStageProgress, type ProgressMode } from './progress.js';
-import { StageArtifacts, type OutputIndex } from './artifacts.js';
-import { packageVersions } from './versions.js';
-import { writeJsonAtomic } from '../io/atomic-write.js';
+import { createProgressBoard, type ProgressBoard, type ProgressMode } from './progress.js';
+import type { OutputIndex } from './artifacts.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
+import { executeStage, planStage, type Attempt, type StageDone, type StageOutcome } from './stage-exec.js';
+import { StageProcessPool } from './stage-process.js';
+
+export { stageConfigHash, type StageOutcome } from './stage-exec.js';
 
 /** Runner options. */
 export interface RunOptions {
@@ -25,20 +26,8 @@ export interface RunOptions {
   force?: boolean;
   /** Cancels the run (Ctrl-C). */
   signal?: AbortSignal;
-}
-
-/** What happened to one stage. */
-export interface StageOutcome {
-  /** Stage id. */
-  id: string;
-  /** `ran` or `skipped` (complete with unchanged inputs). */
-  status: 'ran' | 'skipped';
-  /** Wall time in ms (of the run that produced the outputs, for skipped stages). */
-  ms: number;
-  /** Headline metrics. */
-  metrics: Record<string, number>;
-  /** One-line summary. */
-  summary?: string;
+  /** Stages at once: 1 (default) runs them in this process one after another; more forks one process per stage. */
+  jobs?: number;
 }
 
 /** The result of a run. */
@@ -47,118 +36,190 @@ export interface RunResult {
   runDir: string;
   /** The backend choice. */
   backend: { name: string; chain: string };
-  /** Per stage. */
+  /** Per stage, in file order. */
   stages: StageOutcome[];
+  /** Stages allowed at once. */
+  jobs: number;
+  /** Wall time of the whole run in ms. */
+  wallMs: number;
+  /** Sum of the wall times of the stages that ran now. */
+  stageMs: number;
+  /** The longest chain of dependent stages (by the time they took now) and its length in ms. */
+  criticalPath: { path: string[]; ms: number };
 }
 
-async function inputHash(p: Pipeline, index: OutputIndex, name: string): Promise<string> {
-  const ds = p.datasets.get(name);
-  if (ds) return p.container.get<DataSource>('DataSource', ds.kind).fingerprint(ds.options, p.baseDir);
-  const m = p.models.get(name);
-  if (m) return sha256(`${await hashPath(m.path)}|${m.tokenizer ? await hashPath(m.tokenizer) : ''}`);
-  const o = index.get(name);
-  if (!o) throw new WorkError(`input "${name}" has no producer`); // validation rules this out
-  return o.out.hash;
+const failedRuns = new WeakMap<object, RunResult>();
+
+/** The result of the run that threw `e` (failed or interrupted stages), so the CLI can print its summary. */
+export function runResultOf(e: unknown): RunResult | undefined {
+  return e && typeof e === 'object' ? failedRuns.get(e) : undefined;
 }
 
-/** Run the pipeline. Throws GramrError (exit 1) when a stage fails; completed stages stay complete. */
+/**
+ * Run the pipeline. Holds the run folder's lock throughout: a second run on the same folder is refused
+ * (RunFolderBusyError, exit 3). When stages fail, throws the first failure's error (its message lists the failed
+ * and not-run stages; runResultOf gives the whole result); completed stages stay complete.
+ */
 export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunResult> {
   const runDir = path.resolve(opts.runsDir ?? 'runs', p.name);
-  const choice: BackendChoice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
   await fs.mkdir(runDir, { recursive: true });
-  const backend = { name: choice.backend.name, chain: choice.chain };
-  const index: OutputIndex = new Map();
-  const outcomes: StageOutcome[] = [];
-  const signal = opts.signal ?? new AbortController().signal;
-
-  for (const st of p.stages) {
-    signal.throwIfAborted();
-    const stageDir = path.join(runDir, st.id);
-    const events = new EventLog(path.join(stageDir, 'events.jsonl'));
-    const configHash = sha256(canonicalJson({ kind: st.kind, options: st.options, seed: p.seed }));
-    const inputs: Record<string, string> = {};
-    for (const name of st.inputs) inputs[name] = await inputHash(p, index, name);
-    const attempt = { configHash, inputs };
-    const manifestFile = path.join(stageDir, 'manifest.json');
-    const prev = readManifest(manifestFile);
-    if (!opts.force && prev && prev.configHash === configHash && canonicalJson(prev.inputs) === canonicalJson(inputs)) {
-      for (const [name, out] of Object.entries(prev.outputs)) index.set(name, { runPath: out.path, out });
-      events.write({ type: 'stage-skip', stage: st.id, reason: 'complete; options and inputs unchanged' });
-      outcomes.push({ id: st.id, status: 'skipped', ms: prev.timing.ms, metrics: prev.metrics, summary: prev.summary });
-      if (opts.progress !== 'quiet') report(opts.progress, { event: 'stage-skip', stage: st.id }, `${st.id}: up to date, skipped`);
-      continue;
-    }
-    await prepareStageDir(stageDir, attempt, opts.force === true && prev !== undefined);
-    const outcome = await runStage(p, st, stageDir, runDir, index, events, attempt, backend, choice, opts, signal);
-    outcomes.push(outcome);
-  }
-  return { runDir, backend, stages: outcomes };
-}
-
-function report(mode: ProgressMode, json: Record<string, unknown>, text: string): void {
-  if (mode === 'json') process.stdout.write(JSON.stringify(json) + '\n');
-  else process.stderr.write(text + '\n');
-}
-
-/** Keep the folder of an interrupted attempt with the same options and inputs (resume); otherwise start clean. */
-async function prepareStageDir(stageDir: string, attempt: object, forced: boolean): Promise<void> {
-  const attemptFile = path.join(stageDir, 'attempt.json');
-  let same = false;
-  if (!forced && existsSync(attemptFile)) {
-    try {
-      same = canonicalJson(JSON.parse(readFileSync(attemptFile, 'utf8'))) === canonicalJson(attempt);
-    } catch {
-      same = false;
-    }
-  }
-  if (!same) await fs.rm(stageDir, { recursive: true, force: true });
-  await fs.mkdir(stageDir, { recursive: true });
-  await writeJsonAtomic(attemptFile, attempt);
-}
-
-async function runStage(p: Pipeline, st: PlannedStage, stageDir: string, runDir: string, index: OutputIndex, events: EventLog,
-  attempt: { configHash: string; inputs: Record<string, string> }, backend: { name: string; chain: string }, choice: BackendChoice,
-  opts: RunOptions, signal: AbortSignal): Promise<StageOutcome> {
-  const started = new Date();
-  const progress = createStageProgress(opts.progress, st.id, events);
-  const run = { name: p.name, dir: runDir, file: p.file, config: p.config, backendChain: backend.chain };
-  const ctx = { signal, progress, seed: p.seed, stageId: st.id, dir: stageDir, baseDir: p.baseDir, backend: async () => choice.backend, run };
-  const artifacts = new StageArtifacts(p, index, runDir, stageDir, st.outputs, ctx);
-  events.write({ type: 'stage-start', stage: st.id, kind: st.kind, configHash: attempt.configHash, backend: backend.name });
-  let result;
+  const lock = await acquireRunLock(runDir);
+  const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
+  // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
+  const pool = jobs > 1 ? new StageProcessPool(p.file, p.sets) : undefined;
+  pool?.warm(Math.min(jobs, p.stages.length));
   try {
-    result = await st.impl.run(st.options, { ...ctx, artifacts });
-  } catch (e) {
-    for (const w of artifacts.writers.values()) await w.abandon().catch(() => {});
-    progress.finish();
-    events.write({ type: 'stage-error', stage: st.id, error: (e as Error).message });
-    if (e instanceof GramrError) throw e;
-    throw new WorkError(`stage "${st.id}" (${st.kind}) failed: ${(e as Error).message}`, { cause: e });
-  }
-  progress.finish();
-  const outputs: Record<string, ManifestOutput> = {};
-  for (const o of st.outputs) {
-    const rel = path.relative(runDir, path.join(stageDir, o.kind === 'records' ? `${o.name}.jsonl` : o.name));
-    const abs = path.join(runDir, rel);
-    let records: number | undefined;
-    if (o.kind === 'records') {
-      const w = artifacts.writers.get(o.name) ?? (await artifacts.recordWriter(o.name));
-      records = await w.commit();
+    const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
+    const board = createProgressBoard(opts.progress);
+    try {
+      return await new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool).run();
+    } finally {
+      board.stop();
     }
-    if (!existsSync(abs)) throw new WorkError(`stage "${st.id}" finished without writing its output "${o.name}"`);
-    const hash = o.kind === 'records' ? await hashFile(abs) : await hashPath(abs);
-    outputs[o.name] = { kind: o.kind, path: rel, hash, ...(records !== undefined ? { records } : {}) };
+  } finally {
+    pool?.close();
+    await lock.release();
   }
-  const end = new Date();
-  const manifest: StageManifest = {
-    status: 'complete', id: st.id, kind: st.kind, configHash: attempt.configHash, options: st.options, inputs: attempt.inputs,
-    outputs, seed: p.seed, backend, versions: packageVersions(),
-    timing: { start: started.toISOString(), end: end.toISOString(), ms: end.getTime() - started.getTime() },
-    metrics: result.metrics, summary: result.summary,
-  };
-  await writeJsonAtomic(path.join(stageDir, 'manifest.json'), manifest);
-  await fs.rm(path.join(stageDir, 'attempt.json'), { force: true });
-  for (const [name, out] of Object.entries(outputs)) index.set(name, { runPath: out.path, out });
-  events.write({ type: 'stage-end', stage: st.id, ms: manifest.timing.ms, metrics: result.metrics });
-  return { id: st.id, status: 'ran', ms: manifest.timing.ms, metrics: result.metrics, summary: result.summary };
+}
+
+/** One run of the graph: which stages are done, running, failed or blocked. */
+class GraphRun {
+  private readonly graph: Map<string, GraphNode>;
+  private readonly index: OutputIndex = new Map();
+  private readonly outcomes = new Map<string, StageOutcome>();
+  private readonly running = new Map<string, { done: Promise<void>; abort: () => void; pid?: number }>();
+  private readonly failures: Error[] = [];
+  private readonly jobs: number;
+  private readonly signal: AbortSignal;
+
+  constructor(private readonly p: Pipeline, private readonly opts: RunOptions, private readonly runDir: string,
+    private readonly choice: BackendChoice, private readonly lock: RunLock, private readonly board: ProgressBoard,
+    private readonly pool?: StageProcessPool) {
+    this.graph = new Map(buildGraph(p.stages).map((n) => [n.id, n]));
+    this.jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
+    this.signal = opts.signal ?? new AbortController().signal;
+  }
+
+  async run(): Promise<RunResult> {
+    const t0 = Date.now();
+    const onAbort = (): void => { for (const r of this.running.values()) r.abort(); };
+    this.signal.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        while (await this.startReady()) { /* skipped stages may make more stages ready */ }
+        if (this.running.size === 0) break;
+        await Promise.race([...this.running.values()].map((r) => r.done));
+      }
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+    }
+    return this.finish(Date.now() - t0);
+  }
+
+  private status(id: string): StageOutcome['status'] | undefined {
+    return this.outcomes.get(id)?.status;
+  }
+
+  /** Start (or skip) the stages that are ready, in file order; true when one was skipped or blocked. */
+  private async startReady(): Promise<boolean> {
+    for (const st of this.p.stages) {
+      if (this.signal.aborted || this.running.size >= this.jobs) return false;
+      if (this.outcomes.has(st.id) || this.running.has(st.id)) continue;
+      const deps = this.graph.get(st.id)!.deps;
+      if (deps.some((d) => this.status(d) === 'failed' || this.status(d) === 'not-run')) {
+        this.outcomes.set(st.id, { id: st.id, status: 'not-run', ms: 0, metrics: {}, summary: 'not run: an earlier stage it needs failed' });
+        return true;
+      }
+      if (!deps.every((d) => this.status(d) === 'ran' || this.status(d) === 'skipped')) continue;
+      let planned;
+      try {
+        planned = await planStage(this.p, st, this.runDir, this.index, this.opts.force === true);
+      } catch (e) {
+        this.fail(st, e, 0);
+        return true;
+      }
+      if (planned.done) {
+        this.record(planned.done);
+        this.say({ event: 'stage-skip', stage: st.id }, `${st.id}: up to date, skipped`);
+        return true;
+      }
+      this.start(st, planned.attempt);
+    }
+    return false;
+  }
+
+  private start(st: PlannedStage, attempt: Attempt): void {
+    const t0 = Date.now();
+    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
+    let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
+    if (!this.pool) {
+      const ac = new AbortController();
+      const signal = AbortSignal.any([this.signal, ac.signal]);
+      execution = { done: executeStage(this.p, st, attempt, { runDir: this.runDir, index: this.index, choice: this.choice, signal,
+        progress: (events) => this.board.stage(st.id, events) }), abort: () => ac.abort(this.signal.reason) };
+    } else {
+      execution = this.pool.start({ file: this.p.file, runDir: this.runDir, stageId: st.id, attempt, index: [...this.index] }, this.board.stage(st.id));
+    }
+    const done = execution.done.then((d) => {
+      this.record(d);
+      this.say({ event: 'stage-end', stage: st.id, ms: d.outcome.ms }, `${st.id}: done in ${(d.outcome.ms / 1000).toFixed(1)}s`);
+    }, (e: unknown) => this.fail(st, e, Date.now() - t0)).finally(async () => {
+      this.running.delete(st.id);
+      await this.updateHelpers();
+    });
+    this.running.set(st.id, { done, abort: execution.abort, ...(execution.pid !== undefined ? { pid: execution.pid } : {}) });
+    const waiting = this.p.stages.filter((s) => !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
+    this.pool?.warm(Math.min(this.jobs - this.running.size, waiting));
+    void this.updateHelpers();
+  }
+
+  private async updateHelpers(): Promise<void> {
+    if (!this.pool) return;
+    const pids = [...this.running.values()].flatMap((r) => (r.pid !== undefined ? [r.pid] : []));
+    await this.lock.setHelpers([...pids, ...this.pool.sparePids()]).catch(() => {});
+  }
+
+  private record(d: StageDone): void {
+    this.outcomes.set(d.outcome.id, d.outcome);
+    for (const [name, out] of Object.entries(d.outputs)) this.index.set(name, { runPath: out.path, out });
+  }
+
+  private fail(st: PlannedStage, e: unknown, ms: number): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (this.signal.aborted) {
+      this.outcomes.set(st.id, { id: st.id, status: 'not-run', ms, metrics: {}, summary: 'interrupted; run again to resume' });
+      return;
+    }
+    this.failures.push(err);
+    this.outcomes.set(st.id, { id: st.id, status: 'failed', ms, metrics: {}, summary: err.message.split('\n')[0] });
+    this.say({ event: 'stage-failed', stage: st.id, error: err.message }, `${st.id}: failed: ${err.message}`);
+  }
+
+  private say(json: Record<string, unknown>, text: string): void {
+    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify(json) + '\n');
+    else this.board.line(text);
+  }
+
+  private finish(wallMs: number): RunResult {
+    const stages = this.p.stages.map((st) => this.outcomes.get(st.id) ?? { id: st.id, status: 'not-run' as const, ms: 0, metrics: {} });
+    const ran = (id: string): number => (this.status(id) === 'ran' ? this.outcomes.get(id)!.ms : 0);
+    const result: RunResult = {
+      runDir: this.runDir, backend: { name: this.choice.backend.name, chain: this.choice.chain }, stages, jobs: this.jobs, wallMs,
+      stageMs: stages.reduce((a, s) => a + ran(s.id), 0), criticalPath: criticalPath([...this.graph.values()], ran),
+    };
+    const failed = stages.filter((s) => s.status === 'failed').map((s) => s.id);
+    const notRun = stages.filter((s) => s.status === 'not-run').map((s) => s.id);
+    if (this.signal.aborted) {
+      const reason = this.signal.reason instanceof Error ? this.signal.reason.message : 'interrupted';
+      const err = new GramrError(`${reason}${notRun.length ? `; not finished: ${notRun.join(', ')}` : ''}`, 130);
+      failedRuns.set(err, result);
+      throw err;
+    }
+    if (this.failures.length === 0) return result;
+    const first = this.failures[0];
+    const err = first instanceof GramrError ? first : new WorkError(first.message, { cause: first });
+    if (failed.length > 1 || notRun.length) err.message += `\nfailed: ${failed.join(', ')}${notRun.length ? `; not run: ${notRun.join(', ')}` : ''}`;
+    failedRuns.set(err, result);
+    throw err;
+  }
 }

@@ -78,9 +78,14 @@ export interface StageResult {
 export interface Stage<Options = any> {
   /** The kind name a pipeline uses (`stage: <kind>`). */
   readonly kind: string;
-  /** Names of the artifacts (datasets, models, earlier outputs) this stage reads. */
+  /**
+   * True for stages that read the whole run folder (other stages' manifests, like the report): they run after every
+   * stage before them in the file, not only after the writers of their inputs.
+   */
+  readonly readsEarlierStages?: boolean;
+  /** Names of the artifacts (datasets, models, earlier outputs) this stage reads; they decide the run order. */
   inputs(options: Options): string[];
-  /** The artifacts this stage writes. */
+  /** The artifacts this stage writes (each artifact has exactly one writer in a pipeline). */
   outputs(options: Options): OutputDecl[];
   /** Do the work. Must resume from what an interrupted run left in `ctx.dir`, and end with the same result. */
   run(options: Options, ctx: StageContext): Promise<StageResult>;

@@ -23,7 +23,7 @@ const proverModule = new ContainerModule((options) => {
     description: 'train the preference-proving model on rationale examples (scratch or from a model) -> model artifact',
   });
   contributeKind(options, PROVER_PLUGIN, {
-    point: 'Stage', kind: 'synthesize-rationales', schema: synthesizeRationalesSchema, impl: SynthesizeRationalesStage,
+    point: 'Stage', kind: 'synthesize-rationales', schema: synthesizeRationalesSchema, impl: SynthesizeRationalesStage, executionKeys: ['executor'],
     description: 'write rationales for labeled pairs with a prover (k samples, rule checks, proof score) -> rationale examples + report; resumable',
   });
 });

@@ -8,6 +8,7 @@ import { QueueJudgeStage, queueJudgeSchema } from './queue-judge-stage.js';
 
 export default new ContainerModule((options) => {
   contributeKind(options, 'queue', { point: 'Stage', kind: 'queue-judge', schema: queueJudgeSchema, impl: QueueJudgeStage,
+    executionKeys: ['redis', 'queue', 'attempts', 'pollMs', 'timeoutS'],
     description: 'judge a dataset\'s pairs through a BullMQ queue on Redis (workers: gramr work) -> the pairs plus judgment, in input order (resumable)' });
 });
 

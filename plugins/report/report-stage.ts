@@ -28,6 +28,8 @@ function rowJson(r: EvalRow): Omit<EvalRow, 'outcomes'> {
 @injectable()
 export class ReportStage implements Stage<ReportOptions> {
   readonly kind = 'report';
+  /** The report reads the manifests (timings, metrics) of every stage before it. */
+  readonly readsEarlierStages = true;
   inputs(o: ReportOptions): string[] {
     return [...new Set([...o.tables.flatMap((t) => t.rows.map((r) => r.from)), ...(o.bestOfN ? [o.bestOfN.from] : []), ...o.include.map((i) => i.from)])];
   }

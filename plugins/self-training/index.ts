@@ -19,7 +19,7 @@ const selfTrainingModule = new ContainerModule((options) => {
     description: 'GRAM-R² round: n-vote pseudo-labels with a threshold, prover rationales (k candidates, rules), merge with all earlier data, retrain (backbone or continue)',
   });
   contributeKind(options, SELF_TRAINING_PLUGIN, {
-    point: 'Stage', kind: 'self-train', schema: selfTrainSchema, impl: SelfTrainStage,
+    point: 'Stage', kind: 'self-train', schema: selfTrainSchema, impl: SelfTrainStage, executionKeys: ['executor'],
     description: 'self-train a GRM over rounds of unlabeled pairs -> final GRM + merged data + pseudo-labels + per-round report; resumable',
   });
 });

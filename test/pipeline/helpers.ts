@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Repo root (ava runs tests with cwd = repo root). */
 export const repoRoot = process.cwd();
@@ -30,4 +31,43 @@ export function cli(args: string[], cwd: string): { code: number; stdout: string
 /** Start the CLI in the background. */
 export function cliSpawn(args: string[], cwd: string): ChildProcess {
   return spawn(process.execPath, [cliPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Write `count.mjs` into `dir`: a plugin with the stage kind `count-to` ({n, to, sleepMs?}) writing records
+ * {id, i, square, text} for i < n, deterministic, flushing and sleeping `sleepMs` (default 5) every 50 records so a
+ * kill lands mid-run. With `gate`, it waits halfway until that file (relative to the pipeline) exists; with
+ * `failAt`, it throws after that record; `timeoutS` is accepted and unused; both are execution-only. It resumes from `writer.count`.
+ */
+export function writeCountPlugin(dir: string): string {
+  const gramr = pathToFileURL(path.join(repoRoot, 'dist/core/index.js')).href;
+  return writeIn(dir, 'count.mjs', `import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContainerModule, contributeKind, z } from '${gramr}';
+class CountTo {
+  kind = 'count-to';
+  inputs(o) { return o.after ? [o.after] : []; }
+  outputs(o) { return [{ name: o.to, kind: 'records' }]; }
+  async run(o, ctx) {
+    const w = await ctx.artifacts.recordWriter(o.to);
+    for (let i = w.count; i < o.n; i++) {
+      ctx.signal.throwIfAborted();
+      await w.append({ id: 'r' + i, i, square: i * i, text: 'x'.repeat(i % 97) });
+      if (i % 50 === 49) { await w.flush(); await new Promise((r) => setTimeout(r, o.sleepMs)); }
+      if (o.gate && i === Math.floor(o.n / 2)) {
+        while (!existsSync(join(ctx.baseDir, o.gate))) { ctx.signal.throwIfAborted(); await new Promise((r) => setTimeout(r, 20)); }
+      }
+      if (o.failAt !== undefined && i === o.failAt) throw new Error('failing on purpose at record ' + i);
+      ctx.progress.update({ done: i + 1, total: o.n });
+    }
+    return { metrics: { written: o.n } };
+  }
+}
+export default new ContainerModule((options) => {
+  contributeKind(options, 'count', { point: 'Stage', kind: 'count-to', description: 'writes n records',
+    schema: z.object({ n: z.number().int(), to: z.string(), after: z.string().optional(), sleepMs: z.number().default(5),
+      failAt: z.number().int().optional(), gate: z.string().optional(), timeoutS: z.number().optional() }).strict(),
+    executionKeys: ['timeoutS', 'gate'], impl: () => new CountTo() });
+});
+`);
 }

@@ -1,7 +1,7 @@
 // Validation of pipeline files: every kind of bad input gets one clear message (file, path, what is valid)
 // and exit code 2 before anything runs; nothing in runs/ is touched.
 import test from 'ava';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { ConfigError } from '../../core/errors.js';
@@ -76,7 +76,32 @@ test('unknown backend and an input nobody produces', async (t) => {
   const a = await configError(t, pipelineText().replace('prefer: [cpu]', 'prefer: [tpu, cpu]'));
   t.regex(a, /backend\.prefer\[0\]: unknown backend "tpu"; valid backends: .*cpu/);
   const b = await configError(t, pipelineText().replace('inputs: [loaded]', 'inputs: [ghost]'));
-  t.regex(b, /stages\[1\]: input "ghost" is not a dataset, a model, or an output of an earlier stage/);
+  t.regex(b, /p\.yaml:10: stages\[1\]\.inputs\[0\]: stage "dataset-stats" reads "ghost", which is not a dataset, a model, or an output of an earlier stage; known: pairs, loaded/);
+});
+
+test('an artifact written twice names both writers and the keys', async (t) => {
+  const a = await configError(t, pipelineText('  - { stage: load, id: again, from: pairs, to: loaded }\n'));
+  t.regex(a, /p\.yaml:12: stages\[2\]\.to: stage "again" writes "loaded", which stage "load" \(stages\[0\]\.to\) already provides/);
+  const b = await configError(t, pipelineText().replace('to: loaded', 'to: pairs').replace('[loaded]', '[pairs]'));
+  t.regex(b, /stages\[0\]\.to: stage "load" writes "pairs", which dataset "pairs" \(datasets\.pairs\) already provides/);
+});
+
+test('artifact names must be one path segment: an output cannot leave the run folder', async (t) => {
+  const dir = tempDir();
+  const sub = path.join(dir, 'a/b/c');
+  mkdirSync(sub, { recursive: true });
+  writeIn(sub, 'p.yaml', pipelineText().replace('to: loaded', 'to: ../../../ESCAPED').replace('[loaded]', '[../../../ESCAPED]'));
+  const msg = await configError(t, readFileSync(path.join(sub, 'p.yaml'), 'utf8'), [], sub);
+  t.regex(msg, /stages\[0\]\.to: artifact name "\.\.\/\.\.\/\.\.\/ESCAPED" is not valid: use one path segment of letters, digits/);
+  t.regex(msg, /stages\[1\]\.inputs\[0\]: artifact name "\.\.\/\.\.\/\.\.\/ESCAPED" is not valid/);
+  const r = cli(['run', 'p.yaml'], sub);
+  t.is(r.code, 2, r.stderr);
+  t.deepEqual(readdirSync(dir), ['a'], 'nothing written outside');
+  t.deepEqual(readdirSync(sub), ['p.yaml'], 'no run folder either');
+  for (const bad of ['.hidden', 'a/b', 'x y', '']) {
+    const m = await configError(t, pipelineText().replace('to: loaded', `to: "${bad}"`), [], tempDir());
+    t.regex(m, /stages\[0\](\.to)?: artifact name ".*" is not valid/, bad);
+  }
 });
 
 test('a plugin that fails to load is a config error naming it', async (t) => {

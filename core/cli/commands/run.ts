@@ -1,40 +1,73 @@
-// `gramr run FILE`: validate, then run the pipeline with a progress bar per stage (or JSON events), and
-// print a summary naming the backend. Ctrl-C stops between items; a re-run resumes.
+// `gramr run FILE`: validate, then run the pipeline's graph, up to --jobs stages at once (one bar line per running
+// stage on a terminal, JSON events otherwise), and print a summary: each stage's status, the backend, the critical
+// path and the time the concurrency saved. Ctrl-C stops every stage cleanly; a re-run resumes.
+import * as os from 'node:os';
+import { ConfigError } from '../../errors.js';
 import { loadPipeline } from '../../pipeline/load-pipeline.js';
-import { runPipeline, type RunResult } from '../../pipeline/runner.js';
+import { runPipeline, runResultOf, type RunResult } from '../../pipeline/runner.js';
 import { defaultProgressMode } from '../../pipeline/progress.js';
 import { expectPositionals, type Command } from '../command.js';
 
-function summary(r: RunResult): string {
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+/** The human summary of a run. */
+export function runSummary(r: RunResult): string {
   const lines = [`run folder: ${r.runDir}`, `backend: ${r.backend.chain}`];
   for (const s of r.stages) {
     const metrics = Object.entries(s.metrics).slice(0, 6).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ');
     lines.push(`  ${s.id.padEnd(24)} ${s.status.padEnd(8)} ${(s.ms / 1000).toFixed(1).padStart(7)}s  ${s.summary ?? metrics}`);
   }
+  if (r.criticalPath.path.length > 0 && r.stageMs > 0) {
+    lines.push(`critical path: ${r.criticalPath.path.join(' -> ')} (${secs(r.criticalPath.ms)})`);
+    const saved = r.stageMs - r.wallMs;
+    lines.push(`wall time ${secs(r.wallMs)} with --jobs ${r.jobs}; the stages took ${secs(r.stageMs)} in all: ${saved > 0 ? `concurrency saved ${secs(saved)}`
+      : `no time saved (${r.jobs > 1 ? 'stage process start-up and waiting took longer than the overlap' : 'one stage at a time'})`}`);
+  }
+  const failed = r.stages.filter((s) => s.status === 'failed').map((s) => s.id);
+  const notRun = r.stages.filter((s) => s.status === 'not-run').map((s) => s.id);
+  if (failed.length) lines.push(`FAILED: ${failed.join(', ')}`);
+  if (notRun.length) lines.push(`not run: ${notRun.join(', ')}`);
   return lines.join('\n');
+}
+
+function jobsOf(value: unknown, fromFile: number | undefined): number {
+  if (value === undefined) return fromFile ?? os.availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--jobs must be a whole number of at least 1, got "${String(value)}"`, 'gramr run');
+  return n;
 }
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a pipeline file: stages in order, skipping complete ones, resuming interrupted ones.',
-  usage: 'gramr run FILE [--set key=value]... [--runs DIR] [--force] [--json]',
+  summary: 'Run a pipeline file: independent stages side by side, skipping complete ones, resuming interrupted ones.',
+  usage: 'gramr run FILE [--set key=value]... [--runs DIR] [--jobs N] [--force] [--json]',
   help: { set: 'override a config value (repeatable), e.g. --set stages[1].limit=10', runs: 'folder for run folders (default: runs)',
+    jobs: 'stages run at once, each in its own process (default: the pipeline\'s jobs: key, else the number of cores; 1 runs them in this process)',
     force: 're-run every stage', json: 'JSON events on stdout instead of progress bars' },
-  options: { set: { type: 'string', multiple: true }, runs: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { set: { type: 'string', multiple: true }, runs: { type: 'string' }, jobs: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(values, positionals) {
     expectPositionals(this, positionals, ['FILE']);
     const p = await loadPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
+    const jobs = jobsOf(values.jobs, p.config.jobs);
     const json = values.json === true;
     const ac = new AbortController();
-    const onSigint = (): void => ac.abort(new Error('interrupted (Ctrl-C); run again to resume'));
-    process.once('SIGINT', onSigint);
-    try {
-      const r = await runPipeline(p, { runsDir: values.runs as string | undefined, progress: defaultProgressMode(json), force: values.force === true, signal: ac.signal });
+    const onSignal = (): void => ac.abort(new Error('interrupted; run again to resume'));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const print = (r: RunResult): void => {
       if (json) process.stdout.write(JSON.stringify({ event: 'summary', ...r }) + '\n');
-      else process.stdout.write(summary(r) + '\n');
+      else process.stdout.write(runSummary(r) + '\n');
+    };
+    try {
+      print(await runPipeline(p, { runsDir: values.runs as string | undefined, progress: defaultProgressMode(json), force: values.force === true, signal: ac.signal, jobs }));
       return 0;
+    } catch (e) {
+      const partial = runResultOf(e);
+      if (partial) print(partial);
+      throw e;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };
