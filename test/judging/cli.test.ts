@@ -149,6 +149,18 @@ test('eval: a file of pairs (JSON and markdown) and a standard benchmark path', 
   t.regex(unknown.stderr, /neither a benchmark \(rm-bench, judgebench, llmbar\) nor an existing file/);
 });
 
+test('every model command chooses its backend the same way: onnx then cpu by default, a list with --backend, printed', async (t) => {
+  const file = join(work, 'backend-pairs.jsonl');
+  writeFileSync(file, `${JSON.stringify({ id: 'p', prompt: 'choose', a: GOOD[0], b: BAD[0], label: 'A' })}\n`);
+  const byDefault = await gramr(['eval', '--model', model, '--bench', file, '--max-tokens', '16', '--json']);
+  t.is(byDefault.code, 0, byDefault.stderr);
+  t.regex(byDefault.stderr, /^gramr eval: backend onnx \[/m);
+  t.regex((JSON.parse(byDefault.stdout) as { run: { backend: string } }).run.backend, /^onnx \[/);
+  const listed = await gramr(['judge', '--model', model, '--prompt', 'choose', '--a', 'bad', '--b', 'right', '--max-tokens', '16', '--backend', 'nope,cpu']);
+  t.is(listed.code, 0, listed.stderr);
+  t.regex(listed.stderr, /^gramr judge: backend cpu <- nope failed: not registered/m);
+});
+
 test('rank: the best candidate of each set, the ranking and the comparisons used', async (t) => {
   const file = join(work, 'sets.jsonl');
   writeFileSync(file, [

@@ -3,7 +3,8 @@
 // Runs until SIGINT / SIGTERM. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { Command } from '../command.js';
 
 const positiveInt = (v: unknown, name: string, dflt: number): number => {
@@ -19,7 +20,7 @@ export const workCommand: Command = {
   usage: 'gramr work --redis URL [--queue NAME] [--backend B] [--concurrency N] [--lock-ms MS]',
   help: {
     redis: 'Redis URL, e.g. redis://127.0.0.1:6379 (required)', queue: 'queue name (default gramr-judge)',
-    backend: 'compute backend (default cpu)', concurrency: 'jobs run at once (default 1)',
+    backend: BACKEND_HELP, concurrency: 'jobs run at once (default 1)',
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
   },
   options: { redis: { type: 'string' }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
@@ -30,7 +31,7 @@ export const workCommand: Command = {
     const queue = typeof values.queue === 'string' ? values.queue : 'gramr-judge';
     const concurrency = positiveInt(values.concurrency, 'concurrency', 1);
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
-    const { backend, chain } = await chooseBackend(await createGramrContainer(), [typeof values.backend === 'string' ? values.backend : 'cpu']);
+    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, 'gramr work');
     const { startLabelWorker } = await import(new URL('../../../plugins/queue/label-worker.js', import.meta.url).href) as typeof import('../../../plugins/queue/label-worker.js');
     let done = 0;
     const worker = startLabelWorker(backend, { redis: values.redis, queue, concurrency, lockDurationMs, onResult: () => { done++; } });
