@@ -93,7 +93,8 @@ export class StageJudgments {
     if (!manifest) throw new WorkError(`${stageDir}: no complete stage here (manifest.json missing); run the pipeline first`);
     const runDir = path.dirname(stageDir);
     const outs = Object.entries(manifest.outputs);
-    const log = outs.find(([n, o]) => o.kind === 'records' && !n.endsWith('-prompts') && /judgments/.test(n));
+    const name = judgmentsOutput(manifest);
+    const log = outs.find(([n]) => n === name);
     if (!log) {
       throw new WorkError(`stage "${manifest.id}" (${manifest.kind}) has no judgments log; outputs: ${outs.map(([n]) => n).join(', ') || '(none)'}. `
         + 'Judgments are kept by evaluate stages');
@@ -142,6 +143,13 @@ export class StageJudgments {
     const rows = (await readLines(this.promptsFile, at.map((h) => this.prompts.get(h)!))) as Array<{ hash: string; prompt: string }>;
     return new Map(rows.map((r) => [r.hash, r.prompt]));
   }
+}
+
+/** The name of a stage's judgments log output (an evaluate stage's `judgments`, else `<to>-judgments`), if it has one. */
+export function judgmentsOutput(m: StageManifest): string | undefined {
+  const o = (m.options ?? {}) as { to?: unknown; judgments?: unknown };
+  const name = typeof o.judgments === 'string' ? o.judgments : typeof o.to === 'string' ? `${o.to}-judgments` : undefined;
+  return m.kind === 'evaluate' && name !== undefined && m.outputs[name]?.kind === 'records' ? name : undefined;
 }
 
 function summarize(v: unknown, line: number): Summary {
