@@ -36,8 +36,8 @@ function pairsJsonl(): { text: string; mislabeled: string[] } {
   return { text: rows.map((r) => JSON.stringify(r)).join('\n') + '\n', mislabeled: ['mislabeled-1', 'mislabeled-2'] };
 }
 
-/** Build and run the pipeline in a temp folder (removed at exit). */
-export async function judgedRun(): Promise<JudgedRun> {
+/** Write the pipeline (p.yaml) and its pairs into a new temp folder (removed at exit); returns the folder. */
+export async function writeJudgedPipeline(): Promise<{ dir: string; mislabeled: string[] }> {
   const model = await tinyJudgeDir();
   const dir = mkdtempSync(join(tmpdir(), 'gramr-judged-run-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +53,12 @@ stages:
   - { stage: evaluate, model: judge, from: pairs, evaluator: { kind: pairwise, position: both, batchSize: 8 }, judge: { maxTokens: 16 }, batchSize: 8, to: report }
   - { stage: evaluate, id: cut-short, model: judge, from: pairs, evaluator: { kind: pairwise, position: both, batchSize: 8 }, judge: { maxTokens: 3 }, batchSize: 8, to: short-report }
 `);
+  return { dir, mislabeled };
+}
+
+/** Build and run the pipeline in a temp folder (removed at exit). */
+export async function judgedRun(): Promise<JudgedRun> {
+  const { dir, mislabeled } = await writeJudgedPipeline();
   const result = await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: join(dir, 'runs'), progress: 'quiet' });
   return { runDir: result.runDir, stageDir: join(result.runDir, 'evaluate'), cutShortDir: join(result.runDir, 'cut-short'), mislabeled, result };
 }
