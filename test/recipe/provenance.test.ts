@@ -1,8 +1,10 @@
 // What a train-grm run records and prints: training.json and the LoRA adapter_config.json name the chat format the
 // prompts were actually rendered with (here the model's own chat template, not the trainer's default "plain"), and
-// a one-class warning is printed once (the stage checks labels; the trainer does not repeat it).
+// a one-class warning is printed once (the stage checks labels; the trainer does not repeat it). Storage: the
+// published model shares its files with the trainer's merged checkpoint by hard link, so the run folder holds one
+// full model on disk, not two.
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipelineText, runIn } from './pipeline-helpers.js';
@@ -15,7 +17,7 @@ function find(dir: string, name: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name === name).map((e) => path.join(e.parentPath, e.name));
 }
 
-test('train-grm (lora, chat: template) records template "template"; one-class warned once', async (t) => {
+test('train-grm (lora, chat: template) records template "template"; one-class warned once; one model on disk', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gramr-provenance-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const stages = `  - stage: train-grm
@@ -41,4 +43,10 @@ test('train-grm (lora, chat: template) records template "template"; one-class wa
   t.is(oneClassLines.length, 1, 'the one-class warning is printed once');
   t.regex(oneClassLines[0]!.message!, /^warning: one-class data: all 8 examples of "pairs" are labeled A/);
   t.true(existsSync(path.join(stageDir, 'manifest.json')));
+  // One full model on disk: the published weights are the merged checkpoint's, linked, not copied.
+  const weights = find(r.runDir, 'model.safetensors');
+  t.true(weights.length >= 2, weights.join(', '));
+  const inodes = new Set(weights.map((f) => statSync(f).ino));
+  t.is(inodes.size, 1, `${weights.length} model.safetensors files, ${inodes.size} on disk`);
+  t.is(statSync(path.join(stageDir, 'grm', 'model.safetensors')).nlink, weights.length);
 });
