@@ -1,7 +1,8 @@
 // A small evaluated run for the judgment readers' tests (`gramr judgments`, `gramr view`): the tiny judge evaluates
 // pairs with both orders through a real pipeline. The pairs are the trivial task's (all judged right), two pairs
 // whose gold label is deliberately wrong (judged "wrong"), and two of two good words (either label is defensible,
-// so the orders may disagree); a second stage with 3 new tokens leaves every judgment without an answer.
+// so the orders may disagree); a second stage with 3 new tokens leaves every judgment without an answer; a report
+// stage tables and plots both.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,14 @@ datasets:
 stages:
   - { stage: evaluate, model: judge, from: pairs, evaluator: { kind: pairwise, position: both, batchSize: 8 }, judge: { maxTokens: 16 }, batchSize: 8, to: report }
   - { stage: evaluate, id: cut-short, model: judge, from: pairs, evaluator: { kind: pairwise, position: both, batchSize: 8 }, judge: { maxTokens: 3 }, batchSize: 8, to: short-report }
+  - stage: report
+    title: Judged run
+    to: final
+    tables:
+      - title: Pairwise accuracy
+        rows:
+          - { label: answered, from: report }
+          - { label: cut short, from: short-report }
 `);
   return { dir, mislabeled };
 }

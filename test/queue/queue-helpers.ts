@@ -74,7 +74,7 @@ export interface WorkerProc {
 
 /** Starts `gramr work` on queue `name` (job lock `lockMs`); killed at teardown if still running. */
 export function startWorker(t: ExecutionContext, name: string, lockMs = 1500): WorkerProc {
-  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', URL, '--queue', name, '--lock-ms', String(lockMs)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', URL, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   t.teardown(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });

@@ -1,5 +1,5 @@
 // `gramr view` in a real browser: Debian's chromium driven by playwright-core loads the page of a small evaluated
-// run (the tiny judge, test/judging/judged-run.ts), lists the stages, filters the judgments (wrong, flipped, no
+// run (the tiny judge, test/judging/judged-run.ts), lists the stages, shows the run report with its plot, filters the judgments (wrong, flipped, no
 // answer, domain), pages, and shows both orders' prompts and rationales side by side; the screenshot for the docs
 // is written to docs/images/gramr-view.png when GRAMR_SCREENSHOT=1. Skips, saying why, only when chromium is absent
 // and GRAMR_REQUIRE_BROWSER is not set (CI sets it). Also checks the server refuses paths outside the run.
@@ -51,9 +51,15 @@ const totalText = (page: Page): Promise<string> => page.locator('#total').innerT
 browserTest('the page lists the stages and browses judgments: filters, domains, paging, both orders side by side', async (t) => {
   const page = await openPage();
   await page.waitForSelector('#stages li[data-stage="evaluate"]');
-  t.deepEqual(await page.locator('#stages li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-stage'))), ['evaluate', 'cut-short']);
+  t.deepEqual(await page.locator('#stages li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-stage'))), ['(run)', 'evaluate', 'cut-short', 'report']);
   t.regex(await page.locator('#stages li[data-stage="evaluate"]').innerText(), /pairwise on 13 records: accuracy \d+\.\d%/);
-  // The first stage with judgments opens: its report and 13 pairs (page 1 of 1).
+  // The run's report opens first, its plot drawn from the run folder's SVG.
+  await page.locator('#report img').first().waitFor();
+  t.regex(await page.locator('#report h2').first().innerText(), /Run report/);
+  t.true(await page.locator('#report img').first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'the SVG plot loaded');
+  t.true(await page.locator('#browser').isHidden());
+  // An evaluate stage: its report and 13 pairs (page 1 of 1).
+  await page.click('#stages li[data-stage="evaluate"]');
   await page.locator('#total', { hasText: 'of 13 pairs' }).waitFor();
   t.is(await totalText(page), '1–13 of 13 pairs');
   t.is(await page.locator('#report table').count() > 0, true, 'the stage report is rendered as tables');
