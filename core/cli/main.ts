@@ -16,13 +16,15 @@ import { generateCommand } from './commands/generate.js';
 import { logitsCommand } from './commands/logits.js';
 import { promptCommand } from './commands/prompt.js';
 import { judgeCommand } from './commands/judge.js';
+import { judgmentsCommand } from './commands/judgments.js';
+import { viewCommand } from './commands/view.js';
 import { evalCommand } from './commands/eval.js';
 import { dataCommand } from './commands/data.js';
 import { rankCommand } from './commands/rank.js';
 import { serveCommand } from './commands/serve.js';
 import { workCommand } from './commands/work.js';
 
-const commands: Command[] = [runCommand, studyCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, evalCommand, dataCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
+const commands: Command[] = [runCommand, studyCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, judgmentsCommand, viewCommand, evalCommand, dataCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -2,6 +2,7 @@
 // function (the commands in core/cli/commands pass process.stdout; tests pass a collector). Bad values are
 // ConfigErrors naming the option. Relies on causal-lm.ts.
 import { ConfigError } from '../errors.js';
+import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CausalLM } from './causal-lm.js';
 import type { GenerateOptions } from './generate.js';
@@ -19,7 +20,7 @@ export const GENERATE_HELP: Record<string, string> = {
   tokenizer: 'tokenizer.json, tok*.bin or a Hub id (default: the one next to the model)',
   prompt: 'prompt text (required)', 'max-tokens': 'most tokens to generate (default 128)',
   temperature: '0 = greedy (default 0)', 'top-p': 'nucleus sampling mass in (0, 1]', 'top-k': 'sample from the k most likely tokens',
-  seed: 'sampling seed (default 0)', stop: 'stop string (repeatable)', backend: 'compute backend (default cpu)',
+  seed: 'sampling seed (default 0)', stop: 'stop string (repeatable)', backend: BACKEND_HELP,
 };
 
 /** Options of `gramr logits`. */
@@ -28,7 +29,7 @@ export const LOGITS_OPTIONS = { model: { type: 'string' }, ids: { type: 'string'
 /** Help lines of `gramr logits`. */
 export const LOGITS_HELP: Record<string, string> = {
   model: 'checkpoint: a Hugging Face folder, a llama2.c .bin file, or a Hub id owner/name[@rev] (required)',
-  ids: 'comma-separated token ids, e.g. 1,403,407 (required)', backend: 'compute backend (default cpu)',
+  ids: 'comma-separated token ids, e.g. 1,403,407 (required)', backend: BACKEND_HELP,
 };
 
 function str(values: Record<string, unknown>, name: string, where: string): string {

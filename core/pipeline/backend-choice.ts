@@ -33,6 +33,21 @@ export function backendRegistry(container: GramrContainer, options: BackendOptio
   return registry;
 }
 
+/**
+ * The preference list of a command without `--backend`: onnx (onnxruntime's CPU provider, several times faster than
+ * the TypeScript reference on real models), then cpu. webgpu is opt-in: on a software adapter it is the slowest.
+ */
+export const DEFAULT_BACKENDS: readonly string[] = ['onnx', 'cpu'];
+
+/** Help text of `--backend`. */
+export const BACKEND_HELP = `compute backend, or a comma-separated preference list (default ${DEFAULT_BACKENDS.join(',')}: the first that initializes; printed)`;
+
+/** A `--backend` value as a preference list (DEFAULT_BACKENDS when absent). */
+export function backendPreference(value: unknown): string[] {
+  if (typeof value !== 'string' || value.trim() === '') return [...DEFAULT_BACKENDS];
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
 /** Try each preferred backend in order; throw a WorkError listing every failure when none initializes. */
 export async function chooseBackend(container: GramrContainer, prefer: string[], options: BackendOptions = {}): Promise<BackendChoice> {
   try {

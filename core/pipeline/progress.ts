@@ -1,16 +1,22 @@
 // Progress sinks for stages: a terminal bar (count, rate, ETA, metrics) via cli-progress when stderr is a
-// TTY, or throttled JSON lines on stdout otherwise (and with --json). Both also feed the stage's event log.
+// TTY, else throttled JSON lines on stderr (`events`), or on stdout with --json (`json`), so stdout carries either
+// JSON only or the text summary only. All modes also feed the stage's event log.
 import cliProgress from 'cli-progress';
 import type { ProgressSink, ProgressUpdate } from './task-context.js';
 import type { EventLog } from './event-log.js';
 
-/** How progress is shown. */
-export type ProgressMode = 'bar' | 'json' | 'quiet';
+/** How progress is shown: bars on stderr, JSON lines on stdout (`json`) or on stderr (`events`), or nothing. */
+export type ProgressMode = 'bar' | 'json' | 'events' | 'quiet';
 
-/** The mode for this process: a bar on a terminal, JSON otherwise; `--json` forces JSON. */
+/** The mode for this process: a bar on a terminal, JSON lines on stderr otherwise; `--json` puts them on stdout. */
 export function defaultProgressMode(json: boolean): ProgressMode {
   if (json) return 'json';
-  return process.stderr.isTTY ? 'bar' : 'json';
+  return process.stderr.isTTY ? 'bar' : 'events';
+}
+
+/** Where a mode's JSON lines go (undefined: it writes none). */
+function jsonStream(mode: ProgressMode): NodeJS.WriteStream | undefined {
+  return mode === 'json' ? process.stdout : mode === 'events' ? process.stderr : undefined;
 }
 
 function formatMetrics(metrics: Record<string, number> | undefined): string {
@@ -80,9 +86,10 @@ export function createStageProgress(mode: ProgressMode, label: string, events?: 
       lastEvent = now;
       events.write({ type: 'progress', stage: label, ...u, rate });
     }
-    if (mode === 'json' && (force || now - lastJson >= eventEveryMs)) {
+    const json = jsonStream(mode);
+    if (json && (force || now - lastJson >= eventEveryMs)) {
       lastJson = now;
-      process.stdout.write(JSON.stringify({ event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) }) + '\n');
+      json.write(JSON.stringify({ event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) }) + '\n');
     }
   };
   const draw = (u: ProgressUpdate): void => {
@@ -112,7 +119,8 @@ export function createStageProgress(mode: ProgressMode, label: string, events?: 
     },
     log(message: string): void {
       events?.write({ type: 'log', stage: label, message });
-      if (mode === 'json') process.stdout.write(JSON.stringify({ event: 'log', stage: label, message }) + '\n');
+      const json = jsonStream(mode);
+      if (json) json.write(JSON.stringify({ event: 'log', stage: label, message }) + '\n');
       else if (mode === 'bar' && multi) multi().log(`${label}: ${message}\n`);
       else if (mode === 'bar') process.stderr.write(`${bar ? '\n' : ''}${label}: ${message}\n`);
     },

@@ -41,6 +41,8 @@ export interface TrainJob {
   outDir: string;
   /** Options of the trainer kind (validated by its schema; `{}` gives every default). */
   options: unknown;
+  /** The caller already checked and reported the examples' label balance: the trainer skips its one-class warning. */
+  labelsChecked?: boolean;
 }
 
 /** The context a trainer runs in: a TaskContext plus the configured backend (a StageContext satisfies it). */

@@ -14,10 +14,50 @@ export interface JudgeOutcome {
   noAnswer?: string;
   /** Whether voting@k ended in a tie (broken by confidence, or left as no answer). */
   voteTie?: boolean;
+  /** What the model saw and did, one entry per model call (vote sample); absent when the judge keeps none. */
+  evidence?: JudgeEvidence[];
+}
+
+/** One model call behind a JudgeOutcome: the judgment logs keep these so a judgment can be read afterwards. */
+export interface JudgeEvidence {
+  /** The rendered prompt exactly as the model saw it (chat template applied, responses truncated to fit). */
+  prompt: string;
+  /** The raw generation ("" when the judge generates nothing: label logits, reward head). */
+  raw: string;
+  /** Index of this sample among the votes (0-based). */
+  sample: number;
+  /** The seed the sample was generated with, when sampled. */
+  seed?: number;
+  /** The parsed label in the SHOWN order; absent for no answer. */
+  label?: 'A' | 'B';
+  /** Label probabilities in the shown order (softmax over the two label tokens, or the reward head's σ), when computed. */
+  probs?: { A: number; B: number };
+  /** The `<think>` body, when present. */
+  rationale?: string;
+  /** Why this call gave no label. */
+  noAnswer?: string;
+  /** Whether a response was cut to fit the context. */
+  truncated?: boolean;
+  /** Reward-head judges: r(prompt, first) and r(prompt, second). */
+  rewards?: [number, number];
+}
+
+/** One pair as an evaluator shows it to a judge; `id` and `order` only say where it came from (for the logs). */
+export interface JudgeItem {
+  /** The user input. */
+  prompt: string;
+  /** The response shown first. */
+  a: string;
+  /** The response shown second. */
+  b: string;
+  /** The record id, when the evaluator knows it. */
+  id?: string;
+  /** Which order of the record's pair this is (`swapped`: the record's b is shown first). */
+  order?: 'original' | 'swapped';
 }
 
 /** A judge evaluators can call: judge each pair (a, b) for its prompt, in the order given. */
-export type Judge = (batch: Array<{ prompt: string; a: string; b: string }>, ctx: TaskContext) => Promise<JudgeOutcome[]>;
+export type Judge = (batch: JudgeItem[], ctx: TaskContext) => Promise<JudgeOutcome[]>;
 
 /** A table of a report, as JSON (the markdown renders the same rows). */
 export interface EvalTable {
@@ -49,6 +89,8 @@ export interface PairOutcome {
   key: string;
   /** Gold label; absent for unlabeled pairs. */
   gold?: 'A' | 'B';
+  /** The record's benchmark domain (meta.category, else meta.domain), when it has one. */
+  domain?: string;
   /** Every order judged, in judging order. */
   orders: OrderOutcomeRecord[];
   /** Whether the combined verdict of the orders (agreement, else swap-averaged probability) matches gold. */

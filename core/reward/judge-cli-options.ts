@@ -2,6 +2,7 @@
 // parsing into PairJudge and ModelJudge options (a bad value is a ConfigError naming the option: exit 2), plus
 // opening the model on the chosen backend. Relies on model-judge.ts and pair-judge-options.ts.
 import { ConfigError } from '../errors.js';
+import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CHAT_MODES, type ChatMode } from './chat-renderer.js';
 import { ModelJudge } from './model-judge.js';
@@ -22,7 +23,7 @@ export const JUDGE_CLI_OPTIONS = {
 export const JUDGE_CLI_HELP: Record<string, string> = {
   model: 'checkpoint: a Hugging Face folder, a llama2.c .bin, or a Hub id owner/name[@rev] (required)',
   tokenizer: 'tokenizer.json folder, tok*.bin or a Hub id (default: the one beside the model)',
-  backend: 'compute backend (default cpu)',
+  backend: BACKEND_HELP,
   format: 'gram-r2 (rationale, then <answer>; default), gram-v1 (label logits after "#Preferred: ") or compact (short prompt, answered like gram-r2)',
   chat: 'auto (the model\'s chat template, else the plain one; default), template, plain, none',
   votes: 'voting@k: samples per order (needs --temperature > 0)',
@@ -42,8 +43,8 @@ export interface JudgeCliSettings {
   modelPath: string;
   /** Tokenizer path, when given. */
   tokenizer: string | undefined;
-  /** Backend name. */
-  backend: string;
+  /** The --backend value (a backend or a preference list); undefined: the default list. */
+  backend: string | undefined;
   /** PairJudge options (maxTokens filled in once the model's context is known: see `pairJudgeOptions`). */
   judge: PairJudgeOptionsInput;
   /** Position mode from --swap; undefined when not given (each command has its default). */
@@ -108,7 +109,7 @@ export function judgeCliSettings(values: Record<string, unknown>, where: string)
   return {
     modelPath: requiredString(values, 'model', where),
     tokenizer: typeof values.tokenizer === 'string' ? values.tokenizer : undefined,
-    backend: typeof values.backend === 'string' ? values.backend : 'cpu',
+    backend: typeof values.backend === 'string' ? values.backend : undefined,
     judge, swap,
     chat: enumOption(values, 'chat', where, CHAT_MODES, 'auto'),
     batch: numberOption(values, 'batch', where, (x) => isInt(x) && x >= 1, 'an integer >= 1') ?? 8,

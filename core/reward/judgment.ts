@@ -50,6 +50,8 @@ export interface Judgment {
   noAnswer: NoAnswerReason | undefined;
   /** Whether a response was cut to fit the context (see truncate.ts). */
   truncated: boolean;
+  /** The rendered prompt the model saw (the untruncated one when it was refused as too long). */
+  prompt?: string;
 }
 
 /** A pair's combined result. */

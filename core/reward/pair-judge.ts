@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Label } from '../data/records.js';
 import { ConfigError } from '../errors.js';
 import type { TaskContext } from '../pipeline/task-context.js';
-import type { Judge, JudgeOutcome } from './evaluator.js';
+import type { Judge, JudgeEvidence, JudgeOutcome } from './evaluator.js';
 import type { JudgeModel, LabelLogits } from './judge-model.js';
 import type { Judgment, LabelProbs, Order, PairVerdict } from './judgment.js';
 import { pairJudgeOptionsSchema, type PairJudgeOptions, type PairJudgeOptionsInput } from './pair-judge-options.js';
@@ -81,6 +81,7 @@ export class PairJudge {
         ...(v.confidence !== undefined ? { confidence: v.confidence } : {}),
         ...(v.noAnswer !== undefined ? { noAnswer: v.noAnswer } : {}),
         voteTie: v.voteTie,
+        evidence: v.judgments.map(evidenceOf),
       }));
     };
   }
@@ -162,7 +163,7 @@ export class PairJudge {
       label: toOriginal(shownLabel, slot.order), shownLabel,
       confidence: shownLabel !== undefined && out.probs ? out.probs[shownLabel] : undefined,
       shownProbs: out.probs, rationale: out.parsed.rationale, raw: out.raw,
-      noAnswer: out.parsed.noAnswer, truncated: slot.truncated,
+      noAnswer: out.parsed.noAnswer, truncated: slot.truncated, prompt: slot.text,
     };
   }
 
@@ -179,6 +180,16 @@ export class PairJudge {
     const c = combineOrders(results);
     return { pairId, label: c.label, confidence: c.confidence, probA: c.probA, noAnswer: c.noAnswer, voteTie, ordersDisagree: c.ordersDisagree, judgments };
   }
+}
+
+/** A judgment as evaluator evidence (shown-order label and probabilities). */
+export function evidenceOf(j: Judgment): JudgeEvidence {
+  return {
+    prompt: j.prompt ?? '', raw: j.raw, sample: j.sample, seed: j.seed,
+    ...(j.shownLabel !== undefined ? { label: j.shownLabel } : {}), ...(j.shownProbs ? { probs: j.shownProbs } : {}),
+    ...(j.rationale !== undefined ? { rationale: j.rationale } : {}), ...(j.noAnswer !== undefined ? { noAnswer: j.noAnswer } : {}),
+    truncated: j.truncated,
+  };
 }
 
 /** What one live slot produced. */

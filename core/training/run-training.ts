@@ -72,7 +72,7 @@ export async function runTraining(kind: 'full' | 'lora', job: TrainJob, ctx: Tra
   const train = encodeExamples(objective, job.train);
   const evalSet = job.evalSet && job.evalSet.length > 0 ? encodeExamples(objective, job.evalSet) : undefined;
   const warnings = [
-    ...[oneClassWarning(objective, job.train, options.labelPattern)].filter((w): w is string => w !== undefined),
+    ...[job.labelsChecked ? undefined : oneClassWarning(objective, job.train, options.labelPattern)].filter((w): w is string => w !== undefined),
     ...lengthWarnings(train, 'training', options.maxLength), ...(evalSet ? lengthWarnings(evalSet, 'eval', options.maxLength) : []),
   ];
   for (const w of warnings) ctx.progress.log(`warning: ${w}`);

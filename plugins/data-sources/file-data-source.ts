@@ -8,6 +8,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { RecordError, formatLocation, type RecordLocation } from './errors.js';
 import { canonicalJson, hashFiles, type InputPath, type RawItem } from './file-reading.js';
+import { stratifiedSample } from './stratified-limit.js';
 
 /** Options every kind of this plugin has. */
 export interface BaseOptions {
@@ -60,6 +61,22 @@ export abstract class FileDataSource<I, O extends BaseOptions, R extends DataRec
   /** Stream the records (see DataSource.read). */
   async *read(options: I, baseDir: string, ctx: TaskContext, stats: ReadStats = newReadStats()): AsyncGenerator<R> {
     const opts = this.parseOptions(options);
+    const stratumOf = this.stratumOf?.bind(this);
+    if (stratumOf === undefined || opts.limit === undefined) {
+      yield* this.readParsed(opts, baseDir, ctx, stats);
+      return;
+    }
+    // A benchmark with domains: the limit spreads over them (stratified-limit.ts), so every record is read first.
+    const all: R[] = [];
+    for await (const r of this.readParsed({ ...opts, limit: undefined }, baseDir, ctx, stats)) all.push(r);
+    const seed = (opts as { sampleSeed?: number }).sampleSeed ?? 0;
+    yield* stratifiedSample(all, opts.limit, seed, stratumOf, (r, i) => { const id = (r as { id?: unknown }).id; return typeof id === 'string' ? id : String(i); });
+  }
+
+  /** The stratum (domain, category) of a record, for kinds whose `limit` spreads over them; undefined: the first N. */
+  protected stratumOf?(record: R): string;
+
+  private async *readParsed(opts: O, baseDir: string, ctx: TaskContext, stats: ReadStats): AsyncGenerator<R> {
     const files = await this.files(opts, baseDir);
     const seen = new Map<string, RecordLocation>();
     let emitted = 0;

@@ -7,9 +7,10 @@ import { readdir } from 'node:fs/promises';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, pathOption, sourceOrderOption } from './common-options.js';
+import { onErrorOption, pathOption, sourceOrderOption } from './common-options.js';
 import { DataFileError, fieldError } from './errors.js';
 import { asRecord, getField, requireId, requireString } from './fields.js';
+import { sampleSeedOption, stratifiedLimitOption } from './stratified-limit.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
 import { childPath, pathKind, readJsonlItems, resolveInput, type RawItem } from './file-reading.js';
 import { placeSourcePair } from './pair-order.js';
@@ -42,7 +43,8 @@ export const judgeBenchOptionsSchema = z.object({
   path: pathOption('../shared/data/judgebench (the folder, or one dataset=judgebench,response_model=<model>.jsonl file)'),
   responseModels: z.array(z.string().min(1)).min(1).optional()
     .describe('Response-model files to read, by the model in the file name (default: all in the folder).'),
-  limit: limitOption,
+  limit: stratifiedLimitOption,
+  sampleSeed: sampleSeedOption,
   onError: onErrorOption,
   order: sourceOrderOption,
 }).strict();
@@ -56,6 +58,12 @@ export class JudgeBenchSource extends FileDataSource<z.input<typeof judgeBenchOp
   readonly kind: string = 'judgebench';
   /** The options schema. */
   readonly schema = judgeBenchOptionsSchema;
+
+  /** `limit` spreads over the reporting domains / categories (meta.category). */
+  protected override stratumOf(r: PreferencePair): string {
+    const c = r.meta?.category;
+    return typeof c === 'string' ? c : '(none)';
+  }
 
   protected async files(opts: JudgeBenchOptions, baseDir: string): Promise<SourceFile[]> {
     const p = resolveInput(opts.path, baseDir);

@@ -8,9 +8,10 @@ import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, orderOption, pathOption } from './common-options.js';
+import { onErrorOption, orderOption, pathOption } from './common-options.js';
 import { DataFileError, fieldError } from './errors.js';
 import { asRecord, optionalString, requireId, requireString, requireStringArray } from './fields.js';
+import { sampleSeedOption, stratifiedLimitOption } from './stratified-limit.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
 import { childPath, pathKind, readJsonArrayItems, requireFile, resolveInput, type RawItem } from './file-reading.js';
 import { placeChosenRejected } from './pair-order.js';
@@ -38,7 +39,8 @@ export const rmBenchOptionsSchema = z.object({
   path: pathOption('../shared/data/rm-bench (a folder holding <domain>_filtered.json files), or the Hub\'s total_dataset.json (or its folder)'),
   domains: z.array(z.enum(RM_BENCH_DOMAINS)).min(1).optional()
     .describe('Domains to read (default: every domain whose file is present; naming one whose file is absent is an error).'),
-  limit: limitOption,
+  limit: stratifiedLimitOption,
+  sampleSeed: sampleSeedOption,
   onError: onErrorOption,
   order: orderOption,
 }).strict();
@@ -52,6 +54,12 @@ export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsS
   readonly kind: string = 'rm-bench';
   /** The options schema. */
   readonly schema = rmBenchOptionsSchema;
+
+  /** `limit` spreads over the reporting domains / categories (meta.category). */
+  protected override stratumOf(r: PreferencePair): string {
+    const c = r.meta?.category;
+    return typeof c === 'string' ? c : '(none)';
+  }
 
   protected async files(opts: RmBenchOptions, baseDir: string): Promise<SourceFile[]> {
     const dir = resolveInput(opts.path, baseDir);

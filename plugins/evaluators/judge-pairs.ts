@@ -37,7 +37,7 @@ export async function judgePairs(pairs: readonly EvalPair[], judge: Judge, mode:
     const chunk = jobs.slice(start, start + batchSize);
     const batch = chunk.map(({ i, order }) => {
       const s = showPair(pairs[i]!, order);
-      return { prompt: pairs[i]!.prompt, a: s.first, b: s.second };
+      return { prompt: pairs[i]!.prompt, a: s.first, b: s.second, id: pairs[i]!.id, order };
     });
     const outcomes = await judge(batch, ctx);
     if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {

@@ -12,10 +12,12 @@ export function pairOutcomes(judged: readonly JudgedPair[]): PairOutcome[] {
   return judged.map(({ pair, orders }) => {
     const gold = pair.label;
     const combined = orders.length === 0 ? undefined : combineOrders(orders.map((o) => orderResultOf(o.outcome, o.order))).label;
+    const domain = [pair.meta.category, pair.meta.domain].find((d): d is string => typeof d === 'string');
     return {
       id: pair.id,
       key: contentId(pair.prompt, pair.a, pair.b),
       ...(gold ? { gold } : {}),
+      ...(domain !== undefined ? { domain } : {}),
       orders: orders.map((o) => ({ order: o.order, ...(o.label ? { label: o.label } : {}), ...(gold ? { correct: o.label === gold } : {}) })),
       ...(gold ? { pairCorrect: combined === gold } : {}),
     };

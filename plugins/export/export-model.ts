@@ -3,7 +3,8 @@
 // verifying the export by reloading it: the reloaded model's logits on probe texts must equal the source's (the source
 // model, or the merged parameters in memory for an adapter). Relies on core/model checkpoints and core/training's merge.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { WorkError } from '../../core/errors.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
@@ -44,7 +45,7 @@ async function copyKnown(from: string, to: string, names: readonly string[], ski
   const out: string[] = [];
   for (const n of names) {
     if (skip.has(n) || !existsSync(path.join(from, n))) continue;
-    await copyFile(path.join(from, n), path.join(to, n));
+    await linkOrCopy(path.join(from, n), path.join(to, n));
     out.push(n);
   }
   return out;

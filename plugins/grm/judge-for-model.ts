@@ -119,11 +119,13 @@ export function logitJudge(mj: ModelJudge, format: PromptFormat, labelTokens: La
     const logits = await mj.labelLogits(prompts.filter((_, i) => fits[i]), labelTokens, ctx.signal);
     let n = 0;
     return batch.map((_, i): JudgeOutcome => {
-      if (!fits[i]) return { label: undefined, noAnswer: 'prompt-too-long' };
+      const seen = { prompt: prompts[i]!, raw: '', sample: 0 };
+      if (!fits[i]) return { label: undefined, noAnswer: 'prompt-too-long', evidence: [{ ...seen, noAnswer: 'prompt-too-long' }] };
       const l = logits[n++]!;
-      if (l.A === l.B) return { label: undefined, noAnswer: 'tied-logits' };
+      if (l.A === l.B) return { label: undefined, noAnswer: 'tied-logits', evidence: [{ ...seen, noAnswer: 'tied-logits' }] };
       const probs = labelProbs(l);
-      return l.A > l.B ? { label: 'A', confidence: probs.A } : { label: 'B', confidence: probs.B };
+      const label = l.A > l.B ? 'A' : 'B';
+      return { label, confidence: probs[label], evidence: [{ ...seen, label, probs }] };
     });
   };
 }
@@ -140,10 +142,13 @@ export async function rewardJudge(model: CausalLM, modelPath: string, chat: Chat
     });
     const r = await scoreResponses(model, head, items, { batchSize, addEos });
     return batch.map((_, i): JudgeOutcome => {
-      const d = r[2 * i]! - r[2 * i + 1]!;
-      if (!Number.isFinite(d)) return { label: undefined, noAnswer: 'non-finite-reward' };
-      if (d === 0) return { label: undefined, noAnswer: 'tied-rewards' };
-      return { label: d > 0 ? 'A' : 'B', confidence: sigmoid(Math.abs(d)) };
+      const rewards: [number, number] = [r[2 * i]!, r[2 * i + 1]!];
+      const seen = { prompt: items[2 * i]!.prompt, raw: '', sample: 0, rewards };
+      const d = rewards[0] - rewards[1];
+      if (!Number.isFinite(d)) return { label: undefined, noAnswer: 'non-finite-reward', evidence: [{ ...seen, noAnswer: 'non-finite-reward' }] };
+      if (d === 0) return { label: undefined, noAnswer: 'tied-rewards', evidence: [{ ...seen, noAnswer: 'tied-rewards' }] };
+      const label = d > 0 ? 'A' : 'B';
+      return { label, confidence: sigmoid(Math.abs(d)), evidence: [{ ...seen, label, probs: { A: sigmoid(d), B: sigmoid(-d) } }] };
     });
   };
 }

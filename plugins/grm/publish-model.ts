@@ -1,8 +1,9 @@
 // Publishing a trainer's result as a stage's model artifact: the files of the result checkpoint (config.json,
-// weights, tokenizer, reward head, training.json) are copied into the artifact folder, and gramr.json is written
+// weights, tokenizer, reward head, training.json) are hard-linked (else copied) into the artifact folder, and gramr.json is written
 // beside them. Only plain files are copied (the trainer's resumable checkpoints stay in the stage folder).
 import { existsSync } from 'node:fs';
-import { copyFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { WorkError } from '../../core/errors.js';
 import type { TrainReport } from '../../core/recipe/trainer.js';
@@ -18,12 +19,12 @@ export function checkpointOf(report: TrainReport, where: string): string {
   return dir;
 }
 
-/** Copies the checkpoint's files into `outDir` and writes `meta` as gramr.json; returns the files copied. */
+/** Links (else copies) the checkpoint's files into `outDir` and writes `meta` as gramr.json; returns the files copied. */
 export async function publishModel(checkpoint: string, outDir: string, meta: ModelMeta): Promise<string[]> {
   const copied: string[] = [];
   for (const e of await readdir(checkpoint, { withFileTypes: true })) {
     if (!e.isFile()) continue;
-    await copyFile(path.join(checkpoint, e.name), path.join(outDir, e.name));
+    await linkOrCopy(path.join(checkpoint, e.name), path.join(outDir, e.name));
     copied.push(e.name);
   }
   await writeModelMeta(outDir, meta);

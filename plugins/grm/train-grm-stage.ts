@@ -119,7 +119,10 @@ export class TrainGrmStage implements Stage<TrainGrmOptions> {
     if (t.kind === 'lora' && !('merge' in t.options)) t.options.merge = true; // the artifact must be a full checkpoint
     const modelPath = await prepareInit(o.init, ctx, seed);
     const tokenizer = await loadTokenizer(modelPath);
-    const settings: GrmExampleSettings = { format: o.format, chat: chatRendererFor(tokenizer, o.chat).render, labelTokens: o.labelTokens };
+    const chat = chatRendererFor(tokenizer, o.chat);
+    const settings: GrmExampleSettings = { format: o.format, chat: chat.render, labelTokens: o.labelTokens };
+    // Provenance: training.json / adapter_config.json record the chat format actually used (the user's `template` wins).
+    const template = { template: chat.kind };
     const train = (objective: GrmObjective, rows: ReadonlyArray<PreferencePair & { label: Label }>): TrainExample[] => grmExamples(objective, rows, settings);
 
     let start = modelPath;
@@ -136,13 +139,13 @@ export class TrainGrmStage implements Stage<TrainGrmOptions> {
       start = checkpointOf(stage1, `${where}: stage 1`);
       ctx.progress.log(`gram-v1 stage 2: label smoothing (ε ${o.epsilon}) on ${data.examples.length} labeled pairs`);
     }
-    const trainer = this.lookup.get<Trainer>('Trainer', t.kind, { seed, ...t.options, ...trainerObjective(o.objective, o) }, `${where}: trainer`);
+    const trainer = this.lookup.get<Trainer>('Trainer', t.kind, { seed, ...template, ...t.options, ...trainerObjective(o.objective, o) }, `${where}: trainer`);
+    // The stage checked the label balance above; the trainer logs its own other warnings (once).
     const report = await trainer.impl.train({
       modelPath: start, train: train(o.objective, data.examples), ...(evalData ? { evalSet: train(o.objective, evalData.examples) } : {}),
-      outDir: path.join(ctx.dir, 'train'), options: trainer.options,
+      outDir: path.join(ctx.dir, 'train'), options: trainer.options, labelsChecked: true,
     }, ctx);
     stopIfDiverged(report, where);
-    for (const w of report.warnings) ctx.progress.log(`trainer warning: ${w}`);
     const addEos = (trainer.options as { addEos?: boolean }).addEos !== false;
     await publishModel(checkpointOf(report, where), ctx.artifacts.outputDir(o.to), {
       format: MODEL_META_FORMAT, role: 'grm', objective: o.objective, promptFormat: o.format, chat: o.chat, labelTokens: o.labelTokens, addEos,

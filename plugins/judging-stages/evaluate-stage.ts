@@ -18,6 +18,11 @@ export function judgmentsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): str
   return o.judgments ?? `${o.to}-judgments`;
 }
 
+/** The prompts file's artifact name: every rendered prompt of the judgments log, once. */
+export function promptsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): string {
+  return `${judgmentsName(o)}-prompts`;
+}
+
 /** The `evaluate` stage. */
 @injectable()
 export class EvaluateStage implements Stage<EvaluateOptions> {
@@ -30,7 +35,7 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
   }
 
   outputs(o: EvaluateOptions): OutputDecl[] {
-    return [{ name: o.to, kind: 'report' }, { name: judgmentsName(o), kind: 'records' }];
+    return [{ name: o.to, kind: 'report' }, { name: judgmentsName(o), kind: 'records' }, { name: promptsName(o), kind: 'records' }];
   }
 
   async run(o: EvaluateOptions, ctx: StageContext): Promise<StageResult> {
@@ -38,7 +43,7 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
     const { kind, ...rawOptions } = o.evaluator;
     const { impl: evaluator, options } = this.lookup.get<Evaluator>('Evaluator', kind, rawOptions, where);
     const records = await readInputs(o.from, o.limit, ctx);
-    const log = await JudgmentLog.open(await ctx.artifacts.recordWriter(judgmentsName(o)));
+    const log = await JudgmentLog.open(await ctx.artifacts.recordWriter(judgmentsName(o)), await ctx.artifacts.recordWriter(promptsName(o)));
     if (log.resumed > 0) ctx.progress.log(`resuming: ${log.resumed} judged pairs from the interrupted run`);
     const judge = await openEvaluateJudge(o, ctx);
     try {

@@ -21,9 +21,10 @@ export default new ContainerModule((options) => {
     description: 'rank candidate sets with a model as the judge and a ranker kind -> one ranking record per set (resumable)' });
 });
 
-export { EvaluateStage, judgmentsName } from './evaluate-stage.js';
+export { EvaluateStage, judgmentsName, promptsName } from './evaluate-stage.js';
 export { RankStage } from './rank-stage.js';
-export { JudgmentLog, type LoggedJudgment } from './judgment-log.js';
+export { JudgmentLog, type LoggedCall, type LoggedJudgment } from './judgment-log.js';
+export { promptHash, PromptStore, readPrompts, type StoredPrompt } from './prompt-store.js';
 export { openEvaluateJudge, type EvaluateJudge } from './evaluate-judge.js';
 export { KindLookupId, type KindLookup } from './kind-lookup.js';
 export { evaluateSchema, rankSchema, type EvaluateOptions, type RankOptions } from './options.js';

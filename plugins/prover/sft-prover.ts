@@ -65,7 +65,9 @@ export class SftProver implements Prover {
     const train = proverSftExamples(job.examples, o, tokenizer);
     const evalSet = job.evalSet ? proverSftExamples(job.evalSet, { ...o, unconditionalRate: 0 }, tokenizer) : undefined;
     ctx.progress.log(`prover: ${job.examples.length} examples -> ${train.length} SFT examples (${train.length - job.examples.length} context-free copies)`);
-    return job.trainer.train({ modelPath: job.modelPath, train, ...(evalSet ? { evalSet } : {}), outDir: job.outDir, options: job.trainerOptions }, ctx);
+    // Provenance: the result records the chat format the prompts were rendered with (resolved, not the default).
+    const trainerOptions = { ...(job.trainerOptions as Record<string, unknown>), template: chatRendererFor(tokenizer, o.chat as ChatMode).kind };
+    return job.trainer.train({ modelPath: job.modelPath, train, ...(evalSet ? { evalSet } : {}), outDir: job.outDir, options: trainerOptions, labelsChecked: true }, ctx);
   }
 
   async open(modelPath: string, trained: Record<string, unknown>, options: unknown, ctx: TrainerContext): Promise<ProofSession> {

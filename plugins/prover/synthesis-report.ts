@@ -141,3 +141,31 @@ export function renderSynthesisReport(t: SynthesisTotals, settings: Record<strin
     '## Settings', '', '```json', JSON.stringify(settings, null, 2), '```', '',
   ].join('\n');
 }
+
+/** What to change when candidates are dropped by `rule`, in words. */
+const REMEDY: Record<string, (o: { maxTokens: number; k: number }) => string> = {
+  truncated: (o) => `every such candidate hit maxTokens (${o.maxTokens}) before the proof ended: raise \`maxTokens\``,
+  empty: () => 'the prover wrote nothing: train the prover longer (train-prover steps) or check its chat template',
+  structure: () => 'proofs lack the expected structure: train the prover longer (train-prover steps)',
+  label: () => 'proofs conclude the other label: train the prover longer or sample more candidates (`k`)',
+  length: () => 'proofs are longer than allowed: raise `rules.maxRationaleBytes`',
+  'copies-input': () => 'proofs copy the input: raise `rules.minCopyBytes` or train the prover longer',
+  content: () => 'proofs fail the content check: train the prover longer or set `rules.content: none`',
+};
+
+/**
+ * The message of a synthesis that kept nothing (the next stage would have no examples): why (the drop counts, the
+ * main rule explained) and what to change; undefined when something was kept.
+ */
+export function emptyOutputMessage(t: SynthesisTotals, o: { maxTokens: number; k: number }): string | undefined {
+  if (t.kept > 0) return undefined;
+  if (t.proved === 0) {
+    const skipped = Object.entries(t.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
+    return `no pair could be proved (${t.pairs} pairs${skipped ? `; skipped: ${skipped}` : ''}), so the output is empty; give it labeled pairs (label A or B)`;
+  }
+  const drops = Object.entries(t.dropped).sort((a, b) => b[1] - a[1]);
+  const [main] = drops;
+  const why = main ? ` ${main[0] === 'truncated' && main[1] === t.candidates ? 'All' : 'Most'} by rule "${main[0]}": ${REMEDY[main[0]]?.(o) ?? 'see the log'}.` : '';
+  return `no rationale passed the rules: 0 of ${t.proved} proved pairs kept, so the output is empty and the next stage would have nothing to train on. `
+    + `${t.candidates} candidates dropped: ${drops.map(([k, v]) => `${k} ${v}`).join(', ')}.${why} The per-pair log and report say more.`;
+}

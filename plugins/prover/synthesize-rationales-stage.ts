@@ -20,7 +20,7 @@ import { readModelMeta } from '../grm/model-meta.js';
 import { executorSchema, queueOf } from '../queue/executor-options.js';
 import { asPair, labelBalance, labelOf } from '../grm/record-checks.js';
 import { synthesisSchema } from './prover-options.js';
-import { logLineOf, renderSynthesisReport, summaryOf, totalsOf, type SynthesisLogLine } from './synthesis-report.js';
+import { emptyOutputMessage, logLineOf, renderSynthesisReport, summaryOf, totalsOf, type SynthesisLogLine } from './synthesis-report.js';
 import { ProverKindLookupId } from './train-prover-stage.js';
 
 /** Options of `synthesize-rationales`. */
@@ -145,12 +145,15 @@ export class SynthesizeRationalesStage implements Stage<SynthesizeOptions> {
     const inputBalance = labelBalance(lines.flatMap((l) => (l.label === 'A' || l.label === 'B' ? [l.label as Label] : [])), `pairs of "${from}"`);
     const keptBalance = labelBalance(Array.from({ length: totals.keptLabels.A }, (): Label => 'A').concat(Array.from({ length: totals.keptLabels.B }, (): Label => 'B')), 'kept rationales');
     const warnings = [inputBalance.warning, keptBalance.warning].filter((w): w is string => w !== undefined);
-    if (totals.proved > 0 && totals.kept === 0) warnings.push('no rationale passed the rules: the output is empty');
+    const empty = emptyOutputMessage(totals, o);
+    if (empty) warnings.push(empty);
     for (const w of warnings) ctx.progress.log(`warning: ${w}`);
     const dir = ctx.artifacts.outputDir(n.report);
     const settings = { prover: o.prover, proverKind: kind, ...synthesis, seed: synthesis.seed ?? ctx.seed };
     await writeJsonAtomic(path.join(dir, 'report.json'), { totals, warnings, settings });
     await writeFileAtomic(path.join(dir, 'report.md'), renderSynthesisReport(totals, settings) + (warnings.length ? `\n## Warnings\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n` : ''));
+    // The report stays for inspection; an empty output fails here, not in the stage that needs it.
+    if (empty) throw new WorkError(`${where}: ${empty}`);
     const dropped = Object.fromEntries(Object.entries(totals.dropped).map(([k, v]) => [`dropped.${k}`, v]));
     return {
       metrics: {

@@ -80,7 +80,6 @@ export class TrainProverStage implements Stage<TrainProverOptions> {
       addEos, prover: { kind: p.kind, options: { ...described, addEos } },
       training: { trainer: t.kind, steps: report.steps, finalLoss: report.finalLoss, stopReason: report.stopReason, init: describeInit(o.init) },
     });
-    for (const w of report.warnings) ctx.progress.log(`trainer warning: ${w}`);
     return {
       metrics: {
         examples: examples.length, labelsA: balance.A, labelsB: balance.B, oneClass: balance.oneClass ? 1 : 0, steps: report.steps,

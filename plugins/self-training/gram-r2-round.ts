@@ -130,7 +130,6 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
   ctx.progress.log(`${where}: retraining from ${o.retrain === 'backbone' ? 'the backbone' : 'the current GRM'} on ${data.length} examples (${inputs.earlier.length} earlier + ${added.length} new)`);
   const trained = await deps.trainer.impl.train({ modelPath: start, train: examples, outDir: path.join(dir, 'train'), options: deps.trainer.options }, rctx);
   stopIfDiverged(trained, where);
-  for (const w of trained.warnings) ctx.progress.log(`${where}: trainer warning: ${w}`);
   const grmDir = path.join(dir, 'grm');
   await mkdir(grmDir, { recursive: true });
   const addEos = (deps.trainer.options as { addEos?: boolean }).addEos !== false;

@@ -3,7 +3,8 @@
 // strategy and only measure pseudo-label accuracy; each round's GRM is measured on `eval`. A finished round is committed
 // as round-N/round.json (+ added.jsonl), so a rerun after a kill skips it and resumes the current one.
 import { existsSync } from 'node:fs';
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { DataRecord, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
@@ -119,7 +120,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
 
     // Outputs: the final GRM, the merged data, every decision, the report.
     const out = ctx.artifacts.outputDir(o.to);
-    for (const f of await readdir(grmPath, { withFileTypes: true })) if (f.isFile()) await copyFile(path.join(grmPath, f.name), path.join(out, f.name));
+    for (const f of await readdir(grmPath, { withFileTypes: true })) if (f.isFile()) await linkOrCopy(path.join(grmPath, f.name), path.join(out, f.name));
     const n = selfTrainNames(o);
     await this.writeAll(n.data, earlier, ctx);
     await this.writeAll(n.labels, labelLines, ctx);

@@ -3,7 +3,8 @@
 // only adapts (so custom adapters get the same before/after numbers). The adapter works in <stage>/work, where a rerun
 // after a kill finds its logs and checkpoints; the before/after evaluations are cached in the stage folder.
 import { existsSync } from 'node:fs';
-import { copyFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { PreferencePair } from '../../core/data/records.js';
@@ -76,7 +77,7 @@ export class AdaptStage implements Stage<AdaptOptions> {
       throw new WorkError(`${where}: adapter ${a.kind} returned ${result.modelPath}, which is not a loadable checkpoint (no config.json); merge LoRA adapters before returning`);
     }
     const out = ctx.artifacts.outputDir(o.to);
-    for (const f of await readdir(result.modelPath, { withFileTypes: true })) if (f.isFile()) await copyFile(path.join(result.modelPath, f.name), path.join(out, f.name));
+    for (const f of await readdir(result.modelPath, { withFileTypes: true })) if (f.isFile()) await linkOrCopy(path.join(result.modelPath, f.name), path.join(out, f.name));
     const baseMeta = await readModelMeta(modelPath);
     if (!existsSync(path.join(out, MODEL_META_FILE)) && baseMeta) {
       await writeModelMeta(out, { ...baseMeta, training: { ...baseMeta.training, init: `adapt:${a.kind} (${baseMeta.training.init})` } });

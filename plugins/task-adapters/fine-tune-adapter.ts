@@ -86,7 +86,6 @@ export class FineTuneAdapter implements TaskAdapter {
     ctx.progress.log(`${where}: ${t.kind} fine-tuning on ${built.examples.length} examples (${count('prover')} prover rationales, ${count('rationale')} own rationales, ${count('label-only')} label-only)`);
     const report = await trainer.impl.train({ modelPath: job.modelPath, train: built.examples, outDir: path.join(job.outDir, 'train'), options: trainer.options }, ctx);
     stopIfDiverged(report, where);
-    for (const w of report.warnings) ctx.progress.log(`${where}: trainer warning: ${w}`);
     const modelDir = path.join(job.outDir, 'model');
     await mkdir(modelDir, { recursive: true });
     await publishModel(checkpointOf(report, where), modelDir, {

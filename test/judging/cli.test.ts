@@ -3,7 +3,7 @@
 // 2 bad usage).
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { wholeSetTest } from '../test-data.js';
@@ -50,6 +50,24 @@ test('prompt: the filled templates equal the method files, byte for byte; --chat
   t.true(v1.stdout.includes('#Preferred: \n<|assistant|>'));
   const ins = await gramr(['prompt', '--template', 'gram-r2', '--prompt', 'Q', '--instruction', 'Be brief.', '--a', 'x', '--b', 'y']);
   t.true(ins.stdout.includes('[User Question]\nBe brief.\n\nQ\n\n'));
+});
+
+test('prompt --chat template: the prompt wrapped in the model folder\'s own chat template, as a real model sees it', async (t) => {
+  const dir = join(work, 'chat-model');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(resolve(process.cwd(), 'test/fixtures/self-training/grm/tokenizer.json'), join(dir, 'tokenizer.json'));
+  const template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', bos_token: '<bos>', eos_token: '<eos>', chat_template: template }));
+  const args = ['prompt', '--template', 'gram-r2', '--prompt', 'Q', '--a', 'x', '--b', 'y'];
+  const bare = await gramr(args);
+  const wrapped = await gramr([...args, '--chat', 'template', '--model', dir]);
+  t.is(wrapped.code, 0, wrapped.stderr);
+  t.is(wrapped.stdout, `<|im_start|>user\n${bare.stdout}<|im_end|>\n<|im_start|>assistant\n`);
+  const auto = await gramr([...args, '--chat', 'auto', '--tokenizer', join(dir, 'tokenizer.json')]);
+  t.is(auto.stdout, wrapped.stdout, 'auto picks the model\'s own template');
+  const noModel = await gramr([...args, '--chat', 'template']);
+  t.is(noModel.code, 2);
+  t.regex(noModel.stderr, /--chat template wraps the prompt in a model's chat template: give --model DIR/);
 });
 
 test('prompt: bad usage exits 2 with a message naming the option', async (t) => {
@@ -134,6 +152,18 @@ wholeSetTest('eval: JudgeBench from its standard path, long responses cut to the
   t.is(j.run.evaluator, 'judgebench');
   t.regex(j.run.data, /[\\/]judgebench$/);
   t.is(typeof j.metrics.noAnswerRate, 'number');
+});
+
+test('every model command chooses its backend the same way: onnx then cpu by default, a list with --backend, printed', async (t) => {
+  const file = join(work, 'backend-pairs.jsonl');
+  writeFileSync(file, `${JSON.stringify({ id: 'p', prompt: 'choose', a: GOOD[0], b: BAD[0], label: 'A' })}\n`);
+  const byDefault = await gramr(['eval', '--model', model, '--bench', file, '--max-tokens', '16', '--json']);
+  t.is(byDefault.code, 0, byDefault.stderr);
+  t.regex(byDefault.stderr, /^gramr eval: backend onnx \[/m);
+  t.regex((JSON.parse(byDefault.stdout) as { run: { backend: string } }).run.backend, /^onnx \[/);
+  const listed = await gramr(['judge', '--model', model, '--prompt', 'choose', '--a', 'bad', '--b', 'right', '--max-tokens', '16', '--backend', 'nope,cpu']);
+  t.is(listed.code, 0, listed.stderr);
+  t.regex(listed.stderr, /^gramr judge: backend cpu <- nope failed: not registered/m);
 });
 
 test('rank: the best candidate of each set, the ranking and the comparisons used', async (t) => {

@@ -79,7 +79,14 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
     for (const l of logged) {
       t.true(l.label === 'A' || l.label === 'B');
       t.true(l.confidence! >= 0.5 && l.confidence! <= 1, `confidence ${l.confidence}`);
-      t.is(l.judgments, undefined);
+      // The evidence: one call, no generation, the label's probability and (reward head) both rewards.
+      const [call, ...more] = l.judgments!;
+      t.is(more.length, 0);
+      t.like(call, { sample: 0, raw: '', label: l.label });
+      t.is(call!.probs![l.label!], l.confidence!);
+      t.is(typeof call!.prompt, 'string');
+      if (objective === 'bradley-terry') t.is(1 / (1 + Math.exp(-(call!.rewards![0] - call!.rewards![1]))), call!.probs!.A);
+      else t.is(call!.rewards, undefined);
     }
     if (objective === 'bradley-terry') {
       // r(a) vs r(b) does not depend on the order shown: every pair gets the same label in both orders.

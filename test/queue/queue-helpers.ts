@@ -83,7 +83,7 @@ export interface WorkerProc {
  */
 export function startWorker(t: ExecutionContext, name: string, lockMs = 1500, models: readonly string[] = [tmpdir(), process.cwd()], redisUrl = URL): WorkerProc {
   const roots = models.flatMap((m) => ['--models', m]);
-  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu', ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   t.teardown(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });

@@ -115,23 +115,23 @@ test('kill -9 mid-synthesis, and a kill between the records and the log flush, r
   t.deepEqual(files(again.runDir), expected);
 });
 
-test('bad input: an untrained prover fails every rule -> a clear report; unlabeled and tie pairs are skipped and counted', async (t) => {
+test('bad input: an untrained prover fails every rule -> the stage fails saying why, its report stays; unlabeled and tie pairs are skipped and counted', async (t) => {
   const dir = tempDir(t);
   await initScratchCheckpoint(path.join(dir, 'scratch'), { hiddenSize: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 128 }, 5);
   const bad = [...pairs.slice(0, 3), { id: 'u1', prompt: '1+1?', a: '2', b: '3' }, { id: 't1', prompt: '1+2?', a: '3', b: '3', label: 'tie' }];
-  const r = await runIn(dir, pipelineText(dir, 'bad', { pairs: { kind: 'inline', records: bad } }, synthStage().replace('maxTokens: 80', 'maxTokens: 24'), { prover: path.join(dir, 'scratch') }));
-  const m = r.stages[0]!.metrics;
-  t.log(r.stages[0]!.summary);
-  t.is(m.kept, 0);
-  t.is(m.pairs, 5);
-  t.is(m.proved, 3);
-  t.is(m.allCandidatesDropped, 3);
-  t.is(m.candidates, 9);
-  t.regex(r.stages[0]!.summary!, /No rationale passed the rules/);
-  t.regex(r.stages[0]!.summary!, /skipped: unlabeled 1, tie 1/);
-  const report = readFileSync(path.join(r.runDir, 'synthesize-rationales/synthesized-report/report.md'), 'utf8');
-  t.regex(report, /no rationale passed the rules: the output is empty/);
-  t.is(readFileSync(path.join(r.runDir, 'synthesize-rationales/synthesized.jsonl'), 'utf8'), '');
+  // An empty output fails the stage that made it (not the next stage, which would find nothing to train on).
+  const failed = await t.throwsAsync(runIn(dir, pipelineText(dir, 'bad', { pairs: { kind: 'inline', records: bad } }, synthStage().replace('maxTokens: 80', 'maxTokens: 24'), { prover: path.join(dir, 'scratch') })));
+  t.log(failed!.message);
+  t.true(failed instanceof WorkError);
+  t.regex(failed!.message, /^stage "synthesize-rationales" \(synthesize-rationales\): no rationale passed the rules: 0 of 3 proved pairs kept, so the output is empty/);
+  t.regex(failed!.message, /9 candidates dropped: [a-z-]+ \d+/);
+  t.regex(failed!.message, /(All|Most) by rule "[a-z-]+": /);
+  const stageDir = path.join(dir, 'runs/bad/synthesize-rationales');
+  t.false(existsSync(path.join(stageDir, 'manifest.json')));
+  const { totals } = JSON.parse(readFileSync(path.join(stageDir, 'synthesized-report/report.json'), 'utf8')) as { totals: Record<string, unknown> };
+  t.like(totals, { kept: 0, pairs: 5, proved: 3, allCandidatesDropped: 3, candidates: 9, skipped: { unlabeled: 1, tie: 1 } });
+  const report = readFileSync(path.join(stageDir, 'synthesized-report/report.md'), 'utf8');
+  t.regex(report, /## Warnings\n\n- no rationale passed the rules: 0 of 3 proved pairs kept/);
 
   const broken = [...pairs.slice(0, 2), { id: 'x', prompt: '1+1?', a: 2, b: '3', label: 'A' }];
   const err = await t.throwsAsync(runIn(dir, pipelineText(dir, 'broken', { pairs: { kind: 'inline', records: broken } }, synthStage(), { prover: proverDir }), { file: 'q.yaml' }));

@@ -151,8 +151,14 @@ test('adapters: compare gives P(a better), rewards are swap-averaged against a r
   const [r] = await judge.rewards([{ prompt: 'Q', response: 'q=2', reference: 'q=0' }], ctx);
   t.true(close(r, 0.5 * (SIG3 + SIG1)));
   const outcomes = await judge.asJudge()([{ prompt: 'Q', a: 'q=0', b: 'q=2' }], ctx);
-  t.deepEqual(Object.keys(outcomes[0]!).sort(), ['confidence', 'label', 'voteTie']);
+  t.deepEqual(Object.keys(outcomes[0]!).sort(), ['confidence', 'evidence', 'label', 'voteTie']);
   t.is(outcomes[0]!.label, 'B'); t.true(close(outcomes[0]!.confidence, 1 - 1 / (1 + Math.exp(1))));
+  // The evidence: the one model call, with the prompt it was given and what it generated.
+  const [e] = outcomes[0]!.evidence!;
+  t.is(outcomes[0]!.evidence!.length, 1);
+  t.true(e!.prompt.includes('q=0') && e!.prompt.includes('q=2'));
+  t.is(e!.label, 'B');
+  t.true(close(e!.probs!.B, outcomes[0]!.confidence!));
 });
 
 test('an aborted context stops before any model call', async (t) => {

@@ -11,7 +11,7 @@ import { ConfigError, WorkError } from '../../errors.js';
 import type { DataSource } from '../../data/data-source.js';
 import type { DataRecord } from '../../data/records.js';
 import { createGramrContainer, type GramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { ProgressSink, TaskContext } from '../../pipeline/task-context.js';
 import type { Evaluator } from '../../reward/evaluator.js';
 import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../reward/judge-cli-options.js';
@@ -90,7 +90,7 @@ export const evalCommand: Command = {
     const records: DataRecord[] = [];
     for await (const r of container.get<DataSource>('DataSource', sourceKind).read(sourceOptions, PACKAGE_ROOT, ctx)) records.push(r);
     const evaluator = container.get<Evaluator>('Evaluator', evaluatorKind);
-    const { backend, chain } = await chooseBackend(container, [s.backend]);
+    const { backend, chain } = await chooseCommandBackend(container, s.backend, where);
     try {
       const model = await openModelJudge(s, backend);
       try {

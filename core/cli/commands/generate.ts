@@ -2,7 +2,7 @@
 // like pipelines). Prints exactly the prompt plus the generated text, streamed token by token, then a newline.
 import { createGramrContainer } from '../../di/container.js';
 import { GENERATE_HELP, GENERATE_OPTIONS, runGenerate } from '../../model/cli-generate.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { Command } from '../command.js';
 
 export const generateCommand: Command = {
@@ -13,7 +13,7 @@ export const generateCommand: Command = {
   options: GENERATE_OPTIONS,
   async run(values) {
     const container = await createGramrContainer();
-    const { backend } = await chooseBackend(container, [String(values.backend ?? 'cpu')]);
+    const { backend } = await chooseCommandBackend(container, values.backend, 'gramr generate');
     try {
       return await runGenerate(values, backend, (s) => { process.stdout.write(s); });
     } finally {

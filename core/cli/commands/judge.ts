@@ -2,7 +2,7 @@
 // voting@k and position handling, and prints the rationale, label and confidence (or JSON with every judgment).
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import { defaultTaskContext } from '../../pipeline/task-context.js';
 import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openModelJudge, pairJudgeOptions } from '../../reward/judge-cli-options.js';
 import type { PairVerdict } from '../../reward/judgment.js';
@@ -51,7 +51,7 @@ export const judgeCommand: Command = {
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     const s = judgeCliSettings(values, where);
     for (const name of ['prompt', 'a', 'b']) if (typeof values[name] !== 'string') throw new ConfigError(`--${name} is required (an empty string is allowed)`, where);
-    const { backend } = await chooseBackend(await createGramrContainer(), [s.backend]);
+    const { backend } = await chooseCommandBackend(await createGramrContainer(), s.backend, where);
     try {
       const model = await openModelJudge(s, backend);
       try {

@@ -2,7 +2,7 @@
 // checkpoint against a reference implementation). The backend is resolved through the plugin container.
 import { createGramrContainer } from '../../di/container.js';
 import { LOGITS_HELP, LOGITS_OPTIONS, runLogits } from '../../model/cli-generate.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { Command } from '../command.js';
 
 export const logitsCommand: Command = {
@@ -13,7 +13,7 @@ export const logitsCommand: Command = {
   options: LOGITS_OPTIONS,
   async run(values) {
     const container = await createGramrContainer();
-    const { backend } = await chooseBackend(container, [String(values.backend ?? 'cpu')]);
+    const { backend } = await chooseCommandBackend(container, values.backend, 'gramr logits');
     try {
       return await runLogits(values, backend, (s) => { process.stdout.write(s); });
     } finally {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import { readJsonl } from '../../pipeline/record-writer.js';
 import { defaultTaskContext } from '../../pipeline/task-context.js';
 import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../reward/judge-cli-options.js';
@@ -48,7 +48,7 @@ export const rankCommand: Command = {
     const sets: RankInput[] = [];
     let i = 0;
     for await (const r of readJsonl(input)) sets.push(asRankInput(r, i++, input));
-    const { backend } = await chooseBackend(container, [s.backend]);
+    const { backend } = await chooseCommandBackend(container, s.backend, where);
     try {
       const model = await openModelJudge(s, backend);
       try {

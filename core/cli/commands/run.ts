@@ -10,12 +10,15 @@ import { expectPositionals, type Command } from '../command.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
-/** The human summary of a run. */
+/** The text summary of a run: a skipped stage shows no time of this run, and says when its result was made. */
 export function runSummary(r: RunResult): string {
   const lines = [`run folder: ${r.runDir}`, `backend: ${r.backend.chain}`];
   for (const s of r.stages) {
     const metrics = Object.entries(s.metrics).slice(0, 6).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ');
-    lines.push(`  ${s.id.padEnd(24)} ${s.status.padEnd(8)} ${(s.ms / 1000).toFixed(1).padStart(7)}s  ${s.summary ?? metrics}`);
+    const seconds = (s.ms / 1000).toFixed(1);
+    const time = s.status === 'skipped' ? '-'.padStart(8) : `${seconds.padStart(7)}s`;
+    const note = s.status === 'skipped' ? ` (unchanged: the result of an earlier run, which took ${seconds}s)` : '';
+    lines.push(`  ${s.id.padEnd(24)} ${s.status.padEnd(8)} ${time}  ${s.summary ?? metrics}${note}`);
   }
   if (r.criticalPath.path.length > 0 && r.stageMs > 0) {
     lines.push(`critical path: ${r.criticalPath.path.join(' -> ')} (${secs(r.criticalPath.ms)})`);
@@ -43,7 +46,7 @@ export const runCommand: Command = {
   usage: 'gramr run FILE [--set key=value]... [--runs DIR] [--jobs N] [--force] [--json]',
   help: { set: 'override a config value (repeatable), e.g. --set stages[1].limit=10', runs: 'folder for run folders (default: runs)',
     jobs: 'stages run at once, each in its own process (default: the pipeline\'s jobs: key, else the number of cores; 1 runs them in this process)',
-    force: 're-run every stage', json: 'JSON events on stdout instead of progress bars' },
+    force: 're-run every stage', json: 'JSON events and the summary as JSON on stdout (without it: the text summary on stdout; bars, or JSON events when stderr is not a terminal, on stderr)' },
   options: { set: { type: 'string', multiple: true }, runs: { type: 'string' }, jobs: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(values, positionals) {
     expectPositionals(this, positionals, ['FILE']);

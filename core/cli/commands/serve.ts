@@ -3,7 +3,8 @@
 // time like other plugins; the backend comes from the plugin container. SIGTERM / SIGINT shut it down gracefully.
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { Command } from '../command.js';
 
 /** The parts of plugins/server this command uses. */
@@ -20,7 +21,7 @@ export const serveCommand: Command = {
   help: {
     model: 'a model folder train-grm wrote (required)', tokenizer: 'tokenizer overriding the one beside the model',
     host: 'address to bind (default 127.0.0.1; any other needs --token)', port: 'port (default 8000; 0 = a free one)',
-    token: 'bearer token required on every route but /healthz (or env GRAMR_SERVE_TOKEN)', backend: 'compute backend (default cpu)',
+    token: 'bearer token required on every route but /healthz (or env GRAMR_SERVE_TOKEN)', backend: BACKEND_HELP,
     batch: 'most pairs / responses per backend call (default 16)', 'max-body': 'largest request body in bytes (default 1048576)',
     'max-items': 'most queries per request (default 1024)', 'timeout-ms': 'per-request time limit (default 60000; 504 after it)',
     'max-generations': 'most generations one request may cost: votes × orders per pair, one per scored response (default 2048)',
@@ -52,7 +53,7 @@ export const serveCommand: Command = {
     if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`, where);
     const mod = (await import(new URL('../../../plugins/server/index.js', import.meta.url).href)) as ServerModule;
     mod.checkBinding(host, token); // before loading anything
-    const { backend, chain } = await chooseBackend(await createGramrContainer(), [typeof values.backend === 'string' ? values.backend : 'cpu']);
+    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, where);
     try {
       const batch = int('batch', 1) ?? 16;
       const model = await mod.openRewardModel(values.model, backend, {

@@ -4,8 +4,9 @@
 // password. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
+import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
 import { redactCredentials } from '../../pipeline/redact-credentials.js';
+import { chooseCommandBackend } from '../backend-option.js';
 import type { Command } from '../command.js';
 
 const positiveInt = (v: unknown, name: string, dflt: number): number => {
@@ -22,7 +23,7 @@ export const workCommand: Command = {
   help: {
     redis: 'Redis URL, e.g. redis://127.0.0.1:6379 or rediss://:password@host:6380 (required; Redis must be trusted: see docs/security.md)',
     models: 'a folder models may be opened from (required, repeatable): a job naming a model elsewhere is refused', queue: 'queue name (default gramr-judge)',
-    backend: 'compute backend (default cpu)', concurrency: 'jobs run at once (default 1)',
+    backend: BACKEND_HELP, concurrency: 'jobs run at once (default 1)',
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
   },
   options: { redis: { type: 'string' }, models: { type: 'string', multiple: true }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
@@ -37,7 +38,7 @@ export const workCommand: Command = {
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
     const { modelRoots } = await import(new URL('../../../plugins/queue/job-check.js', import.meta.url).href) as typeof import('../../../plugins/queue/job-check.js');
     const roots = await modelRoots(dirs).catch((e: Error) => { throw new ConfigError(e.message, where); });
-    const { backend, chain } = await chooseBackend(await createGramrContainer(), [typeof values.backend === 'string' ? values.backend : 'cpu']);
+    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, 'gramr work');
     const { startLabelWorker } = await import(new URL('../../../plugins/queue/label-worker.js', import.meta.url).href) as typeof import('../../../plugins/queue/label-worker.js');
     let done = 0;
     const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, concurrency, lockDurationMs, onResult: () => { done++; } });

@@ -1,0 +1,44 @@
+// `gramr view RUN [--port N]`: serves a run folder as a small web page on 127.0.0.1 — its stages, reports with
+// their plots, and a paged browser of each evaluate stage's judgments (filters: wrong, flipped, no answer, domain;
+// both orders' prompts and rationales side by side). The server lives in plugins/viewer, loaded by path at run
+// time. A name that is not a folder is tried under runs/. SIGINT / SIGTERM stop it.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '../../errors.js';
+import { expectPositionals, type Command } from '../command.js';
+import { viewerModule } from './judgments.js';
+
+/** The parts of plugins/viewer this command uses. */
+interface ViewerModule {
+  serveRun(runDir: string, port: number): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+export const viewCommand: Command = {
+  name: 'view',
+  summary: 'Serve a run as a web page on 127.0.0.1: stages, reports with plots, and a judgment browser.',
+  usage: 'gramr view RUN [--port N]',
+  help: { port: 'port to listen on (default 8400; 0 = a free one); the page is served on 127.0.0.1 only' },
+  options: { port: { type: 'string' } },
+  async run(values, positionals) {
+    const where = 'gramr view';
+    expectPositionals(this, positionals, ['RUN']);
+    const port = values.port === undefined ? 8400 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got "${String(values.port)}"`, where);
+    const arg = positionals[0]!;
+    const dir = existsSync(arg) ? arg : path.join('runs', arg);
+    if (!existsSync(dir)) throw new ConfigError(`no run folder ${JSON.stringify(arg)} (nor ${JSON.stringify(dir)}); give a run folder such as runs/NAME`, where);
+    if (existsSync(path.join(dir, 'manifest.json'))) {
+      throw new ConfigError(`${dir} is a stage folder; give its run folder (${path.dirname(dir)})`, where);
+    }
+    const viewer = await (await viewerModule<ViewerModule>()).serveRun(dir, port);
+    process.stdout.write(`${viewer.url}\n`);
+    process.stderr.write(`gramr view: serving ${dir} on ${viewer.url} (Ctrl-C stops)\n`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    process.stderr.write(`gramr view: ${signal}: stopping\n`);
+    await viewer.close();
+    return 0;
+  },
+};
