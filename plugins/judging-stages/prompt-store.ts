@@ -3,12 +3,13 @@
 // logs small when both orders and several votes share long prompts, and lets a reader show the exact prompt.
 import { createHash } from 'node:crypto';
 import { readJsonl, type RecordWriter } from '../../core/pipeline/record-writer.js';
+import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
 
 /** One line of a prompts file. */
 export interface StoredPrompt {
   /** promptHash(prompt). */
   hash: string;
-  /** The rendered prompt, exactly as the model saw it. */
+  /** The rendered prompt as the model saw it (its text; the untrusted-text marks, which encode to nothing, removed). */
   prompt: string;
 }
 
@@ -33,8 +34,9 @@ export class PromptStore {
     return new PromptStore(writer, known);
   }
 
-  /** Store `prompt` (once) and return its hash. */
-  async put(prompt: string): Promise<string> {
+  /** Store `prompt` (once, without its untrusted-text marks) and return its hash. */
+  async put(marked: string): Promise<string> {
+    const prompt = withoutMarks(marked);
     const hash = promptHash(prompt);
     if (!this.known.has(hash)) {
       this.known.add(hash);

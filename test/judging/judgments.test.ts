@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainChat, renderJudgePrompt } from '../../core/reward/prompts.js';
+import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
 import { contentId } from '../../core/reward/seeds.js';
 import { promptHash, type LoggedJudgment } from '../../plugins/judging-stages/index.js';
 import { StageJudgments } from '../../plugins/viewer/index.js';
@@ -55,8 +56,9 @@ test('each logged order carries its prompt (once, in the prompts file), generati
     t.is(l.judgments!.length, 1);
     t.is(call.sample, 0);
     t.is(typeof call.seed, 'number');
-    // The prompt as the model saw it: the GRAM-R² template in the plain chat format the tiny judge was trained on.
-    const expected = renderJudgePrompt('gram-r2', { userInput: row.prompt, first, second }, plainChat);
+    // The prompt as the model saw it: the GRAM-R² template in the plain chat format the tiny judge was trained on
+    // (the marks around untrusted fields encode to nothing, so the stored text has none).
+    const expected = withoutMarks(renderJudgePrompt('gram-r2', { userInput: row.prompt, first, second }, plainChat));
     t.is(text.get(call.prompt), expected);
     t.is(call.prompt, promptHash(expected));
     t.regex(call.raw, /^<think>\w+<\/think><answer>[AB]<\/answer>$/);

@@ -217,7 +217,8 @@ async function startServe(args: string[]): Promise<{ url: string; stop: () => Pr
 
 test.serial('a CPU-bound batch leaves /healthz answering; its timeout (504) drops the work not yet sent', async (t) => {
   const items = Array.from({ length: 16 }, (_, i) => ({ prompt: `What is ${i} + ${i}? Show the sum.`, response: `${2 * i}` }));
-  const { url, stop } = await startServe(['--timeout-ms', '1000', '--batch', '16']);
+  // The cpu backend: the batch must be CPU-bound for longer than the timeout (onnx scores 1024 items in well under 1 s).
+  const { url, stop } = await startServe(['--timeout-ms', '1000', '--batch', '16', '--backend', 'cpu']);
   t.teardown(async () => { await stop(); });
   const times: number[] = [];
   for (let k = 0; k < 4; k++) { // one backend call each; the first builds the programs
