@@ -52,10 +52,9 @@ async function main(argv: string[]): Promise<void> {
   const { chooseBackend } = await import('../core/pipeline/backend-choice.js');
   const { CausalLM } = await import('../core/model/causal-lm.js');
   const quantize = arg('quantize', 'none');
-  const { backend, chain } = await chooseBackend(await createGramrContainer(), [arg('backend', 'onnx')]);
+  const { backend, chain } = await chooseBackend(await createGramrContainer([], { backendsOnly: true }), [arg('backend', 'onnx')]);
   const tLoad = performance.now();
-  if (quantize !== 'none') throw new Error(`--quantize ${quantize}: not supported by this build`);
-  const model = await CausalLM.load(arg('model', ''), backend);
+  const model = await CausalLM.load(arg('model', ''), backend, quantize === 'none' ? {} : { quantize: quantize as 'int8' | 'int4' });
   const load = (performance.now() - tLoad) / 1000;
   let first = 0;
   await model.generate(['Judge which response is better.'], { maxTokens: 1, ignoreEos: true }, (e) => { if (e.token !== undefined && first === 0) first = performance.now(); });
