@@ -118,6 +118,8 @@ export class OnnxBackend implements ComputeBackend {
   private readonly lowered = new Map<string, LoweredProgram>();
   private loweredBytes = 0;
   private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
+  // Lowered models that embed quantized weights -> how to lower them again (their bytes are dropped, see dropBytes).
+  private readonly relowers = new WeakMap<LoweredProgram, () => Uint8Array>();
   // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
   private readonly holders = new Map<string, Set<number>>();
   private readonly embeddedIn = new Map<number, Set<string>>();
@@ -276,6 +278,9 @@ export class OnnxBackend implements ComputeBackend {
         this.loweredBytes -= old.bytes.length;
       }
     }
+    if (quantized.size > 0 && !this.relowers.has(lowered)) {
+      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy }).bytes);
+    }
     const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
     return {
       backend: this.name, program, lowered, key, fusedOps, threads,
@@ -375,9 +380,25 @@ export class OnnxBackend implements ComputeBackend {
     if (!ort) throw new Error('onnx: call init() before run()');
     const options = sessionOptions(this.provider, graph.threads, this.spinning);
     const direct = this.directBinding && this.provider === 'cpu';
-    return this.sessions.acquire(graph.key, () => createRunner(ort, graph.lowered.bytes, options, direct).catch((e: unknown) => {
-      throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
-    }));
+    const relower = this.relowers.get(graph.lowered);
+    const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
+    return this.sessions.acquire(graph.key, async () => {
+      const runner = await createRunner(ort, bytes, options, direct).catch((e: unknown) => {
+        throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
+      });
+      if (relower) this.dropBytes(graph);
+      return runner;
+    });
+  }
+
+  // A model embedding quantized weights is hundreds of MB: once its session holds them, the bytes go (they are
+  // lowered again should the session be evicted and needed later).
+  private dropBytes(graph: OnnxCompiledGraph): void {
+    if (this.lowered.get(graph.key) === graph.lowered) {
+      this.lowered.delete(graph.key);
+      this.loweredBytes -= graph.lowered.bytes.length;
+    }
+    graph.lowered.bytes = new Uint8Array(0);
   }
 
   private tensorOf(buffer: DeviceBuffer): Ort.Tensor {

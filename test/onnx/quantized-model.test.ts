@@ -106,3 +106,17 @@ test('the cpu backend refuses quantized loading, naming the backend that can', a
   await cpu.init();
   await t.throwsAsync(CausalLM.load(join(dir, 'f32'), cpu, { tokenizer: false, quantize: 'int4' }), { message: /--quantize int4: the cpu backend cannot run quantized weights \(the onnx backend on its cpu provider can/ });
 });
+
+test('a program embedding quantized weights drops its model bytes once its session exists, and lowers them again after eviction', async (t) => {
+  const small = new OnnxBackend({ threads: 1, maxSessions: 1 });
+  await small.init();
+  const q = await CausalLM.load(join(dir, 'f32'), small, { tokenizer: false, quantize: 'int4' });
+  const first = (await q.forward(ids))[0]!;
+  const graph = q.program(`forward:1:16`, () => { throw new Error('the forward program should be compiled already'); }) as import('../../backends/onnx/onnx-backend.js').OnnxCompiledGraph;
+  t.is(graph.lowered.bytes.length, 0);
+  await q.generate(ids, { maxTokens: 3, ignoreEos: true }); // other programs evict the forward session
+  const again = (await q.forward(ids))[0]!;
+  t.deepEqual(Array.from(again[5]!), Array.from(first[5]!));
+  q.dispose();
+  small.dispose();
+});
