@@ -58,6 +58,11 @@ export interface OnnxBackendOptions {
    * adds that rounding), 0 computes in f32 on the dequantized weights (exact, slower).
    */
   quantAccuracy?: 0 | 4;
+  /**
+   * Most live sessions of programs with quantized weights (default 4): each holds its own prepacked copy of
+   * them, so beyond this the least recently used is released (and recreated if needed again).
+   */
+  maxQuantizedSessions?: number;
 }
 
 /** Capabilities plus the execution provider that runs the sessions. */
@@ -120,6 +125,9 @@ export class OnnxBackend implements ComputeBackend {
   private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
   // Lowered models that embed quantized weights -> how to lower them again (their bytes are dropped, see dropBytes).
   private readonly relowers = new WeakMap<LoweredProgram, () => Uint8Array>();
+  // Keys of live sessions embedding quantized weights, least recently used first.
+  private readonly quantLru = new Map<string, true>();
+  private readonly maxQuantSessions: number;
   // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
   private readonly holders = new Map<string, Set<number>>();
   private readonly embeddedIn = new Map<number, Set<string>>();
@@ -139,6 +147,8 @@ export class OnnxBackend implements ComputeBackend {
     this.contrib = options.contribOps ?? this.provider === 'cpu';
     this.maxConstantBytes = options.maxConstantBytes ?? 64 * 1024 * 1024;
     this.quantAccuracy = options.quantAccuracy ?? 4;
+    this.maxQuantSessions = options.maxQuantizedSessions ?? 4;
+    if (!Number.isInteger(this.maxQuantSessions) || this.maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${this.maxQuantSessions})`);
     if (this.quantAccuracy !== 0 && this.quantAccuracy !== 4) throw new Error(`onnx: quantAccuracy must be 0 or 4 (got ${String(this.quantAccuracy)})`);
     this.sessions = new SessionCache(options.maxSessions ?? 32);
   }
@@ -231,6 +241,7 @@ export class OnnxBackend implements ComputeBackend {
       if (holders.size > 0) continue;
       this.holders.delete(key);
       this.sessions.remove(key);
+      this.quantLru.delete(key);
       const lowered = this.lowered.get(key);
       if (lowered) { this.lowered.delete(key); this.loweredBytes -= lowered.bytes.length; }
     }
@@ -295,6 +306,7 @@ export class OnnxBackend implements ComputeBackend {
     const { program, lowered } = g;
     const ortFeeds = this.ortFeeds(g, feeds);
     const lease = this.sessions.acquireReady(g.key) ?? await this.session(g);
+    if (this.quantLru.delete(g.key)) this.quantLru.set(g.key, true);
     let result: Record<string, Ort.Tensor>;
     try {
       result = lease.session.runSync ? lease.session.runSync(ortFeeds) : await lease.session.run(ortFeeds);
@@ -348,6 +360,7 @@ export class OnnxBackend implements ComputeBackend {
 
   dispose(): void {
     this.sessions.clear();
+    this.quantLru.clear();
     this.lowered.clear();
     this.loweredBytes = 0;
     this.holders.clear();
@@ -386,7 +399,16 @@ export class OnnxBackend implements ComputeBackend {
       const runner = await createRunner(ort, bytes, options, direct).catch((e: unknown) => {
         throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
       });
-      if (relower) this.dropBytes(graph);
+      if (relower) {
+        this.dropBytes(graph);
+        this.quantLru.set(graph.key, true);
+        for (const old of this.quantLru.keys()) {
+          if (this.quantLru.size <= this.maxQuantSessions) break;
+          if (old === graph.key) continue;
+          this.quantLru.delete(old);
+          this.sessions.remove(old);
+        }
+      }
       return runner;
     });
   }

@@ -108,13 +108,14 @@ test('the cpu backend refuses quantized loading, naming the backend that can', a
 });
 
 test('a program embedding quantized weights drops its model bytes once its session exists, and lowers them again after eviction', async (t) => {
-  const small = new OnnxBackend({ threads: 1, maxSessions: 1 });
+  const small = new OnnxBackend({ threads: 1, maxQuantizedSessions: 1 });
   await small.init();
   const q = await CausalLM.load(join(dir, 'f32'), small, { tokenizer: false, quantize: 'int4' });
   const first = (await q.forward(ids))[0]!;
   const graph = q.program(`forward:1:16`, () => { throw new Error('the forward program should be compiled already'); }) as import('../../backends/onnx/onnx-backend.js').OnnxCompiledGraph;
   t.is(graph.lowered.bytes.length, 0);
-  await q.generate(ids, { maxTokens: 3, ignoreEos: true }); // other programs evict the forward session
+  await q.generate(ids, { maxTokens: 3, ignoreEos: true }); // other quantized programs evict the forward session
+  t.true(small.sessionCount <= 2, `${small.sessionCount} sessions live: one quantized at most, plus cache growth`);
   const again = (await q.forward(ids))[0]!;
   t.deepEqual(Array.from(again[5]!), Array.from(first[5]!));
   q.dispose();
