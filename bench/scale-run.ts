@@ -14,6 +14,10 @@ export interface ScaleRunResult {
   quantize: string;
   /** Seconds from before CausalLM.load to its return. */
   load_s: number;
+  /** CPU seconds (user + system, all threads) this process spent in CausalLM.load: the load time of an idle machine. */
+  load_cpu_s: number;
+  /** CPU seconds from before CausalLM.load to the first generated token. */
+  ttft_cpu_s: number;
   /** Seconds from before CausalLM.load to the first generated token of a short text prompt (cold programs). */
   ttft_s: number;
   /** Seconds since the process started when that first token came (node start-up and imports included). */
@@ -53,12 +57,13 @@ async function main(argv: string[]): Promise<void> {
   const { CausalLM } = await import('../core/model/causal-lm.js');
   const quantize = arg('quantize', 'none');
   const { backend, chain } = await chooseBackend(await createGramrContainer([], { backendsOnly: true }), [arg('backend', 'onnx')]);
-  const tLoad = performance.now();
+  const tLoad = performance.now(), cLoad = process.cpuUsage();
+  const cpuSince = (): number => { const c = process.cpuUsage(cLoad); return (c.user + c.system) / 1e6; };
   const model = await CausalLM.load(arg('model', ''), backend, quantize === 'none' ? {} : { quantize: quantize as 'int8' | 'int4' });
-  const load = (performance.now() - tLoad) / 1000;
+  const load = (performance.now() - tLoad) / 1000, loadCpu = cpuSince();
   let first = 0;
   await model.generate(['Judge which response is better.'], { maxTokens: 1, ignoreEos: true }, (e) => { if (e.token !== undefined && first === 0) first = performance.now(); });
-  const ttft = (first - tLoad) / 1000, ttftProcess = process.uptime(), rssFirst = peakRss();
+  const ttft = (first - tLoad) / 1000, ttftCpu = cpuSince(), ttftProcess = process.uptime(), rssFirst = peakRss();
   const prefillTokens = Number(arg('prefill', '128'));
   const prompt = promptIds(prefillTokens, 7);
   let prefill = 0;
@@ -80,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
   model.dispose();
   backend.dispose();
   const result: ScaleRunResult = {
-    backend: chain, quantize, load_s: load, ttft_s: ttft, ttft_process_s: ttftProcess, peak_rss_first_token: rssFirst,
+    backend: chain, quantize, load_s: load, load_cpu_s: loadCpu, ttft_cpu_s: ttftCpu, ttft_s: ttft, ttft_process_s: ttftProcess, peak_rss_first_token: rssFirst,
     prefill_tokens_per_s: prefill, prefill_tokens: prefillTokens, decode_tokens_per_s: decode, peak_rss: peakRss(),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
