@@ -12,6 +12,8 @@ import { decodeAttentions, lowerDecodeAttention, type DecodeAttention } from './
 import { lowerMatmulGroup, matmulGroups, type MatmulGroup } from './lower-merge.js';
 import { PRIMITIVE_LOWERINGS, type LowerContext, type Lowering } from './lower-primitives.js';
 import { OnnxType, encodeModel, type OnnxModel } from './onnx-model.js';
+import { lowerQuantizedMatmul, quantizedMatmuls } from './lower-quantized.js';
+import type { QuantizedMatrix } from '../../core/tensor/quantize.js';
 
 /** A program lowered to ONNX, with the name mappings the backend needs to feed and read it. */
 export interface LoweredProgram {
@@ -44,6 +46,13 @@ export interface LowerOptions {
   int64Inputs?: ReadonlySet<string>;
   /** Let fused lowerings use onnxruntime's com.microsoft contrib ops (default false: standard ONNX only). */
   contrib?: boolean;
+  /**
+   * Program inputs held block-quantized, by input name: neither graph inputs nor float initializers; each matmul
+   * reading one becomes a MatMulNBits node (lower-quantized.ts). Needs onnxruntime's contrib ops.
+   */
+  quantized?: ReadonlyMap<string, QuantizedMatrix>;
+  /** MatMulNBits accuracy_level of those matmuls: 4 (int8 activations, default) or 0 (f32 on dequantized weights). */
+  quantAccuracy?: 0 | 4;
 }
 
 /** Lowering of `op`, if any (fused composites only when `fused(op)`). */
@@ -111,8 +120,14 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
   const inputIndex = new Map(program.inputs.map((inp, k) => [inp.name, k]));
   const nodeIndex = new Map(program.nodes.map((n, i) => [n, i]));
   const inputValues: string[] = [];
+  const quantized = opts.quantized ?? new Map<string, QuantizedMatrix>();
+  const qMatmuls = quantizedMatmuls(program, quantized);
   const inputNames = program.inputs.map((inp, k) => {
     const name = opts.inputNames?.[inp.name];
+    if (quantized.has(inp.name)) {
+      inputValues.push(''); // read only by the MatMulNBits nodes, through their initializers
+      return undefined;
+    }
     const data = opts.constants?.get(inp.name);
     if (data) {
       if (data.length !== sizeOf(inp.shape)) throw new Error(`onnx.compile: constant '${inp.name}' has ${data.length} values; the input is ${inp.dtype} [${inp.shape.join(',')}]`);
@@ -169,6 +184,11 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
       const left = value[nodeIndex.get(node.inputs[0]!)!]!;
       for (const [t, v] of lowerMatmulGroup(b, group, left, (name) => constants!.get(name) as Float32Array)) preset.set(t, v);
       value[i] = preset.get(node) ?? '';
+      return;
+    }
+    const qName = qMatmuls.get(node);
+    if (qName !== undefined) {
+      value[i] = lowerQuantizedMatmul(b, value[nodeIndex.get(node.inputs[0]!)!]!, qName, quantized.get(qName)!, opts.quantAccuracy ?? 4);
       return;
     }
     const pair = decode.get(node);

@@ -10,6 +10,7 @@ import type {
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
 import { hashBytes, hashString } from '../../core/tensor/hash.js';
+import { dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from '../../core/tensor/quantize.js';
 import type { Program, ProgramInput } from '../../core/tensor/program.js';
 import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
@@ -52,6 +53,16 @@ export interface OnnxBackendOptions {
    * 64 MiB.
    */
   maxConstantBytes?: number;
+  /**
+   * How matmuls on quantized weights compute: 4 (default) quantizes their activations to int8 per block (fast,
+   * adds that rounding), 0 computes in f32 on the dequantized weights (exact, slower).
+   */
+  quantAccuracy?: 0 | 4;
+  /**
+   * Most live sessions of programs with quantized weights (default 4): each holds its own prepacked copy of
+   * them, so beyond this the least recently used is released (and recreated if needed again).
+   */
+  maxQuantizedSessions?: number;
 }
 
 /** Capabilities plus the execution provider that runs the sessions. */
@@ -75,7 +86,7 @@ export interface OnnxCompiledGraph extends CompiledGraph {
 interface OnnxBuffer extends DeviceBuffer { readonly size: number }
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
-interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string }
+interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix }
 
 /** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
 export function estimateFlops(program: Program): number {
@@ -104,6 +115,7 @@ export class OnnxBackend implements ComputeBackend {
   private readonly directBinding: boolean;
   private readonly maxConstantBytes: number;
   private readonly contrib: boolean;
+  private readonly quantAccuracy: 0 | 4;
   private ort?: OrtModule;
   private readonly buffers = new Map<number, Stored>();
   private liveBytes = 0;
@@ -111,6 +123,11 @@ export class OnnxBackend implements ComputeBackend {
   private readonly lowered = new Map<string, LoweredProgram>();
   private loweredBytes = 0;
   private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
+  // Lowered models that embed quantized weights -> how to lower them again (their bytes are dropped, see dropBytes).
+  private readonly relowers = new WeakMap<LoweredProgram, () => Uint8Array>();
+  // Keys of live sessions embedding quantized weights, least recently used first.
+  private readonly quantLru = new Map<string, true>();
+  private readonly maxQuantSessions: number;
   // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
   private readonly holders = new Map<string, Set<number>>();
   private readonly embeddedIn = new Map<number, Set<string>>();
@@ -129,6 +146,10 @@ export class OnnxBackend implements ComputeBackend {
     this.directBinding = options.directBinding ?? true;
     this.contrib = options.contribOps ?? this.provider === 'cpu';
     this.maxConstantBytes = options.maxConstantBytes ?? 64 * 1024 * 1024;
+    this.quantAccuracy = options.quantAccuracy ?? 4;
+    this.maxQuantSessions = options.maxQuantizedSessions ?? 4;
+    if (!Number.isInteger(this.maxQuantSessions) || this.maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${this.maxQuantSessions})`);
+    if (this.quantAccuracy !== 0 && this.quantAccuracy !== 4) throw new Error(`onnx: quantAccuracy must be 0 or 4 (got ${String(this.quantAccuracy)})`);
     this.sessions = new SessionCache(options.maxSessions ?? 32);
   }
 
@@ -158,8 +179,27 @@ export class OnnxBackend implements ComputeBackend {
     return this.wrap(dtype === 'i32' ? new Int32Array(n) : new Float32Array(n), shape, dtype);
   }
 
+  /** Wraps `data` as a buffer without a copy (weights read from a checkpoint keep one copy in memory). */
+  adopt(shape: Shape, dtype: DType, data: Float32Array | Int32Array): DeviceBuffer {
+    this.check();
+    if ((dtype === 'i32') !== (data instanceof Int32Array) || data.length !== sizeOf(shape)) {
+      throw new Error(`onnx.adopt: ${data.constructor.name} of ${data.length} elements cannot be a ${dtype} [${shape.join(',')}] buffer`);
+    }
+    return this.wrap(data, shape, dtype);
+  }
+
+  /** A read-only `[q.k, q.n]` weight held as MatMulNBits codes and scales (usable as a matmul's right operand). */
+  adoptQuantized(q: QuantizedMatrix): DeviceBuffer {
+    this.check();
+    if (this.provider !== 'cpu' || !this.contrib) throw new Error(`onnx: quantized weights need the cpu provider with contrib ops (MatMulNBits); this backend runs ${this.describe()}${this.contrib ? '' : ' without contrib ops'}`);
+    const id = nextBufferId++;
+    this.buffers.set(id, { data: new Float32Array(0), quant: q });
+    this.liveBytes += quantizedBytes(q);
+    return { id, backend: this.name, shape: [q.k, q.n], dtype: 'f32', size: q.k * q.n } as OnnxBuffer;
+  }
+
   upload(buffer: DeviceBuffer, data: HostData): void {
-    const s = this.stored(buffer);
+    const s = this.writable(buffer, 'upload');
     if (data.length !== s.data.length) {
       throw new Error(`onnx.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${s.data.length} elements, got ${data.length}`);
     }
@@ -170,7 +210,7 @@ export class OnnxBackend implements ComputeBackend {
 
   /** Copies host data into elements [offset, offset + data.length) of the buffer (no copy of the rest). */
   uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
-    const s = this.stored(buffer);
+    const s = this.writable(buffer, 'uploadRange');
     if (!Number.isInteger(offset) || offset < 0 || offset + data.length > s.data.length) {
       throw new Error(`onnx.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] (${s.data.length} elements)`);
     }
@@ -181,7 +221,9 @@ export class OnnxBackend implements ComputeBackend {
 
   // A copy (the typed-array constructor copies MB-sized arrays ~1.7x faster than TypedArray#slice on Node 20).
   async download(buffer: DeviceBuffer): Promise<HostArray> {
-    const d = this.stored(buffer).data;
+    const s = this.stored(buffer);
+    if (s.quant) return dequantizeMatrix(s.quant, true); // the [k, n] values it stands for
+    const d = s.data;
     return d instanceof Int32Array ? new Int32Array(d) : new Float32Array(d);
   }
 
@@ -189,7 +231,7 @@ export class OnnxBackend implements ComputeBackend {
   free(buffer: DeviceBuffer): void {
     const s = this.stored(buffer);
     this.buffers.delete(buffer.id);
-    this.liveBytes -= s.data.byteLength;
+    this.liveBytes -= s.quant ? quantizedBytes(s.quant) : s.data.byteLength;
     const keys = this.embeddedIn.get(buffer.id);
     if (!keys) return;
     this.embeddedIn.delete(buffer.id);
@@ -199,6 +241,7 @@ export class OnnxBackend implements ComputeBackend {
       if (holders.size > 0) continue;
       this.holders.delete(key);
       this.sessions.remove(key);
+      this.quantLru.delete(key);
       const lowered = this.lowered.get(key);
       if (lowered) { this.lowered.delete(key); this.loweredBytes -= lowered.bytes.length; }
     }
@@ -215,6 +258,7 @@ export class OnnxBackend implements ComputeBackend {
       : compileWithFusions(outputs, [], []);
     const constants: Record<string, DeviceBuffer> = {};
     const embedded = new Map<string, Float32Array | Int32Array>();
+    const quantized = new Map<string, QuantizedMatrix>();
     let bytes = 0;
     for (const inp of program.inputs) {
       const buf = options.constants?.[inp.name];
@@ -224,16 +268,18 @@ export class OnnxBackend implements ComputeBackend {
         throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
       }
       constants[inp.name] = buf;
+      if (s.quant) { quantized.set(inp.name, s.quant); continue; } // always embedded: MatMulNBits is fast on constants only
       embedded.set(inp.name, s.data);
       bytes += s.data.byteLength;
     }
     if (bytes > this.maxConstantBytes) embedded.clear();
     const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
-    const key = program.hash + constKey;
-    for (const name of embedded.keys()) this.hold(key, constants[name]!.id);
+    const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
+    const key = program.hash + constKey + quantKey;
+    for (const name of [...embedded.keys(), ...quantized.keys()]) this.hold(key, constants[name]!.id);
     let lowered = this.lowered.get(key);
     if (!lowered) {
-      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib });
+      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy });
       this.lowered.set(key, lowered);
       this.loweredBytes += lowered.bytes.length;
       // Lowered models are kept for recompiles (not needed by live graphs): at most 256, and 512 MiB of bytes.
@@ -242,6 +288,9 @@ export class OnnxBackend implements ComputeBackend {
         this.lowered.delete(oldKey);
         this.loweredBytes -= old.bytes.length;
       }
+    }
+    if (quantized.size > 0 && !this.relowers.has(lowered)) {
+      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy }).bytes);
     }
     const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
     return {
@@ -257,6 +306,7 @@ export class OnnxBackend implements ComputeBackend {
     const { program, lowered } = g;
     const ortFeeds = this.ortFeeds(g, feeds);
     const lease = this.sessions.acquireReady(g.key) ?? await this.session(g);
+    if (this.quantLru.delete(g.key)) this.quantLru.set(g.key, true);
     let result: Record<string, Ort.Tensor>;
     try {
       result = lease.session.runSync ? lease.session.runSync(ortFeeds) : await lease.session.run(ortFeeds);
@@ -310,6 +360,7 @@ export class OnnxBackend implements ComputeBackend {
 
   dispose(): void {
     this.sessions.clear();
+    this.quantLru.clear();
     this.lowered.clear();
     this.loweredBytes = 0;
     this.holders.clear();
@@ -342,13 +393,39 @@ export class OnnxBackend implements ComputeBackend {
     if (!ort) throw new Error('onnx: call init() before run()');
     const options = sessionOptions(this.provider, graph.threads, this.spinning);
     const direct = this.directBinding && this.provider === 'cpu';
-    return this.sessions.acquire(graph.key, () => createRunner(ort, graph.lowered.bytes, options, direct).catch((e: unknown) => {
-      throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
-    }));
+    const relower = this.relowers.get(graph.lowered);
+    const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
+    return this.sessions.acquire(graph.key, async () => {
+      const runner = await createRunner(ort, bytes, options, direct).catch((e: unknown) => {
+        throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
+      });
+      if (relower) {
+        this.dropBytes(graph);
+        this.quantLru.set(graph.key, true);
+        for (const old of this.quantLru.keys()) {
+          if (this.quantLru.size <= this.maxQuantSessions) break;
+          if (old === graph.key) continue;
+          this.quantLru.delete(old);
+          this.sessions.remove(old);
+        }
+      }
+      return runner;
+    });
+  }
+
+  // A model embedding quantized weights is hundreds of MB: once its session holds them, the bytes go (they are
+  // lowered again should the session be evicted and needed later).
+  private dropBytes(graph: OnnxCompiledGraph): void {
+    if (this.lowered.get(graph.key) === graph.lowered) {
+      this.lowered.delete(graph.key);
+      this.loweredBytes -= graph.lowered.bytes.length;
+    }
+    graph.lowered.bytes = new Uint8Array(0);
   }
 
   private tensorOf(buffer: DeviceBuffer): Ort.Tensor {
     const s = this.stored(buffer);
+    if (s.quant) throw new Error(`onnx.run: quantized weight buffer #${buffer.id} cannot be fed; pass it to compile() in options.constants`);
     s.tensor ??= new this.ort!.Tensor(buffer.dtype === 'i32' ? 'int32' : 'float32', s.data, [...buffer.shape]);
     return s.tensor;
   }
@@ -358,6 +435,13 @@ export class OnnxBackend implements ComputeBackend {
     this.buffers.set(id, { data, tensor });
     this.liveBytes += data.byteLength;
     return { id, backend: this.name, shape: [...shape], dtype, size: data.length };
+  }
+
+  // A buffer host data may be written into (not a quantized weight).
+  private writable(buffer: DeviceBuffer, what: string): Stored {
+    const s = this.stored(buffer);
+    if (s.quant) throw new Error(`onnx.${what}: buffer #${buffer.id} [${buffer.shape.join(',')}] holds quantized weights and is read-only`);
+    return s;
   }
 
   private stored(buffer: DeviceBuffer): Stored {

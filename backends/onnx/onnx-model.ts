@@ -4,7 +4,7 @@
 import { ProtoWriter } from './protobuf-writer.js';
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const OnnxType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7, BOOL: 9 } as const;
 /** One of the data types gramr emits. */
 export type OnnxDataType = (typeof OnnxType)[keyof typeof OnnxType];
 

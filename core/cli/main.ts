@@ -1,36 +1,18 @@
 #!/usr/bin/env node
 // The `gramr` command: dispatches to sub-commands. Exit codes: 0 success, 1 the work failed,
-// 2 bad usage or bad config. Errors print one clear message (the stack only with GRAMR_DEBUG=1). The process
-// exits only after stdout and stderr are written out, so piped output is never cut.
+// 2 bad usage or bad config. Errors print one clear message (the stack only with GRAMR_DEBUG=1).
 import { readFileSync } from 'node:fs';
 import { GramrError } from '../errors.js';
 import { exitAfterDrain } from '../io/drain.js';
-import { commandHelp, parseCommandArgs, type Command } from './command.js';
-import { runCommand } from './commands/run.js';
-import { studyCommand } from './commands/study.js';
-import { validateCommand } from './commands/validate.js';
-import { pluginsCommand } from './commands/plugins.js';
-import { benchCommand } from './commands/bench.js';
-import { exportOnnxCommand } from './commands/export-onnx.js';
-import { generateCommand } from './commands/generate.js';
-import { logitsCommand } from './commands/logits.js';
-import { promptCommand } from './commands/prompt.js';
-import { judgeCommand } from './commands/judge.js';
-import { judgmentsCommand } from './commands/judgments.js';
-import { viewCommand } from './commands/view.js';
-import { evalCommand } from './commands/eval.js';
-import { dataCommand } from './commands/data.js';
-import { rankCommand } from './commands/rank.js';
-import { serveCommand } from './commands/serve.js';
-import { workCommand } from './commands/work.js';
-
-const commands: Command[] = [runCommand, studyCommand, validateCommand, pluginsCommand, generateCommand, logitsCommand, promptCommand, judgeCommand, judgmentsCommand, viewCommand, evalCommand, dataCommand, rankCommand, serveCommand, workCommand, exportOnnxCommand, benchCommand];
+import { commandHelp, parseCommandArgs } from './command.js';
+import { COMMAND_LOADERS, loadAllCommands } from './commands/index.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-function mainHelp(): string {
+async function mainHelp(): Promise<string> {
+  const commands = await loadAllCommands();
   return [
     'gramr — generative reward models that reason (GRAM-R²)', '',
     'usage: gramr <command> [options]', '', 'commands:',
@@ -43,18 +25,19 @@ function mainHelp(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
+    process.stdout.write(await mainHelp() + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
     process.stdout.write(version() + '\n');
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    process.stderr.write(`gramr: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}\n`);
+  const load = Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name] : undefined;
+  if (!load) {
+    process.stderr.write(`gramr: unknown command "${name}"; commands: ${Object.keys(COMMAND_LOADERS).join(', ')}\n`);
     return 2;
   }
+  const cmd = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(commandHelp(cmd) + '\n');
     return 0;

@@ -63,11 +63,14 @@ export class GramrContainer {
   }
 }
 
-/** Build a container from the built-in plugins plus `extra` outside plugins (paths or npm names). */
-export async function createGramrContainer(extra: PluginRef[] = []): Promise<GramrContainer> {
+/**
+ * Build a container from the built-in plugins plus `extra` outside plugins (paths or npm names). With
+ * `backendsOnly`, only the built-in backends load (commands that just need a backend start faster).
+ */
+export async function createGramrContainer(extra: PluginRef[] = [], options: { backendsOnly?: boolean } = {}): Promise<GramrContainer> {
   const container = new Container();
   const refs: PluginRef[] = [
-    ...builtinPlugins.map((p) => ({ spec: new URL(p, import.meta.url).href, label: p.replace(/^(\.\.\/)+/, '').replace(/\/index\.js$|\.js$/, '') })),
+    ...builtinPlugins.filter((p) => !options.backendsOnly || p.startsWith('../../backends/')).map((p) => ({ spec: new URL(p, import.meta.url).href, label: p.replace(/^(\.\.\/)+/, '').replace(/\/index\.js$|\.js$/, '') })),
     ...extra,
   ];
   for (const ref of refs) {

@@ -5,11 +5,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveModelPath, resolveTokenizerPath } from '../hub/resolve-model.js';
-import { loadCheckpoint } from './checkpoint/load-checkpoint.js';
+import { openCheckpoint } from './checkpoint/load-checkpoint.js';
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { DecoderTensors } from './decoder.js';
 import { forwardProgram } from './decoder-programs.js';
-import { decoderParamSpecs, paramsFromWeights, transpose2d, type HostParams } from './decoder-weights.js';
+import { decoderParamSpecs, transpose2d, type HostParams } from './decoder-weights.js';
+import { loadParams, ResidentParams } from './load-params.js';
 import { generate, type GenerateOptions, type GenerationResult, type OnToken } from './generate.js';
 import { lengthBucket } from './kv-cache.js';
 import { scoreContinuations, type ContinuationScore, type LogprobOptions, type ScoreRequest } from './logprobs.js';
@@ -29,6 +30,11 @@ export interface CausalLMLoadOptions {
    * or the single tok*.bin next to a llama2.c .bin file, when there is one.
    */
   tokenizer?: Tokenizer | string | false;
+  /**
+   * Weight-only quantization of the projections and the LM head at load: 'int8' or 'int4' (blocks of 32, see
+   * core/tensor/quantize.ts). Needs a backend with `adoptQuantized` (onnx on its cpu provider); others refuse.
+   */
+  quantize?: 'int8' | 'int4';
 }
 
 /** Counters of the programs a CausalLM compiled and ran (tests check that steps reuse programs). */
@@ -76,8 +82,14 @@ export class CausalLM {
    * @param params every parameter of `decoderParamSpecs(config)`
    * @param tokenizer used by string prompts, stop strings and streaming text
    */
-  constructor(readonly config: ModelConfig, readonly backend: ComputeBackend, params: ParamValues, readonly tokenizer?: Tokenizer) {
+  constructor(readonly config: ModelConfig, readonly backend: ComputeBackend, params: ParamValues | ResidentParams, readonly tokenizer?: Tokenizer) {
     checkConfig(config, 'CausalLM');
+    if (params instanceof ResidentParams) {
+      const { [HEAD]: head, ...rest } = params.buffers;
+      this.params = config.tieWordEmbeddings && head !== undefined ? rest : { ...params.buffers };
+      this.feedsByName = { ...params.buffers };
+      return;
+    }
     const bufs: Record<string, DeviceBuffer> = {};
     try {
       for (const spec of decoderParamSpecs(config)) {
@@ -101,15 +113,30 @@ export class CausalLM {
     this.feedsByName = bufs;
   }
 
-  /** Loads a Hugging Face folder, a llama2.c .bin or a Hub id (see loadCheckpoint) onto `backend`. */
+  /**
+   * Loads a Hugging Face folder, a llama2.c .bin or a Hub id (see openCheckpoint) onto `backend`, one tensor at a time (the
+   * weights are held once: read into their final arrays, which a host-memory backend adopts without a copy).
+   */
   static async load(pathOrId: string, backend: ComputeBackend, options: CausalLMLoadOptions = {}): Promise<CausalLM> {
     const path = await resolveModelPath(pathOrId);
-    const ckpt = await loadCheckpoint(path);
-    const tok = options.tokenizer === undefined ? await findTokenizer(path, ckpt.config.vocabSize)
-      : options.tokenizer === false ? undefined
-      : typeof options.tokenizer === 'string' ? await loadTokenizer(await resolveTokenizerPath(options.tokenizer), { expectedVocabSize: ckpt.config.vocabSize })
-      : options.tokenizer;
-    return new CausalLM(ckpt.config, backend, paramsFromWeights(ckpt.config, ckpt.weights, path), tok);
+    const reader = await openCheckpoint(path);
+    let params: ResidentParams;
+    try {
+      params = await loadParams(reader, backend, options.quantize);
+    } finally {
+      await reader.close();
+    }
+    const config = reader.config;
+    try {
+      const tok = options.tokenizer === undefined ? await findTokenizer(path, config.vocabSize)
+        : options.tokenizer === false ? undefined
+        : typeof options.tokenizer === 'string' ? await loadTokenizer(await resolveTokenizerPath(options.tokenizer), { expectedVocabSize: config.vocabSize })
+        : options.tokenizer;
+      return new CausalLM(config, backend, params, tok);
+    } catch (e) {
+      for (const b of Object.values(params.buffers)) backend.free(b);
+      throw e;
+    }
   }
 
   /** A new model with seeded random weights (createScratchModel). */

@@ -11,7 +11,7 @@ import type { GenerateOptions } from './generate.js';
 export const GENERATE_OPTIONS = {
   model: { type: 'string' }, tokenizer: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' },
   temperature: { type: 'string' }, 'top-p': { type: 'string' }, 'top-k': { type: 'string' }, seed: { type: 'string' },
-  stop: { type: 'string', multiple: true }, backend: { type: 'string' },
+  stop: { type: 'string', multiple: true }, backend: { type: 'string' }, quantize: { type: 'string' },
 } as const;
 
 /** Help lines of `gramr generate`. */
@@ -21,16 +21,26 @@ export const GENERATE_HELP: Record<string, string> = {
   prompt: 'prompt text (required)', 'max-tokens': 'most tokens to generate (default 128)',
   temperature: '0 = greedy (default 0)', 'top-p': 'nucleus sampling mass in (0, 1]', 'top-k': 'sample from the k most likely tokens',
   seed: 'sampling seed (default 0)', stop: 'stop string (repeatable)', backend: BACKEND_HELP,
+  quantize: 'int8 or int4: block-quantize the projection weights at load (onnx backend only)',
 };
 
 /** Options of `gramr logits`. */
-export const LOGITS_OPTIONS = { model: { type: 'string' }, ids: { type: 'string' }, backend: { type: 'string' } } as const;
+export const LOGITS_OPTIONS = { model: { type: 'string' }, ids: { type: 'string' }, backend: { type: 'string' }, quantize: { type: 'string' } } as const;
 
 /** Help lines of `gramr logits`. */
 export const LOGITS_HELP: Record<string, string> = {
   model: 'checkpoint: a Hugging Face folder, a llama2.c .bin file, or a Hub id owner/name[@rev] (required)',
   ids: 'comma-separated token ids, e.g. 1,403,407 (required)', backend: BACKEND_HELP,
+  quantize: 'int8 or int4: block-quantize the projection weights at load (onnx backend only)',
 };
+
+/** The `--quantize` value as a CausalLM load option ({} when absent; ConfigError naming the valid values). */
+export function quantizeOption(values: Record<string, unknown>, where: string): { quantize?: 'int8' | 'int4' } {
+  const q = values.quantize;
+  if (q === undefined) return {};
+  if (q !== 'int8' && q !== 'int4') throw new ConfigError(`--quantize must be int8 or int4, got "${String(q)}"`, where);
+  return { quantize: q };
+}
 
 function str(values: Record<string, unknown>, name: string, where: string): string {
   const v = values[name];
@@ -74,7 +84,7 @@ export async function runGenerate(values: Record<string, unknown>, backend: Comp
   const modelPath = str(values, 'model', where), prompt = str(values, 'prompt', where);
   const options = generateOptionsFrom(values);
   const tokenizer = typeof values.tokenizer === 'string' ? values.tokenizer : undefined;
-  const model = await CausalLM.load(modelPath, backend, tokenizer === undefined ? {} : { tokenizer });
+  const model = await CausalLM.load(modelPath, backend, { ...quantizeOption(values, where), ...(tokenizer === undefined ? {} : { tokenizer }) });
   try {
     if (!model.tokenizer) throw new ConfigError(`no tokenizer found next to ${modelPath}; pass --tokenizer`, where);
     write(prompt);
@@ -95,7 +105,7 @@ export async function runLogits(values: Record<string, unknown>, backend: Comput
   if (ids.some((x, i) => !Number.isInteger(x) || x < 0 || raw.split(',')[i]!.trim() === '')) {
     throw new ConfigError(`--ids must be comma-separated non-negative integers, got "${raw}"`, where);
   }
-  const model = await CausalLM.load(modelPath, backend, { tokenizer: false });
+  const model = await CausalLM.load(modelPath, backend, { tokenizer: false, ...quantizeOption(values, where) });
   try {
     const [rows] = await model.forward([ids]);
     write(JSON.stringify(Array.from(rows![ids.length - 1]!)) + '\n');

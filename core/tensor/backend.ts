@@ -2,6 +2,7 @@
 // many times with different feeds, capabilities, and live-buffer counters. Core never imports a backend.
 import type { DType, HostArray, HostData } from './dtype.js';
 import type { Program } from './program.js';
+import type { QuantizedMatrix } from './quantize.js';
 import type { Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -85,6 +86,17 @@ export interface ComputeBackend {
   allocate(shape: Shape, dtype: DType): DeviceBuffer;
   /** Copies host data (length = buffer size) into the buffer. */
   upload(buffer: DeviceBuffer, data: HostData): void;
+  /**
+   * Optional: a buffer that takes `data` over without copying it (a host-memory backend; the caller must not use
+   * `data` afterwards). Loading large weights uses it to keep one copy; callers fall back to allocate + upload.
+   */
+  adopt?(shape: Shape, dtype: DType, data: Float32Array | Int32Array): DeviceBuffer;
+  /**
+   * Optional: an f32 `[q.k, q.n]` weight buffer held block-quantized (`q` is the `[n, k]` matrix, see quantize.ts).
+   * Read-only; compiled graphs may use it, bound as a constant, only as the right operand of a 2-D matmul.
+   * Backends without it cannot run quantized weights.
+   */
+  adoptQuantized?(q: QuantizedMatrix): DeviceBuffer;
   /**
    * Optional: copies host data into elements [offset, offset + data.length) of the buffer, leaving the rest as
    * it is (e.g. appending a row to a KV cache without copying the cache). Callers fall back to programs without it.

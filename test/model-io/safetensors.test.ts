@@ -106,3 +106,25 @@ test('integer tensors can be listed but not read as weights', async (t) => {
   await t.throwsAsync(f.readFloat32('nope'), { message: /\[nope\]: no such tensor in this file/ });
   await f.close();
 });
+
+test('BF16 and F16 tensors larger than the 4 MiB conversion chunk read whole and into a given array alike', async (t) => {
+  const dir = tempDir(t);
+  const n = 3_000_001; // 6 MB per 16-bit tensor: two chunks and a remainder
+  const bits = new Uint16Array(n);
+  for (let i = 0; i < n; i++) bits[i] = (i * 40503) & 0x7bff; // finite values of both formats, varied exponents
+  const bytes = Buffer.from(bits.buffer);
+  const path = join(dir, 'big.safetensors');
+  writeFileSync(path, rawSafetensors({ b: { dtype: 'BF16', shape: [n], data_offsets: [0, 2 * n] }, h: { dtype: 'F16', shape: [n], data_offsets: [2 * n, 4 * n] } }, Buffer.concat([bytes, bytes])));
+  const f = await SafetensorsFile.open(path);
+  const whole = await f.readFloat32('b');
+  const into = new Float32Array(n).fill(NaN);
+  t.is(await f.readFloat32('b', into), into);
+  for (const i of [0, 1, 2_097_151, 2_097_152, 2_097_153, n - 1]) {
+    t.is(whole[i], new Float32Array(new Uint32Array([bits[i]! << 16]).buffer)[0], `BF16 element ${i}`);
+    t.is(into[i], whole[i]);
+  }
+  const h = await f.readFloat32('h', new Float32Array(n));
+  for (const i of [0, 2_097_152, n - 1]) t.is(h[i], Math.fround(halfToFloat(bits[i]!)), `F16 element ${i}`);
+  await t.throwsAsync(f.readFloat32('b', new Float32Array(5)), { message: /'b' has 3000001 values, the target 5/ });
+  await f.close();
+});

@@ -9,6 +9,7 @@ import { benchGenerate } from '../../../bench/generate.js';
 import { benchJudge } from '../../../bench/judge.js';
 import { benchTrain } from '../../../bench/train.js';
 import { benchServe } from '../../../bench/serve.js';
+import { benchScale, scaleText } from '../../../bench/scale.js';
 import type { Command } from '../command.js';
 
 type Int = (name: string, dflt: number) => number;
@@ -38,20 +39,34 @@ const benches: Record<string, Bench> = {
     const r = await benchServe({ backend, model: values.model, requests: int('requests', 256), batch: int('batch', 16) });
     return { result: r, text: `serve /get_reward (${r.objective}): ${r.levels.map((l) => `concurrency ${l.concurrency}: ${l.requests_per_s.toFixed(1)} req/s, p50 ${l.p50_ms.toFixed(1)} ms, p99 ${l.p99_ms.toFixed(1)} ms`).join('; ')}` };
   },
+  async scale(backend, int, values) {
+    const list = (name: string, dflt: string): string[] => String(values[name] ?? dflt).split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const dtype = String(values.dtype ?? 'f32').toUpperCase();
+    if (dtype !== 'F32' && dtype !== 'BF16') throw new ConfigError(`--dtype must be f32 or bf16, got "${String(values.dtype)}"`, 'gramr bench');
+    const quantize = list('quantize', 'none');
+    for (const q of quantize) if (!['none', 'int8', 'int4'].includes(q)) throw new ConfigError(`--quantize takes none, int8, int4 (comma-separated), got "${q}"`, 'gramr bench');
+    const batches = list('batch', '1,8,32').map(Number);
+    if (batches.some((b) => !Number.isInteger(b) || b <= 0)) throw new ConfigError(`--batch must list positive integers, got "${String(values.batch)}"`, 'gramr bench');
+    const r = await benchScale({ layout: String(values.layout ?? 'qwen2.5-0.5b'), backend: backend.name, quantize, batches, tokens: int('tokens', 16), dtype, torch: values['no-torch'] !== true });
+    return { result: r, text: scaleText(r) };
+  },
 };
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: `Benchmarks, checked against the reference before timing: ${Object.keys(benches).join(', ')}.`,
-  usage: 'gramr bench matmul|generate|judge|train|serve [--backend NAME] [--model M] [--requests N] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
+  usage: 'gramr bench matmul|generate|judge|train|serve|scale [--layout L] [--quantize none,int8,int4] [--dtype f32|bf16] [--no-torch] [--backend NAME] [--model M] [--requests N] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
   help: { backend: 'backend to measure (default cpu)', size: 'matmul: n of an n x n x n product (default 512)',
-    tokens: 'generate: tokens per run (default 256); judge: generated tokens per gram-r2 judgment (default 32)', repeats: 'timed runs',
-    pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8); serve: micro-batch size', out: 'matmul: also write JSON + markdown into DIR',
+    tokens: 'generate: tokens per run (default 256); judge: generated tokens per gram-r2 judgment (default 32); scale: decode tokens per batch (default 16)', repeats: 'timed runs',
+    pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8); serve: micro-batch size; scale: decode batch sizes (default 1,8,32)', out: 'matmul: also write JSON + markdown into DIR',
     steps: 'train: timed steps (default 20)', json: 'print the result as JSON',
-    model: 'serve: a train-grm model folder', requests: 'serve: requests per concurrency level (default 256)' },
+    model: 'serve: a train-grm model folder', layout: 'scale: qwen2.5-0.5b (default), llama-3.2-1b or llama-3.2-3b',
+    quantize: 'scale: weight formats to measure, comma-separated (none = f32; default none)', dtype: 'scale: dtype of the written checkpoint (f32 default, bf16)',
+    'no-torch': 'scale: skip the PyTorch eager run', requests: 'serve: requests per concurrency level (default 256)' },
   options: { steps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
     pairs: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, requests: { type: 'string' },
-    out: { type: 'string' }, json: { type: 'boolean' } },
+    out: { type: 'string' }, json: { type: 'boolean' }, layout: { type: 'string' }, quantize: { type: 'string' }, dtype: { type: 'string' },
+    'no-torch': { type: 'boolean' } },
   async run(values, positionals) {
     const bench = positionals.length === 1 ? benches[positionals[0]] : undefined;
     if (!bench) throw new ConfigError(`expected one of: ${Object.keys(benches).join(', ')}\nusage: ${this.usage}`, 'gramr bench');

@@ -12,7 +12,7 @@ export const generateCommand: Command = {
   help: GENERATE_HELP,
   options: GENERATE_OPTIONS,
   async run(values) {
-    const container = await createGramrContainer();
+    const container = await createGramrContainer([], { backendsOnly: true });
     const { backend } = await chooseCommandBackend(container, values.backend, 'gramr generate');
     try {
       return await runGenerate(values, backend, (s) => { process.stdout.write(s); });

@@ -12,7 +12,7 @@ export const logitsCommand: Command = {
   help: LOGITS_HELP,
   options: LOGITS_OPTIONS,
   async run(values) {
-    const container = await createGramrContainer();
+    const container = await createGramrContainer([], { backendsOnly: true });
     const { backend } = await chooseCommandBackend(container, values.backend, 'gramr logits');
     try {
       return await runLogits(values, backend, (s) => { process.stdout.write(s); });

@@ -4,6 +4,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkTensors, checkWeights, expectedTensors, type FoundTensors, type Weights } from './canonical-weights.js';
+import { readAllWeights, type CheckpointReader } from './checkpoint-reader.js';
 import { parseHfConfig, toHfConfig, type ModelConfig } from './model-config.js';
 import { ModelFormatError } from './model-format-error.js';
 import { SafetensorsFile } from './safetensors-file.js';
@@ -17,8 +18,16 @@ export interface SavableTokenizer {
   save(dir: string): Promise<string[]>;
 }
 
-/** Load a Hugging Face checkpoint folder. */
+/** Load a Hugging Face checkpoint folder (every tensor as float32). */
 export async function loadHfCheckpoint(dir: string): Promise<Checkpoint> {
+  return readAllWeights(await openHfCheckpoint(dir));
+}
+
+/**
+ * Open a Hugging Face checkpoint folder: reads config.json and every safetensors header, checks each tensor's
+ * presence and shape against the config, and keeps the files open for reading tensors one by one.
+ */
+export async function openHfCheckpoint(dir: string): Promise<CheckpointReader> {
   const configPath = join(dir, 'config.json');
   const config = parseHfConfig(await readJson(configPath), configPath);
   const shardNames = await weightFiles(dir);
@@ -43,13 +52,18 @@ export async function loadHfCheckpoint(dir: string): Promise<Checkpoint> {
     }
     const searched = shardNames.files.map((n) => join(dir, n)).join(', ');
     const ignored = checkTensors(config, found, configPath, searched);
-    const weights: Weights = new Map();
-    for (const spec of expectedTensors(config)) {
-      weights.set(spec.name, { shape: spec.shape, data: await owner.get(spec.name)!.readFloat32(spec.name) });
-    }
-    return { config, weights, format: 'hf-safetensors', source: dir, ignored };
-  } finally {
+    const tensors = expectedTensors(config);
+    return {
+      config, format: 'hf-safetensors', source: dir, ignored, tensors,
+      read: (name, out) => {
+        const f = owner.get(name);
+        return f ? f.readFloat32(name, out) : Promise.reject(new ModelFormatError('no such tensor in this checkpoint', { file: dir, item: name }));
+      },
+      close: async () => { await Promise.all(files.map((f) => f.close())); },
+    };
+  } catch (err) {
     await Promise.all(files.map((f) => f.close()));
+    throw err;
   }
 }
 

@@ -10,7 +10,8 @@ export { expectedTensors, checkTensors, checkWeights, type WeightTensor, type We
 export { SafetensorsFile, parseSafetensorsHeader, readSafetensors, MAX_HEADER_BYTES, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-file.js';
 export { writeSafetensors, type TensorToWrite } from './safetensors-writer.js';
 export { DTYPE_BYTES, FLOAT_DTYPES, decodeToFloat32, halfToFloat } from './dtype-decode.js';
-export { loadHfCheckpoint, saveHfCheckpoint, type SavableTokenizer } from './hf-checkpoint.js';
+export { loadHfCheckpoint, openHfCheckpoint, saveHfCheckpoint, type SavableTokenizer } from './hf-checkpoint.js';
 export { loadLlama2cCheckpoint, type Llama2cHeader } from './llama2c-checkpoint.js';
-export { loadCheckpoint } from './load-checkpoint.js';
+export { loadCheckpoint, openCheckpoint } from './load-checkpoint.js';
+export { readAllWeights, memoryReader, type CheckpointReader } from './checkpoint-reader.js';
 export { writeFileAtomic, type FileWriter } from '../../io/atomic-write.js';

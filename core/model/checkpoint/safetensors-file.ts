@@ -5,6 +5,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { DTYPE_BYTES, decodeToFloat32, FLOAT_DTYPES } from './dtype-decode.js';
 import { ModelFormatError } from './model-format-error.js';
 
+/** Bytes converted at a time when a tensor's dtype is not F32. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** Largest header accepted (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
@@ -127,16 +130,33 @@ export class SafetensorsFile {
     return this.header.entries;
   }
 
-  /** Read one tensor and decode it to float32 (F32, F16, BF16, F64). */
-  async readFloat32(name: string): Promise<Float32Array> {
+  /**
+   * Read one tensor as float32 (F32, F16, BF16, F64). With `out` (exactly the tensor's element count) the values go
+   * there: F32 bytes are read straight into it, other dtypes are converted chunk by chunk through a 4 MiB buffer,
+   * so no copy of the whole tensor in its file dtype is ever made.
+   */
+  async readFloat32(name: string, out?: Float32Array): Promise<Float32Array> {
     const e = this.header.entries.get(name);
     if (e === undefined) throw new ModelFormatError('no such tensor in this file', { file: this.path, item: name });
     if (!(FLOAT_DTYPES as readonly string[]).includes(e.dtype)) {
       throw new ModelFormatError(`dtype ${e.dtype} cannot be read as float weights; readable: ${FLOAT_DTYPES.join(', ')}`, { file: this.path, item: name });
     }
-    const bytes = new Uint8Array(e.end - e.begin); // fresh buffer: aligned for the F32 view
-    await readExactly(this.fh, bytes, this.dataStart + e.begin);
-    return decodeToFloat32(bytes, e.dtype);
+    const width = DTYPE_BYTES[e.dtype]!, count = (e.end - e.begin) / width;
+    if (out !== undefined && out.length !== count) throw new RangeError(`readFloat32: '${name}' has ${count} values, the target ${out.length}`);
+    const target = out ?? new Float32Array(count);
+    if (e.dtype === 'F32') {
+      await readExactly(this.fh, new Uint8Array(target.buffer, target.byteOffset, target.byteLength), this.dataStart + e.begin);
+      return target;
+    }
+    const per = Math.max(1, Math.floor(CHUNK_BYTES / width));
+    const chunk = new Uint8Array(Math.min(count, per) * width);
+    for (let done = 0; done < count; done += per) {
+      const n = Math.min(per, count - done);
+      const bytes = chunk.subarray(0, n * width);
+      await readExactly(this.fh, bytes, this.dataStart + e.begin + done * width);
+      target.set(decodeToFloat32(bytes, e.dtype), done);
+    }
+    return target;
   }
 
   /** Close the file handle. */
