@@ -13,29 +13,11 @@ import { evidenceOf, type PairJudge } from '../../core/reward/pair-judge.js';
 import { contentId } from '../../core/reward/seeds.js';
 import { PromptStore } from './prompt-store.js';
 
-/** One model call behind a logged judgment (shown-order terms). */
-export interface LoggedCall {
-  /** Vote sample index (0-based). */
-  sample: number;
-  /** The sample's seed, when sampled. */
-  seed?: number;
+/** One model call behind a logged judgment (shown-order terms): its JudgeEvidence with the prompt replaced by its hash. */
+export type LoggedCall = Omit<JudgeEvidence, 'prompt'> & {
   /** promptHash of the rendered prompt; its text is in the prompts file. */
   prompt: string;
-  /** The raw generation ("" for label-logit and reward-head judges). */
-  raw: string;
-  /** The parsed label as shown; absent for no answer. */
-  label?: 'A' | 'B';
-  /** Label probabilities as shown, when computed. */
-  probs?: { A: number; B: number };
-  /** The `<think>` body, when present. */
-  rationale?: string;
-  /** Why this call gave no label (parse failure or refusal). */
-  noAnswer?: string;
-  /** Whether a response was cut to fit the context. */
-  truncated?: boolean;
-  /** Reward-head judges: r(first), r(second). */
-  rewards?: [number, number];
-}
+};
 
 /** One line of the judgments artifact: a pair judged as shown, with its outcome and the model calls behind it. */
 export interface LoggedJudgment {
