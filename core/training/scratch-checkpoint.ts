@@ -25,6 +25,8 @@ export interface ScratchModelSpec {
   tokenizer?: ByteTokenizer;
   /** Share the embedding and the LM head (default true). */
   tieWordEmbeddings?: boolean;
+  /** RoPE base (default 10000); a smaller base gives finer position resolution over short contexts. */
+  ropeTheta?: number;
 }
 
 /** What initScratchCheckpoint wrote. */
@@ -41,7 +43,7 @@ export async function initScratchCheckpoint(dir: string, spec: ScratchModelSpec,
   const config = smallConfig({
     vocabSize: tok.vocabSize, hiddenSize: spec.hiddenSize, intermediateSize: spec.intermediate, numLayers: spec.layers,
     numHeads: spec.heads, numKvHeads: spec.kvHeads ?? spec.heads, maxPositions: spec.maxPositions,
-    tieWordEmbeddings: spec.tieWordEmbeddings ?? true, bosTokenId: ByteTokenizer.BOS, eosTokenIds: [ByteTokenizer.EOS],
+    tieWordEmbeddings: spec.tieWordEmbeddings ?? true, ...(spec.ropeTheta !== undefined ? { ropeTheta: spec.ropeTheta } : {}), bosTokenId: ByteTokenizer.BOS, eosTokenIds: [ByteTokenizer.EOS],
   });
   const paths = await saveHfCheckpoint(dir, config, weightsFromParams(config, createScratchModel(config, seed)), tok);
   return { config, paths };

@@ -17,6 +17,7 @@ export const scratchSchema = z.object({
   kvHeads: z.number().int().min(1).optional().describe('key/value heads (default: heads)'),
   intermediate: z.number().int().min(1).describe('SwiGLU intermediate size'),
   maxPositions: z.number().int().min(8).describe('context length in tokens (bytes, with the byte tokenizer)'),
+  ropeTheta: z.number().min(2).optional().describe('RoPE base (default 10000); a smaller base (e.g. 100-1000) resolves positions more finely over short contexts'),
 }).strict();
 
 /** `init` option of the training stages. */
@@ -37,7 +38,7 @@ export function initInputs(init: InitOptions): string[] {
 export function describeInit(init: InitOptions): string {
   if ('from' in init) return `from:${init.from}`;
   const s = init.scratch;
-  return `scratch:h${s.hiddenSize}-l${s.layers}-a${s.heads}${s.kvHeads ? `-kv${s.kvHeads}` : ''}-i${s.intermediate}-p${s.maxPositions}`;
+  return `scratch:h${s.hiddenSize}-l${s.layers}-a${s.heads}${s.kvHeads ? `-kv${s.kvHeads}` : ''}-i${s.intermediate}-p${s.maxPositions}${s.ropeTheta !== undefined ? `-r${s.ropeTheta}` : ''}`;
 }
 
 /**
@@ -53,7 +54,7 @@ export async function prepareInit(init: InitOptions, ctx: Pick<StageContext, 'di
   const s = init.scratch;
   await initScratchCheckpoint(dir, {
     hiddenSize: s.hiddenSize, layers: s.layers, heads: s.heads, intermediate: s.intermediate, maxPositions: s.maxPositions,
-    ...(s.kvHeads !== undefined ? { kvHeads: s.kvHeads } : {}),
+    ...(s.kvHeads !== undefined ? { kvHeads: s.kvHeads } : {}), ...(s.ropeTheta !== undefined ? { ropeTheta: s.ropeTheta } : {}),
   }, seed);
   return dir;
 }

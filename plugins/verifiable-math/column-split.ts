@@ -70,7 +70,7 @@ function record(p: ColumnProblem, split: Split, type: ColumnErrorType, i: number
   const label: Label = rng.int(2) === 0 ? 'A' : 'B';
   const correct = String(m.goldAnswer), wrong = spaced(flaw.digits);
   const [a, b] = label === 'A' ? [correct, wrong] : [wrong, correct];
-  const rationale = columnRationale(p, a, b, label);
+  const rationale = columnRationale(p, a, b, label, cols.layout);
   if (bytes(prompt) + bytes(a) + bytes(b) > opts.maxPairBytes || bytes(rationale) > opts.maxRationaleBytes) {
     throw new Error(`verifiable-math: a columns pair of width ${p.x.length} needs ${bytes(prompt) + bytes(a) + bytes(b)} pair bytes and `
       + `${bytes(rationale)} rationale bytes; raise maxPairBytes (${opts.maxPairBytes}) / maxRationaleBytes (${opts.maxRationaleBytes}) or lower columns.width`);

@@ -5,6 +5,21 @@
 import type { Label } from '../../core/data/records.js';
 import type { Rng } from '../../core/tensor/rng.js';
 
+/**
+ * Rationale layouts: `rows` (carries, result, match flags); `restated` adds the two responses' digits copied as rows
+ * `a`, `b` above the match row; `partial` adds, above the result row, row `t` of each column's digit without the
+ * carry ((x ± y) mod 10, which no response contains); `partial-restated` both.
+ */
+export type ColumnLayout = 'rows' | 'restated' | 'partial' | 'partial-restated';
+
+/** Each column's result digit without the carry (borrow): (x + y) mod 10 or (x - y) mod 10, `width + 1` digits. */
+export function partialDigits(p: ColumnProblem): number[] {
+  return Array.from({ length: p.x.length + 1 }, (_, i) => {
+    const x = p.x[i] ?? 0, y = p.y[i] ?? 0;
+    return (((p.op === '+' ? x + y : x - y) % 10) + 10) % 10;
+  });
+}
+
 /** The column operations: `+` (the main domain) and `-` (the adaptation domain, x >= y). */
 export type ColumnOp = '+' | '-';
 
@@ -120,11 +135,13 @@ function flag(truth: number, a: number | undefined, b: number | undefined): stri
  * prompt's columns, then the verdict:
  * `c 0 1 0 0 0\ns 3 9 5 0 0\nm = = A = =\nA is right.`
  */
-export function columnRationale(p: ColumnProblem, a: string, b: string, label: Label): string {
+export function columnRationale(p: ColumnProblem, a: string, b: string, label: Label, layout: ColumnLayout = 'rows'): string {
   const w = columnWork(p), names = rowNames(p.op);
   const da = parseDigits(a) ?? [], db = parseDigits(b) ?? [];
   const flags = w.digits.map((d, i) => flag(d, da[i], db[i]));
-  return `${names.carry} ${spaced(w.carries)}\n${names.result} ${spaced(w.digits)}\nm ${flags.join(' ')}\n${label} is right.`;
+  const restated = layout.endsWith('restated') ? `a ${spaced(da)}\nb ${spaced(db)}\n` : '';
+  const partial = layout.startsWith('partial') ? `t ${spaced(partialDigits(p))}\n` : '';
+  return `${names.carry} ${spaced(w.carries)}\n${partial}${names.result} ${spaced(w.digits)}\n${restated}m ${flags.join(' ')}\n${label} is right.`;
 }
 
 /** The verdict a match row supports: the response with no wrong column while the other has one, else undefined. */

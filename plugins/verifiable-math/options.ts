@@ -35,6 +35,8 @@ export const columnsSchema = z.object({
   minDigits: int(1, 12).default(3).describe('Fewest significant digits of an operand (drawn uniformly from minDigits..width).'),
   errorTypes: z.array(z.enum(COLUMN_ERROR_TYPES)).min(1).default([...COLUMN_ERROR_TYPES])
     .describe('Error types of the wrong result, used in turn: dropped-carry, phantom-carry, slipped-digit (one non-units digit changed).'),
+  layout: z.enum(['rows', 'restated', 'partial', 'partial-restated']).default('rows')
+    .describe('Reference rationale layout: rows (carries, result, match flags); restated (also the two responses copied as rows a and b above the match row); partial (also row t, each column without the carry, above the result row); partial-restated (both).'),
 }).strict();
 
 /** Options of `verifiable-math`. */

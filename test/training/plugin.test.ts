@@ -2,6 +2,7 @@
 // schemas whose defaults are described; bad options are ConfigErrors naming the field; scratch checkpoints load.
 import 'reflect-metadata';
 import test from 'ava';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Container } from 'inversify';
 import { KindContributionId, ServiceIds } from '../../core/di/identifiers.js';
@@ -51,6 +52,11 @@ test('bad options are ConfigErrors naming the kind and the field; scratch checkp
     t.is(model.tokenizer!.vocabSize, 261);
     t.deepEqual(model.tokenizer!.encode('<|user|>'), [257, 259]);
     model.dispose();
+    const small = await initScratchCheckpoint(join(dir, 'rope'), { hiddenSize: 32, layers: 1, heads: 4, intermediate: 48, maxPositions: 64, ropeTheta: 300 }, 7);
+    t.is(small.config.ropeTheta, 300);
+    const written = JSON.parse(await readFile(join(dir, 'rope', 'config.json'), 'utf8')) as { rope_theta: number };
+    t.is(written.rope_theta, 300);
+    t.is(config.ropeTheta, 10000);
   } finally {
     await cleanup(dir);
   }

@@ -100,3 +100,19 @@ test('a proof with one wrong column is dropped by the content rule, and kept wit
   t.regex(checkColumnRationale(r, [...lines.slice(0, 3), `${other} is right.`].join('\n'), other).join('; '), /does not follow from the match row/);
   t.regex(checkColumnRationale(r, lines.slice(0, 3).join('\n'), r.label)[0]!, /is not "c <5 carries>/);
 });
+
+test('pilot layouts: restated rows repeat the two responses, partial row t is each column without the carry', (t) => {
+  const at = (layout: string): RationaleExample[] => gen({ family: 'columns', columns: { width: 3, minDigits: 2, layout }, split: 'labeled', count: 50, seed: 3, rationales: true } as never) as RationaleExample[];
+  const rows = at('rows'), restated = at('restated'), partial = at('partial');
+  for (let i = 0; i < rows.length; i++) {
+    const base = rows[i]!.rationale.split('\n'), r = restated[i]!.rationale.split('\n'), p = partial[i]!.rationale.split('\n');
+    t.deepEqual([r[2], r[3]], [`a ${rows[i]!.a}`, `b ${rows[i]!.b}`], rows[i]!.id);
+    t.deepEqual([...r.slice(0, 2), ...r.slice(4)], base);
+    const [xs, , ys] = rows[i]!.prompt.split(/ ([-+]) /);
+    const x = xs!.split(' ').map(Number), y = ys!.split(' ').map(Number);
+    t.is(p[1], `t ${[...x.map((d, k) => (d + y[k]!) % 10), 0].join(' ')}`, rows[i]!.prompt);
+    t.deepEqual([p[0], ...p.slice(2)], base);
+  }
+  // The calculator check reads the rows layout only: it refuses the others with a reason, never passes them.
+  t.regex(checkColumnRationale(restated[0]!, restated[0]!.rationale, restated[0]!.label)[0]!, /the rationale is not/);
+});
