@@ -5,6 +5,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { dataFolder } from '../plugins/data-sources/benchmark-data.js';
 
 /** The repository root (ava runs tests there). */
 export const REPO_ROOT = process.cwd();
@@ -28,10 +29,9 @@ export interface FullData {
   reason: string | undefined;
 }
 
-/** Resolves GRAMR_DATA (default ../shared/data from the repo root) and checks that it is a folder. */
+/** The data folder the product reads (dataFolder: GRAMR_DATA, default ../shared/data) and whether it is a folder. */
 export function fullData(): FullData {
-  const given = process.env.GRAMR_DATA;
-  const root = path.resolve(REPO_ROOT, given !== undefined && given !== '' ? given : '../shared/data');
+  const root = dataFolder(REPO_ROOT);
   const present = existsSync(root) && statSync(root).isDirectory();
   const reason = present ? undefined : `GRAMR_DATA=${root} not found: whole-benchmark tests need the full sets`;
   return { root, present, reason };

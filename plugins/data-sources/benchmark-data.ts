@@ -5,7 +5,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { HubRepo, hubSettings, type HubRepoOptions, type HubSettings } from '../../core/hub/index.js';
-import type { BenchmarkKind } from './default-paths.js';
+
+/** The benchmark kinds with a standard location (a data folder or the Hub), in table order. */
+export const BENCHMARK_KINDS = ['rm-bench', 'judgebench', 'llmbar', 'hh-rlhf', 'pandalm', 'gsm8k', 'math500', 'qwen-math-candidates'] as const;
+
+/** A benchmark kind that has a standard location. */
+export type BenchmarkKind = typeof BENCHMARK_KINDS[number];
 
 /** Where a benchmark lives upstream. */
 export interface BenchmarkSource {
@@ -31,9 +36,6 @@ export const BENCHMARK_SOURCES: Record<BenchmarkKind, BenchmarkSource> = {
   'qwen-math-candidates': { local: 'qwen25-math-rm-maj/math_cot_100.jsonl',
     upstream: 'github.com/QwenLM/Qwen2.5-Math evaluation/data/eval_rm_maj_example/math_cot_100.jsonl' },
 };
-
-/** The benchmark kinds, in table order. */
-export const BENCHMARK_KINDS = Object.keys(BENCHMARK_SOURCES) as BenchmarkKind[];
 
 /** The data folder: GRAMR_DATA when set, else ../shared/data beside the package root. */
 export function dataFolder(packageRoot: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -84,7 +84,7 @@ const dataSourcesModule = new ContainerModule((options) => {
 });
 export default dataSourcesModule;
 
-export { DEFAULT_DATA_PATHS, type BenchmarkKind } from './default-paths.js';
+export { BENCHMARK_KINDS, type BenchmarkKind } from './benchmark-data.js';
 export type { Candidate, CandidateSet, MathProblem } from './records.js';
 export { DataFileError, RecordError } from './errors.js';
 export { FileDataSource } from './file-data-source.js';

@@ -10,7 +10,7 @@ import type { DataSource } from '../../core/data/data-source.js';
 import type { PreferencePair } from '../../core/data/records.js';
 import { KindContributionId, ServiceIds } from '../../core/di/identifiers.js';
 import type { KindContribution } from '../../core/di/kind-contribution.js';
-import dataSourcesModule, { DEFAULT_DATA_PATHS, JsonlSource, RmBenchSource, dataSourceKinds } from '../../plugins/data-sources/index.js';
+import dataSourcesModule, { BENCHMARK_KINDS, JsonlSource, RmBenchSource, dataSourceKinds } from '../../plugins/data-sources/index.js';
 import { fixturePath } from '../test-data.js';
 import { FIXTURES, ROOT, collect } from './helpers.js';
 
@@ -46,7 +46,7 @@ test('the module contributes one KindContribution per kind, with strict schemas 
     t.false(c.schema.safeParse({ path: 'x', unknownKey: true }).success, c.kind);
   }
   t.is(dataSourceKinds.length, KINDS.length);
-  for (const kind of Object.keys(DEFAULT_DATA_PATHS)) t.true(KINDS.includes(kind), kind);
+  for (const kind of BENCHMARK_KINDS) t.true(KINDS.includes(kind), kind);
 });
 
 test('fingerprint: stable, follows file contents and options, independent of where the folder is', async (t) => {
