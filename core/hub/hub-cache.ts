@@ -2,7 +2,8 @@
 //   <cache>/models--owner--name/{blobs/<etag>, snapshots/<commit>/<file> -> ../../blobs/<etag>, refs/<revision>,
 //   .no_exist/<commit>/<file>} (datasets--owner--name/ for datasets). Snapshot entries are relative symlinks.
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { dirname, join, relative } from 'node:path';
 import { getRepoFolderName } from '@huggingface/hub';
 import { isCommitHash, type HubRepoType } from './hub-id.js';
@@ -35,10 +36,7 @@ export async function writeRef(folder: string, revision: string, commit: string)
   if (isCommitHash(revision)) return;
   const file = join(folder, 'refs', revision);
   if ((await readFile(file, 'utf8').catch(() => undefined))?.trim() === commit) return;
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, commit);
-  await rename(tmp, file);
+  await writeFileAtomic(file, commit);
 }
 
 /** What the cache knows of `file` at `commit`: its path, that the repo lacks it (.no_exist), or nothing. */
