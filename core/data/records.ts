@@ -31,5 +31,22 @@ export interface RationaleExample extends PreferencePair {
   rationale: string;
 }
 
+/**
+ * A language-model document: a prompt (context, not in the loss) and its completion (in the loss); an empty prompt
+ * makes the whole text the completion. What `train-lm` trains a base model on.
+ */
+export type CompletionExample = {
+  /** Stable id, unique within its dataset. */
+  id: string;
+  /** Conditioning text. */
+  prompt: string;
+  /** The text the model learns to write after the prompt. */
+  completion: string;
+  /** Name of the dataset it came from. */
+  source?: string;
+  /** Free-form metadata. */
+  meta?: Record<string, unknown>;
+};
+
 /** Any record a dataset artifact may hold. */
 export type DataRecord = PreferencePair | RationaleExample | Record<string, unknown>;

@@ -19,6 +19,7 @@ export const builtinPlugins: readonly string[] = [
   '../../plugins/judging-stages/index.js',
   '../../plugins/report/index.js',
   '../../plugins/prover/index.js',
+  '../../plugins/base-model/index.js',
   '../../plugins/grm/index.js',
   '../../plugins/self-training/index.js',
   '../../plugins/task-adapters/index.js',

@@ -17,8 +17,8 @@ export const MODEL_META_FORMAT = 'gramr-model/1';
 export interface ModelMeta {
   /** Layout version (`gramr-model/1`). */
   format: string;
-  /** `grm` (a reward model) or `prover` (a preference-proving model). */
-  role: 'grm' | 'prover';
+  /** `grm` (a reward model), `prover` (a preference-proving model) or `base` (a language model from train-lm). */
+  role: 'grm' | 'prover' | 'base';
   /** GRM objective: `rationale`, `label-only`, `gram-v1`, `bradley-terry`. */
   objective?: string;
   /** The prompt format of its inputs (a judge PromptFormat for GRMs; a prover prompt format for provers). */
@@ -56,6 +56,6 @@ export async function readModelMeta(modelPath: string): Promise<ModelMeta | unde
     throw new WorkError(`${file}: not valid JSON (${(e as Error).message})`);
   }
   if (meta.format !== MODEL_META_FORMAT) throw new WorkError(`${file}: format ${JSON.stringify(meta.format)} is not ${MODEL_META_FORMAT}`);
-  if (meta.role !== 'grm' && meta.role !== 'prover') throw new WorkError(`${file}: role ${JSON.stringify(meta.role)} must be "grm" or "prover"`);
+  if (!['grm', 'prover', 'base'].includes(meta.role)) throw new WorkError(`${file}: role ${JSON.stringify(meta.role)} must be "grm", "prover" or "base"`);
   return meta;
 }

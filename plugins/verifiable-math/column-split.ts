@@ -6,11 +6,11 @@ import type { Label } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';
 import type { Candidate } from '../data-sources/records.js';
 import {
-  columnCorrect, columnFlaw, columnPrompt, columnRationale, columnWork, drawColumnProblem, spaced,
-  type ColumnErrorType, type ColumnProblem,
+  columnCorrect, columnFlaw, columnPrompt, columnRationale, columnWork, drawColumnProblem, rowsText, spaced, workRows,
+  type ColumnErrorType, type ColumnOp, type ColumnProblem,
 } from './columns.js';
 import { DEFAULT_COUNTS, columnsSchema, type Split, type VerifiableMathOptions } from './options.js';
-import { SOURCE, isMeasuresSplit, splitOfKey, streamSeed, type VerifiableMathRecord } from './generate.js';
+import { SOURCE, isMeasuresSplit, splitOfKey, streamSeed, type CompletionRecord, type VerifiableMathRecord } from './generate.js';
 
 /** How many draws one record may take before the generator gives up. */
 const MAX_DRAWS = 20_000;
@@ -82,8 +82,39 @@ function record(p: ColumnProblem, split: Split, type: ColumnErrorType, i: number
   return { ...base, label, meta: m };
 }
 
+/** Splits whose problems may appear in pretraining: everything but the held-out test, candidates and adapt-test. */
+const TRAINING_SIDE: ReadonlySet<Split> = new Set(['seed', 'labeled', 'unlabeled-1', 'unlabeled-2', 'unlabeled-3', 'adapt-train']);
+
+/**
+ * The `pretrain` split: worked sums and differences in turn (`3 2 1 + 9 8 0` -> the layout's worked rows), the base
+ * model's pretraining documents. Only problems the partition gives to a training-side split are used.
+ */
+function* pretrainDocuments(opts: VerifiableMathOptions): Generator<CompletionRecord> {
+  const cols = columnOptions(opts), count = opts.count ?? DEFAULT_COUNTS.pretrain;
+  const rng = new Rng(streamSeed(opts.seed, 'pretrain'));
+  const used = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const op: ColumnOp = i % 2 === 0 ? '+' : '-';
+    let p: ColumnProblem | undefined;
+    for (let draw = 0; p === undefined && draw < MAX_DRAWS; draw++) {
+      const q = drawColumnProblem(op, cols.width, cols.minDigits, rng), key = columnKey(q);
+      if (!used.has(key) && TRAINING_SIDE.has(splitOfKey(op === '-' ? 'measures' : 'arithmetic', key))) p = q;
+    }
+    if (p === undefined) throw new Error(`verifiable-math: could not draw pretraining document ${i} in ${MAX_DRAWS} draws; lower count or raise columns.width`);
+    used.add(columnKey(p));
+    yield {
+      id: `vmath:pretrain:${opts.seed}:${i}`, prompt: columnPrompt(p), completion: rowsText(workRows(p, cols.layout)), source: SOURCE,
+      meta: { domain: op === '+' ? 'addition' : 'subtraction', subdomain: 'columns', width: p.x.length, split: 'pretrain' },
+    };
+  }
+}
+
 /** Generate a columns-family split, deterministically from the options (a smaller count gives a prefix). */
 export function* generateColumnSplit(opts: VerifiableMathOptions): Generator<VerifiableMathRecord> {
+  if (opts.split === 'pretrain') {
+    yield* pretrainDocuments(opts);
+    return;
+  }
   const split = opts.split, cols = columnOptions(opts);
   const count = opts.count ?? DEFAULT_COUNTS[split];
   const adaptation = isMeasuresSplit(split);

@@ -6,19 +6,14 @@ import type { Label } from '../../core/data/records.js';
 import type { Rng } from '../../core/tensor/rng.js';
 
 /**
- * Rationale layouts: `rows` (carries, result, match flags); `restated` adds the two responses' digits copied as rows
- * `a`, `b` above the match row; `partial` adds, above the result row, row `t` of each column's digit without the
- * carry ((x ± y) mod 10, which no response contains); `partial-restated` both.
+ * Rationale layouts: `rows` (carries, result, match flags) or `aligned`: every input copied into an aligned row —
+ * the operands `x`, `y`, then carries and result (the worked sum, as in the base model's pretraining documents),
+ * then the two responses `a`, `b`, then the match flags — so every computed cell depends only on cells a fixed 10,
+ * 20 or 30 tokens above it in the rationale, and the only far lookups are plain copies.
  */
-export type ColumnLayout = 'rows' | 'restated' | 'partial' | 'partial-restated';
-
-/** Each column's result digit without the carry (borrow): (x + y) mod 10 or (x - y) mod 10, `width + 1` digits. */
-export function partialDigits(p: ColumnProblem): number[] {
-  return Array.from({ length: p.x.length + 1 }, (_, i) => {
-    const x = p.x[i] ?? 0, y = p.y[i] ?? 0;
-    return (((p.op === '+' ? x + y : x - y) % 10) + 10) % 10;
-  });
-}
+export const COLUMN_LAYOUTS = ['rows', 'aligned'] as const;
+/** One rationale layout. */
+export type ColumnLayout = (typeof COLUMN_LAYOUTS)[number];
 
 /** The column operations: `+` (the main domain) and `-` (the adaptation domain, x >= y). */
 export type ColumnOp = '+' | '-';
@@ -130,18 +125,45 @@ function flag(truth: number, a: number | undefined, b: number | undefined): stri
   return b === truth ? 'B' : 'x';
 }
 
+/** One named row of a worked table: `c 0 1 0 0`. */
+export interface ColumnRow {
+  /** The row's name (`x`, `y`, `c`/`b`, `s`/`d`, `m`). */
+  name: string;
+  /** Its cells, one per column (`width + 1`). */
+  cells: string[];
+}
+
+/** `width + 1` cells of digits, zero-padded (a missing digit is 0; a response too short shows `?`). */
+function cellsOf(d: readonly number[], n: number, pad: string): string[] {
+  return Array.from({ length: n }, (_, i) => (d[i] === undefined ? pad : String(d[i])));
+}
+
+/** The worked rows of a problem: operands (layout `aligned`), carries, result digits. */
+export function workRows(p: ColumnProblem, layout: ColumnLayout): ColumnRow[] {
+  const w = columnWork(p), names = rowNames(p.op), n = w.digits.length;
+  const operands = layout === 'aligned' ? [{ name: 'x', cells: cellsOf(p.x, n, '0') }, { name: 'y', cells: cellsOf(p.y, n, '0') }] : [];
+  return [...operands, { name: names.carry, cells: w.carries.map(String) }, { name: names.result, cells: w.digits.map(String) }];
+}
+
+/** The rows of a rationale: the worked rows, the two responses (layout `aligned`), then the match row. */
+export function rationaleRows(p: ColumnProblem, a: string, b: string, layout: ColumnLayout): ColumnRow[] {
+  const w = columnWork(p), n = w.digits.length;
+  const da = parseDigits(a) ?? [], db = parseDigits(b) ?? [];
+  const responses = layout === 'aligned' ? [{ name: 'a', cells: cellsOf(da, n, '?') }, { name: 'b', cells: cellsOf(db, n, '?') }] : [];
+  return [...workRows(p, layout), ...responses, { name: 'm', cells: w.digits.map((d, i) => flag(d, da[i], db[i])) }];
+}
+
+/** Rows as text, one per line: `c 0 1 0 0\ns 3 9 5 0`. */
+export function rowsText(rows: readonly ColumnRow[]): string {
+  return rows.map((r) => `${r.name} ${r.cells.join(' ')}`).join('\n');
+}
+
 /**
- * The reference rationale: the carry row, the result row and the match row, aligned digit for digit with the
- * prompt's columns, then the verdict:
- * `c 0 1 0 0 0\ns 3 9 5 0 0\nm = = A = =\nA is right.`
+ * The reference rationale: the layout's rows aligned digit for digit with the prompt's columns, then the verdict
+ * (layout `rows`): `c 0 1 0 0 0\ns 3 9 5 0 0\nm = = A = =\nA is right.`
  */
 export function columnRationale(p: ColumnProblem, a: string, b: string, label: Label, layout: ColumnLayout = 'rows'): string {
-  const w = columnWork(p), names = rowNames(p.op);
-  const da = parseDigits(a) ?? [], db = parseDigits(b) ?? [];
-  const flags = w.digits.map((d, i) => flag(d, da[i], db[i]));
-  const restated = layout.endsWith('restated') ? `a ${spaced(da)}\nb ${spaced(db)}\n` : '';
-  const partial = layout.startsWith('partial') ? `t ${spaced(partialDigits(p))}\n` : '';
-  return `${names.carry} ${spaced(w.carries)}\n${partial}${names.result} ${spaced(w.digits)}\n${restated}m ${flags.join(' ')}\n${label} is right.`;
+  return `${rowsText(rationaleRows(p, a, b, layout))}\n${label} is right.`;
 }
 
 /** The verdict a match row supports: the response with no wrong column while the other has one, else undefined. */
@@ -151,38 +173,42 @@ function verdictOf(flags: readonly string[]): Label | undefined {
   return aWrong ? 'B' : 'A';
 }
 
-/** Parse one row `<name> d d d ...` of exactly `n` entries from `allowed`; undefined when it is not one. */
-function row(line: string | undefined, name: string, n: number, allowed: RegExp): string[] | undefined {
-  if (line === undefined || !line.startsWith(`${name} `)) return undefined;
-  const cells = line.slice(name.length + 1).split(' ');
-  return cells.length === n && cells.every((c) => allowed.test(c)) ? cells : undefined;
+/** The layout whose row names the rationale's lines start with, or undefined. */
+function layoutOf(lines: readonly string[], p: ColumnProblem): ColumnLayout | undefined {
+  const names = lines.map((l) => l.split(' ')[0]);
+  return COLUMN_LAYOUTS.find((layout) => {
+    const want = rationaleRows(p, '', '', layout).map((r) => r.name);
+    return names.length === want.length + 1 && want.every((n, i) => names[i] === n);
+  });
 }
 
 /**
- * The calculator check of a column rationale (no gold label needed): the three rows have the layout, every carry,
- * result digit and match flag agrees with the prompt's own operands and the two responses, the verdict follows from
- * the match row, and it names `label`. Returns one reason per failed column or rule; empty when it passes.
+ * The calculator check of a column rationale (no gold label needed): the rows have one of the layouts, every cell
+ * (operand digit, carry, result digit, match flag) agrees with the prompt's own operands and the two responses, the
+ * verdict follows from the match row, and it names `label`. Returns one reason per failed cell or rule; empty when it
+ * passes.
  */
 export function checkColumnRationale(pair: { prompt: string; a: string; b: string }, rationale: string, label: Label): string[] {
   const p = parseColumnPrompt(pair.prompt);
   if (p === undefined) return ['the prompt is not a column problem ("4 7 2 + 9 1 3")'];
-  const w = columnWork(p), n = w.digits.length, names = rowNames(p.op);
   const lines = rationale.trim().split('\n');
-  const carries = row(lines[0], names.carry, n, /^[01]$/);
-  const digits = row(lines[1], names.result, n, /^\d$/);
-  const flags = row(lines[2], 'm', n, /^[=ABx]$/);
-  const verdict = /^([AB]) is right\.$/.exec(lines[3] ?? '');
-  if (lines.length !== 4 || !carries || !digits || !flags || !verdict) {
-    return [`the rationale is not "${names.carry} <${n} carries>\\n${names.result} <${n} digits>\\nm <${n} flags>\\n<A|B> is right."`];
+  const layout = layoutOf(lines, p), n = p.x.length + 1;
+  const verdict = /^([AB]) is right\.$/.exec(lines[lines.length - 1] ?? '');
+  if (layout === undefined || verdict === null) {
+    const shapes = COLUMN_LAYOUTS.map((l) => rationaleRows(p, '', '', l).map((r) => `${r.name} <${n} cells>`).join('\\n'));
+    return [`the rationale is not ${shapes.map((s) => `"${s}\\n<A|B> is right."`).join(' or ')}`];
   }
-  const da = parseDigits(pair.a) ?? [], db = parseDigits(pair.b) ?? [];
+  const want = rationaleRows(p, pair.a, pair.b, layout);
   const reasons: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (Number(carries[i]) !== w.carries[i]) reasons.push(`column ${i}: ${names.carry} ${carries[i]} should be ${w.carries[i]}`);
-    if (Number(digits[i]) !== w.digits[i]) reasons.push(`column ${i}: ${names.result} ${digits[i]} should be ${w.digits[i]}`);
-    const f = flag(w.digits[i]!, da[i], db[i]);
-    if (flags[i] !== f) reasons.push(`column ${i}: m ${flags[i]} should be ${f}`);
-  }
+  want.forEach((r, k) => {
+    const cells = lines[k]!.slice(r.name.length + 1).split(' ');
+    if (cells.length !== n) {
+      reasons.push(`row ${r.name} has ${cells.length} cells, not ${n}`);
+      return;
+    }
+    for (let i = 0; i < n; i++) if (cells[i] !== r.cells[i]) reasons.push(`column ${i}: ${r.name} ${cells[i]} should be ${r.cells[i]}`);
+  });
+  const flags = lines[want.length - 1]!.slice(2).split(' ');
   const supported = verdictOf(flags);
   if (verdict[1] !== supported) reasons.push(`the verdict ${verdict[1]} does not follow from the match row (${supported ?? 'no single right response'})`);
   if (verdict[1] !== label) reasons.push(`the verdict ${verdict[1]} is not the label ${label}`);

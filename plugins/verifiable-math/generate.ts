@@ -3,7 +3,7 @@
 // so no problem (hence no prompt) can appear in two splits, whatever the seeds and counts. Pairs put the
 // correct response at A or B by a seeded coin. Relies on core's Rng and this folder's problem/flaw modules.
 import { createHash } from 'node:crypto';
-import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
+import type { CompletionExample, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';
 import type { Candidate, CandidateSet } from '../data-sources/records.js';
 import { MULTI_STEP_ERRORS, flawedResponse, type ErrorType } from './flaws.js';
@@ -17,11 +17,14 @@ import { generateColumnSplit } from './column-split.js';
 /** The `source` field of every record. */
 export const SOURCE = 'verifiable-math';
 
+/** A pretraining document (the problem, then its worked rows). */
+export type CompletionRecord = CompletionExample & { source: string; meta: Record<string, unknown> };
+
 /** A record of any split. */
-export type VerifiableMathRecord = PreferencePair | RationaleExample | CandidateSet;
+export type VerifiableMathRecord = PreferencePair | RationaleExample | CandidateSet | CompletionRecord;
 
 /** Each split's share [from, to) of the partition-hash range of its domain. Fixed: never derived from counts. */
-export const PARTITION: Readonly<Record<Split, readonly [number, number]>> = {
+export const PARTITION: Readonly<Record<Exclude<Split, 'pretrain'>, readonly [number, number]>> = {
   seed: [0, 0.05], labeled: [0.05, 0.4], 'unlabeled-1': [0.4, 0.52], 'unlabeled-2': [0.52, 0.64],
   'unlabeled-3': [0.64, 0.76], test: [0.76, 0.88], candidates: [0.88, 1],
   'adapt-train': [0, 0.75], 'adapt-test': [0.75, 1],
@@ -42,6 +45,7 @@ export function partitionPoint(key: string): number {
 
 /** True when the split is of the adaptation domain (measures). */
 export function isMeasuresSplit(split: Split): boolean {
+  if (split === 'pretrain') return false;
   return (MEASURES_SPLITS as readonly string[]).includes(split);
 }
 

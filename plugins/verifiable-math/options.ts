@@ -1,22 +1,27 @@
 // Options of the `verifiable-math` data source (zod, strict): which split, how many records, the seed,
 // difficulty knobs, the error types to use and the length limits. Also the splits and their default sizes.
 import { z } from 'zod';
-import { COLUMN_ERROR_TYPES } from './columns.js';
+import { COLUMN_ERROR_TYPES, COLUMN_LAYOUTS } from './columns.js';
 import { ERROR_TYPES, MULTI_STEP_ERRORS } from './flaws.js';
 
 /** The splits of the main domain (arithmetic), in pipeline order. */
 export const ARITHMETIC_SPLITS = ['seed', 'labeled', 'unlabeled-1', 'unlabeled-2', 'unlabeled-3', 'test', 'candidates'] as const;
 /** The splits of the adaptation domain (measures: percentages, unit conversions). */
 export const MEASURES_SPLITS = ['adapt-train', 'adapt-test'] as const;
+/**
+ * The base model's pretraining documents (family columns only): worked sums and differences, drawn only from
+ * problems the partition gives to training-side splits, so no held-out problem is ever seen in pretraining.
+ */
+export const PRETRAIN_SPLIT = 'pretrain';
 /** Every split. */
-export const SPLITS = [...ARITHMETIC_SPLITS, ...MEASURES_SPLITS] as const;
+export const SPLITS = [...ARITHMETIC_SPLITS, ...MEASURES_SPLITS, PRETRAIN_SPLIT] as const;
 /** One split. */
 export type Split = (typeof SPLITS)[number];
 
 /** Records per split when `count` is not given. */
 export const DEFAULT_COUNTS: Readonly<Record<Split, number>> = {
   seed: 300, labeled: 3000, 'unlabeled-1': 1500, 'unlabeled-2': 1500, 'unlabeled-3': 1500, test: 500,
-  candidates: 100, 'adapt-train': 1000, 'adapt-test': 300,
+  candidates: 100, 'adapt-train': 1000, 'adapt-test': 300, pretrain: 5000,
 };
 
 const int = (lo: number, hi: number): z.ZodNumber => z.number().int().min(lo).max(hi);
@@ -35,15 +40,15 @@ export const columnsSchema = z.object({
   minDigits: int(1, 12).default(3).describe('Fewest significant digits of an operand (drawn uniformly from minDigits..width).'),
   errorTypes: z.array(z.enum(COLUMN_ERROR_TYPES)).min(1).default([...COLUMN_ERROR_TYPES])
     .describe('Error types of the wrong result, used in turn: dropped-carry, phantom-carry, slipped-digit (one non-units digit changed).'),
-  layout: z.enum(['rows', 'restated', 'partial', 'partial-restated']).default('rows')
-    .describe('Reference rationale layout: rows (carries, result, match flags); restated (also the two responses copied as rows a and b above the match row); partial (also row t, each column without the carry, above the result row); partial-restated (both).'),
+  layout: z.enum(COLUMN_LAYOUTS).default('rows')
+    .describe('Reference rationale layout: rows (carries, result digits, match flags) or aligned (every input copied into an aligned row: operands x, y, carries, result, responses a, b, then the match flags).'),
 }).strict();
 
 /** Options of `verifiable-math`. */
 export const verifiableMathOptionsSchema = z.object({
-  split: z.enum(SPLITS).describe('Which split to generate: seed (with rationales), labeled, unlabeled-1..3, test, candidates, adapt-train, adapt-test.'),
+  split: z.enum(SPLITS).describe('Which split to generate: seed (with rationales), labeled, unlabeled-1..3, test, candidates, adapt-train, adapt-test, or pretrain (family columns: worked sums and differences as prompt -> completion documents for a base model).'),
   count: z.number().int().positive().max(1_000_000).optional()
-    .describe('Records to generate (default per split: seed 300, labeled 3000, unlabeled-* 1500, test 500, candidates 100, adapt-train 1000, adapt-test 300).'),
+    .describe('Records to generate (default per split: seed 300, labeled 3000, unlabeled-* 1500, test 500, candidates 100, adapt-train 1000, adapt-test 300, pretrain 5000).'),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seed of the generator; the same seed gives the same records.'),
   difficulty: difficultySchema.prefault({})
     .describe('Number sizes and step counts: maxOperand (99, largest number added or subtracted), maxFactor (12, largest multiplication factor), minSteps (1), maxSteps (3).'),
@@ -58,6 +63,7 @@ export const verifiableMathOptionsSchema = z.object({
   columns: columnsSchema.optional().describe('Knobs of the columns family: width (4), minDigits (3), errorTypes (all three). Defaults apply when family is columns and this is absent.'),
   rationales: z.boolean().optional().describe('Give labeled, test and adapt-* pairs the reference rationale too (RationaleExample), e.g. for an upper-bound GRM.'),
 }).strict().superRefine((o, ctx) => {
+  if (o.split === PRETRAIN_SPLIT && o.family !== 'columns') ctx.addIssue({ code: 'custom', path: ['split'], message: 'split pretrain needs family: columns' });
   if (o.columns !== undefined && o.family !== 'columns') ctx.addIssue({ code: 'custom', path: ['columns'], message: 'columns options need family: columns' });
   if (o.columns !== undefined && o.columns.minDigits > o.columns.width) {
     ctx.addIssue({ code: 'custom', path: ['columns', 'minDigits'], message: `minDigits (${o.columns.minDigits}) must not exceed width (${o.columns.width})` });

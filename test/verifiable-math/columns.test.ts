@@ -59,7 +59,7 @@ test('seeded and disjoint: same options give the same records, another seed othe
   t.notDeepEqual(pairsOf('test', 50, 1).map((p) => p.prompt), pairsOf('test', 50).map((p) => p.prompt));
   const owner = new Map<string, string>();
   for (const seed of [0, 1]) {
-    for (const split of SPLITS) {
+    for (const split of SPLITS.filter((x) => x !== 'pretrain')) {
       for (const r of gen({ ...COLS, split, count: split === 'labeled' ? 1500 : 300, seed } as never)) {
         const key = columnKey(parseColumnPrompt((r as PreferencePair).prompt)!);
         const prev = owner.get(key);
@@ -98,21 +98,42 @@ test('a proof with one wrong column is dropped by the content rule, and kept wit
   t.regex(checkColumnRationale(r, carry, r.label).join('; '), /column 1: c \d should be \d/);
   const other = r.label === 'A' ? 'B' : 'A';
   t.regex(checkColumnRationale(r, [...lines.slice(0, 3), `${other} is right.`].join('\n'), other).join('; '), /does not follow from the match row/);
-  t.regex(checkColumnRationale(r, lines.slice(0, 3).join('\n'), r.label)[0]!, /is not "c <5 carries>/);
+  t.regex(checkColumnRationale(r, lines.slice(0, 3).join('\n'), r.label)[0]!, /is not "c <5 cells>/);
 });
 
-test('pilot layouts: restated rows repeat the two responses, partial row t is each column without the carry', (t) => {
+test('layout aligned: rows x, y copy the operands, a, b the responses, around the rows layout; the calculator check reads both', (t) => {
   const at = (layout: string): RationaleExample[] => gen({ family: 'columns', columns: { width: 3, minDigits: 2, layout }, split: 'labeled', count: 50, seed: 3, rationales: true } as never) as RationaleExample[];
-  const rows = at('rows'), restated = at('restated'), partial = at('partial');
+  const rows = at('rows'), ops = at('aligned');
   for (let i = 0; i < rows.length; i++) {
-    const base = rows[i]!.rationale.split('\n'), r = restated[i]!.rationale.split('\n'), p = partial[i]!.rationale.split('\n');
-    t.deepEqual([r[2], r[3]], [`a ${rows[i]!.a}`, `b ${rows[i]!.b}`], rows[i]!.id);
-    t.deepEqual([...r.slice(0, 2), ...r.slice(4)], base);
+    const base = rows[i]!.rationale.split('\n'), o = ops[i]!.rationale.split('\n');
     const [xs, , ys] = rows[i]!.prompt.split(/ ([-+]) /);
-    const x = xs!.split(' ').map(Number), y = ys!.split(' ').map(Number);
-    t.is(p[1], `t ${[...x.map((d, k) => (d + y[k]!) % 10), 0].join(' ')}`, rows[i]!.prompt);
-    t.deepEqual([p[0], ...p.slice(2)], base);
+    t.deepEqual(o.slice(0, 2), [`x ${xs} 0`, `y ${ys} 0`], rows[i]!.prompt);
+    t.deepEqual(o.slice(4, 6), [`a ${rows[i]!.a}`, `b ${rows[i]!.b}`]);
+    t.deepEqual([...o.slice(2, 4), ...o.slice(6)], base);
+    t.deepEqual(checkColumnRationale(ops[i]!, ops[i]!.rationale, ops[i]!.label), [], ops[i]!.id);
   }
-  // The calculator check reads the rows layout only: it refuses the others with a reason, never passes them.
-  t.regex(checkColumnRationale(restated[0]!, restated[0]!.rationale, restated[0]!.label)[0]!, /the rationale is not/);
+  // A miscopied operand digit is a failed column like any other.
+  const r = ops[0]!, lines = r.rationale.split('\n');
+  const cells = lines[0]!.split(' ');
+  cells[2] = String((Number(cells[2]) + 1) % 10);
+  t.deepEqual(checkColumnRationale(r, [cells.join(' '), ...lines.slice(1)].join('\n'), r.label), [`column 1: x ${cells[2]} should be ${lines[0]!.split(' ')[2]}`]);
+  t.regex(checkColumnRationale(r, lines.slice(1).join('\n'), r.label)[0]!, /the rationale is not/);
+});
+
+test('pretrain documents: sums and differences in turn, worked rows that add up, never a held-out problem', (t) => {
+  const docs = gen({ family: 'columns', columns: { width: 3, minDigits: 2, layout: 'aligned' }, split: 'pretrain', count: 400 } as never) as Array<{ prompt: string; completion: string }>;
+  const heldOut = new Set<string>();
+  for (const split of ['test', 'candidates'] as const) for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split, count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
+  for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split: 'adapt-test', count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
+  t.is(new Set(docs.map((d) => d.prompt)).size, docs.length);
+  docs.forEach((d, i) => {
+    const [xs, op, ys] = d.prompt.split(/ ([-+]) /);
+    t.is(op, i % 2 === 0 ? '+' : '-');
+    t.false(heldOut.has(d.prompt), `${d.prompt} is a held-out problem`);
+    const rows = d.completion.split('\n');
+    t.deepEqual(rows.map((r) => r[0]), op === '+' ? ['x', 'y', 'c', 's'] : ['x', 'y', 'b', 'd']);
+    const want = op === '+' ? num(xs!) + num(ys!) : num(xs!) - num(ys!);
+    t.is(num(rows[3]!.slice(2)), want, `${d.prompt}: ${rows[3]}`);
+  });
+  t.throws(() => verifiableMathOptionsSchema.parse({ split: 'pretrain' }), { message: /split pretrain needs family: columns/ });
 });
