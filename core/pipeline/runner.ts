@@ -13,6 +13,7 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
 import { executeStage, planStage, type Attempt, type StageDone, type StageOutcome } from './stage-exec.js';
 import { StageProcessPool } from './stage-process.js';
+import type { StagePlacement } from './placement.js';
 
 export { stageConfigHash, type StageOutcome } from './stage-exec.js';
 
@@ -150,9 +151,14 @@ class GraphRun {
 
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
-    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
+    const where = st.placement ? st.placement.kind : this.jobs === 1 ? 'runner' : 'own';
+    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: where }) + '\n');
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
-    if (!this.pool) {
+    if (st.placement) {
+      const placement = this.p.container.get<StagePlacement>('StagePlacement', st.placement.kind);
+      execution = placement.start(st.placement.options, { file: this.p.file, sets: this.p.sets, runDir: this.runDir, stageId: st.id, attempt,
+        index: [...this.index], lockToken: this.lock.holder.token }, this.board.stage(st.id));
+    } else if (!this.pool) {
       const ac = new AbortController();
       const signal = AbortSignal.any([this.signal, ac.signal]);
       execution = { done: executeStage(this.p, st, attempt, { runDir: this.runDir, index: this.index, choice: this.choice, signal,
@@ -162,7 +168,9 @@ class GraphRun {
     }
     const done = execution.done.then((d) => {
       this.record(d);
-      this.say({ event: 'stage-end', stage: st.id, ms: d.outcome.ms }, `${st.id}: done in ${(d.outcome.ms / 1000).toFixed(1)}s`);
+      const on = d.outcome.worker !== undefined ? ` on worker ${d.outcome.worker}` : '';
+      this.say({ event: 'stage-end', stage: st.id, ms: d.outcome.ms, ...(d.outcome.worker !== undefined ? { worker: d.outcome.worker } : {}) },
+        `${st.id}: done in ${(d.outcome.ms / 1000).toFixed(1)}s${on}`);
     }, (e: unknown) => this.fail(st, e, Date.now() - t0)).finally(async () => {
       this.running.delete(st.id);
       await this.updateHelpers();
