@@ -1,7 +1,8 @@
 // Runs a validated pipeline as a graph: a stage starts as soon as the stages writing its inputs are complete, up to
 // `jobs` at once (jobs 1: in this process, in file order; more: each stage in a child process of its own). Complete
 // stages with unchanged options and inputs are skipped, interrupted ones resume (stage-exec.ts). A failed stage stops
-// the stages that depend on it while independent ones finish. The run folder is locked throughout (run-lock.ts).
+// the stages that depend on it while independent ones finish. A stage with a placement (placement.ts) runs wherever its
+// StagePlacement kind puts it, counted among the `jobs` like a local one. The run folder is locked throughout (run-lock.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GramrError, WorkError } from '../errors.js';
@@ -67,8 +68,9 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   const lock = await acquireRunLock(runDir);
   const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
   // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
-  const pool = jobs > 1 ? new StageProcessPool(p.file, p.sets) : undefined;
-  pool?.warm(Math.min(jobs, p.stages.length));
+  const local = p.stages.filter((s) => !s.placement).length;
+  const pool = jobs > 1 && local > 0 ? new StageProcessPool(p.file, p.sets) : undefined;
+  pool?.warm(Math.min(jobs, local));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
     const board = createProgressBoard(opts.progress);
@@ -176,7 +178,7 @@ class GraphRun {
       await this.updateHelpers();
     });
     this.running.set(st.id, { done, abort: execution.abort, ...(execution.pid !== undefined ? { pid: execution.pid } : {}) });
-    const waiting = this.p.stages.filter((s) => !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
+    const waiting = this.p.stages.filter((s) => !s.placement && !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
     this.pool?.warm(Math.min(this.jobs - this.running.size, waiting));
     void this.updateHelpers();
   }
