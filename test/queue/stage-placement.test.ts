@@ -1,19 +1,22 @@
 // Whole stages on `gramr work` workers (placement kind queue): validation of `placement` (stage and pipeline level),
 // the strict run-stage job check, and, on a loopback Redis with real worker processes: two train-grm stages placed on
 // the queue run on two workers and give the same model bytes as a local --jobs 1 run; a failing placed stage is
-// reported with its worker's reason while an independent stage finishes; a refused job says why; and a worker killed
-// mid-stage makes the runner give up after stallS instead of hanging, after which a rerun resumes the stage.
+// reported with its worker's reason (and its progress reaches the runner's --json events) while an independent stage
+// finishes; a refused job says why; a worker killed mid-stage makes the runner give up after stallS instead of
+// hanging, after which a rerun resumes the stage; Ctrl-C of the runner stops the stage on its worker.
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { runPipeline, runResultOf, type RunResult } from '../../core/pipeline/runner.js';
 import { stageConfigHash } from '../../core/pipeline/stage-exec.js';
+import { connectionFor } from '../../plugins/queue/job-model.js';
 import { checkStageJob, stageJobId } from '../../plugins/queue/stage-job.js';
 import { vmath } from '../recipe/helpers.js';
 import { pipelineText } from '../recipe/pipeline-helpers.js';
-import { tempDir, writeCountPlugin, writeIn } from '../pipeline/helpers.js';
+import { cliSpawn, tempDir, writeCountPlugin, writeIn } from '../pipeline/helpers.js';
 import { dropQueue, redisTest, startWorker, unique, URL } from './queue-helpers.js';
 
 const queueAt = (name: string, extra = ''): string => `{ kind: queue, redis: "${URL}", queue: ${name}, pollMs: 50${extra} }`;
@@ -28,6 +31,17 @@ async function run(dir: string, jobs: number, file = 'p.yaml'): Promise<{ result
     if (!result) throw e;
     return { result, error: e as Error };
   }
+}
+
+/** Runs the CLI in `cwd` without blocking this process (the workers' jobs go through it). */
+async function cliAsync(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = cliSpawn(args, cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+  return { code, stdout, stderr };
 }
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -123,16 +137,23 @@ redisTest('a failing placed stage is reported with its worker\'s reason; an inde
   const dir = tempDir('gramr-place-fail-');
   writeCountPlugin(dir);
   writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\nstages:
-  - { stage: count-to, id: a, n: 300, to: left, failAt: 100, placement: ${queueAt(name)} }
+  - { stage: count-to, id: a, n: 300, to: left, failAt: 100, sleepMs: 400, placement: ${queueAt(name)} }
   - { stage: count-to, id: b, n: 300, to: right }
   - { stage: count-to, id: a2, n: 10, to: left2, after: left }
 `);
   const worker = startWorker(t, name, 1500, [], URL, ['--pipelines', dir]);
-  const { result, error } = await run(dir, 2);
-  t.regex(error?.message ?? '', new RegExp(`stage "a" \\(placement queue "${name}" at redis://127\\.0\\.0\\.1:6379\\): on worker ${worker.id}: stage "a" \\(count-to\\) failed: failing on purpose at record 100`));
-  t.deepEqual(result.stages.map((s) => [s.id, s.status]), [['a', 'failed'], ['b', 'ran'], ['a2', 'not-run']]);
-  t.true(existsSync(path.join(result.runDir, 'b/manifest.json')));
-  t.false(existsSync(path.join(result.runDir, 'a/manifest.json')));
+  const r = await cliAsync(['run', 'p.yaml', '--jobs', '2', '--json'], dir);
+  t.is(r.code, 1, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; stage?: string; process?: string; done?: number; error?: string; stages?: Array<{ id: string; status: string }> });
+  t.like(events.find((e) => e.event === 'stage-start' && e.stage === 'a'), { process: 'queue' });
+  const progress = events.filter((e) => e.event === 'progress' && e.stage === 'a').map((e) => e.done!);
+  t.true(progress.length > 0 && progress.every((d) => d > 0 && d <= 101), `the worker's progress reached the runner: ${progress.join(', ')}`);
+  const why = new RegExp(`stage "a" \\(placement queue "${name}" at redis://127\\.0\\.0\\.1:6379\\): on worker ${worker.id}: stage "a" \\(count-to\\) failed: failing on purpose at record 100`);
+  t.regex(events.find((e) => e.event === 'stage-failed' && e.stage === 'a')?.error ?? '', why);
+  t.regex(r.stderr, why);
+  t.deepEqual(events.at(-1)!.stages!.map((s) => [s.id, s.status]), [['a', 'failed'], ['b', 'ran'], ['a2', 'not-run']]);
+  t.true(existsSync(path.join(dir, 'runs/g/b/manifest.json')));
+  t.false(existsSync(path.join(dir, 'runs/g/a/manifest.json')));
 
   // A pipeline outside the worker's --pipelines folders: the worker refuses it and the runner says so.
   const outside = tempDir('gramr-place-outside-');
@@ -174,4 +195,47 @@ redisTest('a worker killed mid-stage: the runner gives up after stallS (no hang)
   const starts = readFileSync(path.join(dir, 'runs/g/a/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; worker?: string })
     .filter((e) => e.type === 'stage-start');
   t.deepEqual(starts.map((e) => e.worker), [victim.id, survivor.id], 'the stage started on the victim and was resumed (not restarted clean) on the survivor');
+});
+
+redisTest('Ctrl-C of the runner stops the stage on its worker (the folder is kept); a rerun resumes it there', async (t) => {
+  const name = unique('stageint');
+  t.teardown(() => dropQueue(name));
+  const dir = tempDir('gramr-place-int-');
+  writeCountPlugin(dir);
+  writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\nstages:\n  - { stage: count-to, id: a, n: 600, to: left, gate: go, placement: ${queueAt(name)} }\n`);
+  const worker = startWorker(t, name, 1500, [], URL, ['--pipelines', dir]);
+  const partial = path.join(dir, 'runs/g/a/left.jsonl.partial');
+  const lines = (): number => (existsSync(partial) ? readFileSync(partial, 'utf8').split('\n').length - 1 : 0);
+  const child = cliSpawn(['run', 'p.yaml', '--json'], dir);
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const exited = new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+  const t0 = Date.now();
+  while (lines() < 300 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+  t.true(lines() >= 300, 'the stage reached its gate on the worker');
+  child.kill('SIGINT');
+  t.is(await exited, 130);
+  t.regex(stdout, /"id":"a","status":"not-run"/);
+  // The worker sees the lock go and stops the stage: its job fails with that reason, and no more records come.
+  const queue = new Queue(name, { connection: connectionFor(URL) });
+  t.teardown(() => queue.close());
+  let failed: string | undefined;
+  for (let i = 0; i < 200 && failed === undefined; i++) {
+    failed = (await queue.getFailed())[0]?.failedReason;
+    if (failed === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.regex(failed ?? '', new RegExp(`on worker ${worker.id}: the run that queued it no longer holds .*runs/g \\(its lock is gone or taken over\\); the stage stopped and a rerun resumes it`));
+  const kept = lines();
+  writeFileSync(path.join(dir, 'go'), '');
+  await new Promise((r) => setTimeout(r, 300));
+  t.is(lines(), kept, 'nothing more was written after the stop, gate open or not');
+  t.true(existsSync(path.join(dir, 'runs/g/a/attempt.json')), 'the interrupted attempt is kept');
+
+  const again = await cliAsync(['run', 'p.yaml', '--json'], dir);
+  t.is(again.code, 0, again.stderr);
+  const out = readFileSync(path.join(dir, 'runs/g/a/left.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+  t.deepEqual(out, Array.from({ length: 600 }, (_, i) => i), 'every record once, in order');
+  const types = readFileSync(path.join(dir, 'runs/g/a/events.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)
+    .filter((x) => x.startsWith('stage-'));
+  t.deepEqual(types, ['stage-start', 'stage-error', 'stage-start', 'stage-end'], 'one interrupted attempt, then one resumed to the end');
 });
