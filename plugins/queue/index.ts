@@ -17,7 +17,7 @@ export default new ContainerModule((options) => {
 });
 
 export { QueueJudgeStage, queueJudgeSchema } from './queue-judge-stage.js';
-export { QueuePlacement, queuePlacementSchema, type QueuePlacementOptions } from './queue-placement.js';
+export { QueuePlacement, queuePlacementSchema, DEFAULT_STAGE_QUEUE, type QueuePlacementOptions } from './queue-placement.js';
 export { executorSchema, queueOf, DEFAULT_QUEUE, type ExecutorOptions, type QueueExecutorOptions, type ExecutorContext } from './executor-options.js';
 export type { LabelWorker, LabelWorkerOptions } from './label-worker.js';
 export type { JobKind, LabelJob, JudgePayload, VotePayload, ProvePayload, LabelResult, VoteResult, ProveResult, ModelRef } from './job-model.js';

@@ -5,12 +5,19 @@
 import { z } from 'zod';
 import type { PlacedStage, PlacedStageJob, StagePlacement } from '../../core/pipeline/placement.js';
 import type { StageProgress } from '../../core/pipeline/progress.js';
-import { DEFAULT_QUEUE, redisUrlSchema } from './executor-options.js';
+import { redisUrlSchema } from './executor-options.js';
+
+/**
+ * Default queue of placed stages: not the labeling queue, so workers started without --pipelines (which refuse
+ * whole stages) never take them.
+ */
+export const DEFAULT_STAGE_QUEUE = 'gramr-stages';
 
 /** The options of placement kind queue (without `kind`). */
 export const queuePlacementSchema = z.object({
   redis: redisUrlSchema().optional().describe('Redis URL, e.g. redis://queue-host:6379 (required; the password never appears in logs or manifests)'),
-  queue: z.string().min(1).default(DEFAULT_QUEUE).describe(`queue name (workers: gramr work --queue NAME --pipelines DIR; default ${DEFAULT_QUEUE})`),
+  queue: z.string().min(1).default(DEFAULT_STAGE_QUEUE)
+    .describe(`queue name (workers: gramr work --queue NAME --pipelines DIR; default ${DEFAULT_STAGE_QUEUE}); every worker on it needs --pipelines`),
   stallS: z.number().positive().default(60)
     .describe('give up on a running stage whose worker sent no heartbeat for this long (it died or lost Redis; a rerun resumes the stage)'),
   waitS: z.number().positive().optional().describe('give up when no worker has taken the stage for this long (default: wait)'),

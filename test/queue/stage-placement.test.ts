@@ -239,3 +239,30 @@ redisTest('Ctrl-C of the runner stops the stage on its worker (the folder is kep
     .filter((x) => x.startsWith('stage-'));
   t.deepEqual(types, ['stage-start', 'stage-error', 'stage-start', 'stage-end'], 'one interrupted attempt, then one resumed to the end');
 });
+
+redisTest('a worker killed mid-stage while another runs: the stalled job goes back to the queue and the other resumes it in the same run', async (t) => {
+  const name = unique('stagestall');
+  t.teardown(() => dropQueue(name));
+  const dir = tempDir('gramr-place-stall-');
+  writeCountPlugin(dir);
+  writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\nstages:\n  - { stage: count-to, id: a, n: 600, to: left, gate: go, placement: ${queueAt(name, ', stallS: 20')} }\n`);
+  const workers = [0, 1].map(() => startWorker(t, name, 1500, [], URL, ['--pipelines', dir]));
+  const events = path.join(dir, 'runs/g/a/events.jsonl');
+  const partial = path.join(dir, 'runs/g/a/left.jsonl.partial');
+  const lines = (): number => (existsSync(partial) ? readFileSync(partial, 'utf8').split('\n').length - 1 : 0);
+  const finished = run(dir, 1);
+  const t0 = Date.now();
+  while (lines() < 300 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+  const first = (JSON.parse(readFileSync(events, 'utf8').split('\n').find((l) => l.includes('"stage-start"'))!) as { worker: string }).worker;
+  const victim = workers.find((w) => w.id === first)!;
+  const survivor = workers.find((w) => w.id !== first)!;
+  victim.proc.kill('SIGKILL');
+  writeFileSync(path.join(dir, 'go'), '');
+  const { result, error } = await finished;
+  t.is(error, undefined, `${error?.message}\n${survivor.log()}`);
+  t.is(result.stages[0]!.worker, survivor.id);
+  const out = readFileSync(path.join(dir, 'runs/g/a/left.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+  t.deepEqual(out, Array.from({ length: 600 }, (_, i) => i), 'every record once, in order');
+  const starts = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; worker?: string }).filter((e) => e.type === 'stage-start');
+  t.deepEqual(starts.map((e) => e.worker), [victim.id, survivor.id], 'started on the victim, resumed on the survivor');
+});

@@ -23,7 +23,7 @@ export const workCommand: Command = {
   usage: 'gramr work --redis URL (--models DIR | --pipelines DIR)... [--queue NAME] [--backend B] [--concurrency N] [--lock-ms MS]',
   help: {
     redis: 'Redis URL, e.g. redis://127.0.0.1:6379 or rediss://:password@host:6380 (required; Redis must be trusted: see docs/security.md)',
-    models: 'a folder models may be opened from (repeatable): a job naming a model elsewhere is refused', queue: 'queue name (default gramr-judge)',
+    models: 'a folder models may be opened from (repeatable): a job naming a model elsewhere is refused', queue: 'queue name (default gramr-judge; stages placed on a queue use gramr-stages unless their placement names one)',
     pipelines: 'a folder whose pipelines this worker runs whole stages of (repeatable): the pipeline file and its run folder must lie under it, at the same path as on the runner\'s machine (shared storage)',
     backend: BACKEND_HELP, concurrency: 'jobs run at once (default 1)',
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
