@@ -50,16 +50,24 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   const redis = redisClient(o.redis);
   const stop = new AbortController();
   const stageStop = new AbortController();
+  const stages = new Map<string, AbortController>(); // running stage jobs by job id
   const runStage = async (job: Job<unknown>): Promise<string> => {
     const stageId = String((job.data as { stageId?: unknown } | undefined)?.stageId);
+    const ac = new AbortController();
+    const stopped = (): void => ac.abort(new Error(`worker ${me} was stopped`));
+    stageStop.signal.addEventListener('abort', stopped);
+    stages.set(job.id!, ac);
     try {
-      const done = await runStageJob(job, o.pipelineRoots ?? [], me, stageStop.signal);
+      const done = await runStageJob(job, o.pipelineRoots ?? [], me, ac.signal);
       o.onStage?.(stageId, true);
       return done;
     } catch (e) {
       o.onStage?.(stageId, false);
       // A stage is not retried by BullMQ: its failure (or a refusal) goes to the runner, and a rerun resumes it.
       throw new UnrecoverableError(`on worker ${me}: ${(e as Error).message}`);
+    } finally {
+      stages.delete(job.id!);
+      stageStop.signal.removeEventListener('abort', stopped);
     }
   };
   const handle = async (job: Job<unknown>): Promise<{ wrote: boolean } | string> => {
@@ -91,6 +99,10 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   };
   redis.on('error', report);
   worker.on('error', report);
+  // A job whose lock could not be renewed may be handed to another worker: its stage stops here first.
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) stages.get(id)?.abort(new Error(`worker ${me} lost its lock on the job (Redis unreachable or slow), so another worker may take the stage over`));
+  });
   worker.on('failed', (job, err) => {
     process.stderr.write(`gramr work: job ${job?.id ?? '?'} failed: ${err.message}\n`);
   });

@@ -25,7 +25,7 @@ const PROGRESS_MS = 500;
 
 /**
  * Runs the stage of `job` (checked here; JobRefused when it may not run) on this worker and returns its StageDone,
- * encoded (encodeResult). `stop` aborts it (the worker is closing); the stage's folder is kept for a rerun.
+ * encoded (encodeResult). `stop` aborts it (its reason, an Error, says why); the stage's folder is kept for a rerun.
  */
 export async function runStageJob(job: Job<unknown>, roots: readonly string[], worker: string, stop: AbortSignal): Promise<string> {
   const data = checkStageJob(job.data);
@@ -53,14 +53,18 @@ export async function runStageJob(job: Job<unknown>, roots: readonly string[], w
     forked.abort();
   };
   await send();
+  let misses = 0;
   const timer = setInterval(() => {
     if (dirty || Date.now() - sentAt >= data.heartbeatMs) void send();
     void lockTokenOf(data.runDir).then((token) => {
-      if (token !== data.lockToken) halt(`the run that queued it no longer holds ${data.runDir} (its lock is gone or taken over)`);
+      // Two readings in a row, so one unlucky read (a file system hiccup) does not stop a stage.
+      misses = token === data.lockToken ? 0 : misses + 1;
+      if (misses >= 2) halt(`the run that queued it no longer holds ${data.runDir} (its lock is gone or taken over)`);
     });
   }, Math.min(PROGRESS_MS, data.heartbeatMs));
-  const onStop = (): void => halt(`worker ${worker} was stopped`);
+  const onStop = (): void => halt(stop.reason instanceof Error ? stop.reason.message : `worker ${worker} was stopped`);
   stop.addEventListener('abort', onStop);
+  if (stop.aborted) onStop();
   try {
     return encodeResult(await forked.done);
   } catch (e) {
