@@ -59,15 +59,16 @@ async function follow(queue: Queue, id: string, o: QueuePlacementOptions, displa
     const now = Date.now();
     let state: string, job: Job | undefined;
     try {
+      // The state first: once it says completed or failed, the job read after it holds the final result or reason.
+      state = await queue.getJobState(id);
       job = await Job.fromId(queue, id);
-      state = job ? await job.getState() : 'gone';
       okAt = now;
     } catch (e) {
       if (now - okAt > o.stallS * 1000) throw new WorkError(`${where}: lost Redis for ${o.stallS} s (${(e as Error).message}); the stage may still run on its worker; run again to resume it`);
       await sleep(o.pollMs, signal);
       continue;
     }
-    if (!job || state === 'gone' || state === 'unknown') throw new WorkError(`${where}: its job ${id} is gone from the queue (removed by hand?); run again`);
+    if (!job || state === 'unknown') throw new WorkError(`${where}: its job ${id} is gone from the queue (removed by hand?); run again`);
     if (state === 'completed') return decodeResult<StageDone>(job.returnvalue as string);
     if (state === 'failed') throw new WorkError(`${where}: ${job.failedReason}`);
     const p = job.progress as Partial<StageJobProgress> | number;
