@@ -16,7 +16,7 @@ import { connectionFor } from '../../plugins/queue/job-model.js';
 import { checkStageJob, stageJobId } from '../../plugins/queue/stage-job.js';
 import { vmath } from '../recipe/helpers.js';
 import { pipelineText } from '../recipe/pipeline-helpers.js';
-import { cliSpawn, tempDir, writeCountPlugin, writeIn } from '../pipeline/helpers.js';
+import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from '../pipeline/helpers.js';
 import { dropQueue, redisTest, startWorker, unique, URL } from './queue-helpers.js';
 
 const queueAt = (name: string, extra = ''): string => `{ kind: queue, redis: "${URL}", queue: ${name}, pollMs: 50${extra} }`;
@@ -91,6 +91,15 @@ test('a run-stage job is checked strictly: only paths and ids, no plugin overrid
   t.regex(refused({ sets: ['just-a-word'] }), /is not a KEY=VALUE override/);
   t.not(stageJobId(good), stageJobId({ ...good, lockToken: 'other' }), 'another run of the folder queues another job');
   t.regex(stageJobId(good), /^run-stage-[0-9a-f]{24}$/);
+});
+
+test('gramr work needs --models or --pipelines, and each must be a folder', (t) => {
+  const none = cli(['work', '--redis', URL], process.cwd());
+  t.is(none.code, 2);
+  t.regex(none.stderr, /--models DIR or --pipelines DIR is required/);
+  const missing = cli(['work', '--redis', URL, '--pipelines', '/nonexistent/gramr-pipelines'], process.cwd());
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /--pipelines \/nonexistent\/gramr-pipelines: no such folder/);
 });
 
 redisTest('two train-grm stages placed on the queue run on two workers, with the model bytes of a local --jobs 1 run', async (t) => {
