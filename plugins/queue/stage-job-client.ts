@@ -38,7 +38,9 @@ export async function runQueuedStage(o: QueuePlacementOptions, job: PlacedStageJ
   const queue = new Queue(o.queue, { connection: { url, maxRetriesPerRequest: 1, connectTimeout: 2000 } });
   queue.on('error', () => undefined);
   try {
-    await queue.add(RUN_STAGE, data, { jobId: id, attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } });
+    await queue.add(RUN_STAGE, data, { jobId: id, attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } }).catch((e: Error) => {
+      throw new WorkError(redactCredentials(`${where}: could not queue the stage: ${e.message}`));
+    });
     return await follow(queue, id, o, display, signal, where);
   } finally {
     display.finish();
