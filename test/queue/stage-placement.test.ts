@@ -1,5 +1,5 @@
 // Whole stages on `gramr work` workers (placement kind queue): validation of `placement` (stage and pipeline level),
-// the strict run-stage job check, and, on a loopback Redis with real worker processes: two train-grm stages placed on
+// the strict run-stage job check, worker start-up errors, an unreachable Redis; and, on a loopback Redis with real worker processes: two train-grm stages placed on
 // the queue run on two workers and give the same model bytes as a local --jobs 1 run; a failing placed stage is
 // reported with its worker's reason (and its progress reaches the runner's --json events) while an independent stage
 // finishes; a refused job says why; a worker killed mid-stage makes the runner give up after stallS instead of
@@ -91,6 +91,19 @@ test('a run-stage job is checked strictly: only paths and ids, no plugin overrid
   t.regex(refused({ sets: ['just-a-word'] }), /is not a KEY=VALUE override/);
   t.not(stageJobId(good), stageJobId({ ...good, lockToken: 'other' }), 'another run of the folder queues another job');
   t.regex(stageJobId(good), /^run-stage-[0-9a-f]{24}$/);
+});
+
+test('a placed stage whose Redis does not answer fails at once, naming the queue without its password; the local stage runs', async (t) => {
+  const dir = tempDir('gramr-place-noredis-');
+  writeCountPlugin(dir);
+  writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\nstages:
+  - { stage: count-to, id: a, n: 10, to: left, placement: { kind: queue, redis: "redis://:hunter2@127.0.0.1:1", queue: q } }
+  - { stage: count-to, id: b, n: 10, to: right }
+`);
+  const { result, error } = await run(dir, 1);
+  t.regex(error?.message ?? '', /^stage "a" \(placement queue "q" at redis:\/\/:\*\*\*@127\.0\.0\.1:1\): Redis does not answer \(.*\); is it running there\?/);
+  t.notRegex(error?.message ?? '', /hunter2/);
+  t.deepEqual(result.stages.map((s) => s.status), ['failed', 'ran']);
 });
 
 test('gramr work needs --models or --pipelines, and each must be a folder', (t) => {
