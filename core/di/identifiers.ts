@@ -12,6 +12,7 @@ export const ServiceIds = {
   Evaluator: Symbol.for('gramr.Evaluator'),
   Stage: Symbol.for('gramr.Stage'),
   ComputeBackend: Symbol.for('gramr.ComputeBackend'),
+  StagePlacement: Symbol.for('gramr.StagePlacement'),
 } as const;
 
 /** The name of an extension point ("DataSource", "Stage", ...). */

@@ -15,8 +15,11 @@ import { describeIssues, formatPath, locate, parseSource, type SourceMap } from 
 import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
 import { ARTIFACT_NAME, ARTIFACT_NAME_RULE, checkArtifactFlow, type FlowStage } from './artifact-flow.js';
+import { LOCAL_PLACEMENT, type PlacementChoice } from './placement.js';
 
 const name = z.string().regex(ARTIFACT_NAME, `use ${ARTIFACT_NAME_RULE}`);
+const placementRef = z.looseObject({ kind: z.string() })
+  .describe('where the whole stage runs: {kind: local} (this machine; the default) or a StagePlacement kind with its options, e.g. {kind: queue, redis: URL, queue: NAME} (a gramr work worker; see gramr plugins)');
 
 /** The top-level shape of a pipeline file; datasets and stages are checked further against their kinds. */
 export const pipelineSchema = z.object({
@@ -35,7 +38,8 @@ export const pipelineSchema = z.object({
     path: z.string().describe('a Hugging Face checkpoint folder or a llama2.c .bin, relative to this file; or a Hub id owner/name[@rev] (hf://owner/name[@rev]), fetched into the Hub cache'),
     tokenizer: z.string().optional().describe('tokenizer file, when not inside the checkpoint'),
   }).strict()).default({}),
-  stages: z.array(z.looseObject({ stage: z.string(), id: name.optional() })).min(1),
+  stages: z.array(z.looseObject({ stage: z.string(), id: name.optional(), placement: placementRef.optional() })).min(1),
+  placement: placementRef.optional().describe('the placement of every stage that names none (default {kind: local})'),
   jobs: z.number().int().min(1).optional().describe('stages run at once by gramr run (default: the number of cores; --jobs overrides)'),
 }).strict();
 
@@ -57,6 +61,8 @@ export interface PlannedStage {
   outputs: OutputDecl[];
   /** Option keys that say how the stage executes (not hashed; see KindContribution.executionKeys). */
   executionKeys: string[];
+  /** Where the whole stage runs when not here (the stage's or the pipeline's `placement`); absent: local. */
+  placement?: PlacementChoice;
 }
 
 /** A pipeline ready to run. */
@@ -103,6 +109,19 @@ function parseKind(container: GramrContainer, point: ExtensionPoint, kind: strin
     return undefined;
   }
   return r.data;
+}
+
+/** A stage's placement (its own, else the pipeline's): undefined for local, the kind's validated options otherwise. */
+function parsePlacement(container: GramrContainer, raw: { kind: string } & Record<string, unknown>, where: Array<string | number>,
+  map: SourceMap, file: string, errors: string[]): PlacementChoice | undefined {
+  if (raw.kind === LOCAL_PLACEMENT) {
+    for (const k of Object.keys(raw)) {
+      if (k !== 'kind') errors.push(`${locate(map, [...where, k], file)}: ${formatPath([...where, k])}: placement kind local takes no other keys (it runs the stage on this machine)`);
+    }
+    return undefined;
+  }
+  const options = parseKind(container, 'StagePlacement', raw.kind, raw, ['kind'], where, 'kind', map, file, errors);
+  return options === undefined ? undefined : { kind: raw.kind, options };
 }
 
 /** A model path or dataset path that names the Hub; replaced by its local path once the config is valid. */
@@ -200,8 +219,10 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   const kindCount = new Map<string, number>();
   const stages: PlannedStage[] = [];
   const flow: FlowStage[] = [];
+  const defaultPlacement = cfg.placement && parsePlacement(container, cfg.placement, ['placement'], map, shown, errors);
   cfg.stages.forEach((s, index) => {
-    const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id'], ['stages', index], 'stage', map, shown, errors);
+    const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id', 'placement'], ['stages', index], 'stage', map, shown, errors);
+    const placement = s.placement ? parsePlacement(container, s.placement, ['stages', index, 'placement'], map, shown, errors) : defaultPlacement;
     const n = (kindCount.get(s.stage) ?? 0) + 1;
     kindCount.set(s.stage, n);
     const id = s.id ?? (n === 1 ? s.stage : `${s.stage}-${n}`);
@@ -213,7 +234,7 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
     const outputs = impl.outputs(options);
     flow.push({ index, id, raw: s, inputs, outputs });
     const executionKeys = container.contribution('Stage', s.stage)?.executionKeys ?? [];
-    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs, executionKeys });
+    stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs, executionKeys, ...(placement ? { placement } : {}) });
   });
   errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));

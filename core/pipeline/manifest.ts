@@ -43,6 +43,8 @@ export interface StageManifest {
   metrics: Record<string, number>;
   /** One-line summary. */
   summary?: string;
+  /** The `gramr work` worker (`host:pid`) that ran the stage, when it was placed on a queue. */
+  worker?: string;
 }
 
 /** Read a manifest, or undefined when absent or unreadable (an unreadable one means "not complete"). */

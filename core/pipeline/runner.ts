@@ -1,7 +1,8 @@
 // Runs a validated pipeline as a graph: a stage starts as soon as the stages writing its inputs are complete, up to
 // `jobs` at once (jobs 1: in this process, in file order; more: each stage in a child process of its own). Complete
 // stages with unchanged options and inputs are skipped, interrupted ones resume (stage-exec.ts). A failed stage stops
-// the stages that depend on it while independent ones finish. The run folder is locked throughout (run-lock.ts).
+// the stages that depend on it while independent ones finish. A stage with a placement (placement.ts) runs wherever its
+// StagePlacement kind puts it, counted among the `jobs` like a local one. The run folder is locked throughout (run-lock.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GramrError, WorkError } from '../errors.js';
@@ -13,6 +14,7 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
 import { executeStage, planStage, type Attempt, type StageDone, type StageOutcome } from './stage-exec.js';
 import { StageProcessPool } from './stage-process.js';
+import type { StagePlacement } from './placement.js';
 
 export { stageConfigHash, type StageOutcome } from './stage-exec.js';
 
@@ -66,8 +68,9 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   const lock = await acquireRunLock(runDir);
   const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
   // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
-  const pool = jobs > 1 ? new StageProcessPool(p.file, p.sets) : undefined;
-  pool?.warm(Math.min(jobs, p.stages.length));
+  const local = p.stages.filter((s) => !s.placement).length;
+  const pool = jobs > 1 && local > 0 ? new StageProcessPool(p.file, p.sets) : undefined;
+  pool?.warm(Math.min(jobs, local));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
     const board = createProgressBoard(opts.progress);
@@ -150,9 +153,14 @@ class GraphRun {
 
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
-    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
+    const where = st.placement ? st.placement.kind : this.jobs === 1 ? 'runner' : 'own';
+    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: where }) + '\n');
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
-    if (!this.pool) {
+    if (st.placement) {
+      const placement = this.p.container.get<StagePlacement>('StagePlacement', st.placement.kind);
+      execution = placement.start(st.placement.options, { file: this.p.file, sets: this.p.sets, runDir: this.runDir, stageId: st.id, attempt,
+        index: [...this.index], lockToken: this.lock.holder.token }, this.board.stage(st.id));
+    } else if (!this.pool) {
       const ac = new AbortController();
       const signal = AbortSignal.any([this.signal, ac.signal]);
       execution = { done: executeStage(this.p, st, attempt, { runDir: this.runDir, index: this.index, choice: this.choice, signal,
@@ -162,13 +170,15 @@ class GraphRun {
     }
     const done = execution.done.then((d) => {
       this.record(d);
-      this.say({ event: 'stage-end', stage: st.id, ms: d.outcome.ms }, `${st.id}: done in ${(d.outcome.ms / 1000).toFixed(1)}s`);
+      const on = d.outcome.worker !== undefined ? ` on worker ${d.outcome.worker}` : '';
+      this.say({ event: 'stage-end', stage: st.id, ms: d.outcome.ms, ...(d.outcome.worker !== undefined ? { worker: d.outcome.worker } : {}) },
+        `${st.id}: done in ${(d.outcome.ms / 1000).toFixed(1)}s${on}`);
     }, (e: unknown) => this.fail(st, e, Date.now() - t0)).finally(async () => {
       this.running.delete(st.id);
       await this.updateHelpers();
     });
     this.running.set(st.id, { done, abort: execution.abort, ...(execution.pid !== undefined ? { pid: execution.pid } : {}) });
-    const waiting = this.p.stages.filter((s) => !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
+    const waiting = this.p.stages.filter((s) => !s.placement && !this.outcomes.has(s.id) && !this.running.has(s.id)).length;
     this.pool?.warm(Math.min(this.jobs - this.running.size, waiting));
     void this.updateHelpers();
   }

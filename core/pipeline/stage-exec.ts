@@ -35,6 +35,8 @@ export interface StageOutcome {
   metrics: Record<string, number>;
   /** One-line summary (the error, for a failed stage). */
   summary?: string;
+  /** The `gramr work` worker (`host:pid`) that ran it, for a stage placed on a queue. */
+  worker?: string;
 }
 
 /** A finished stage: its outcome and the outputs its manifest records. */
@@ -110,6 +112,8 @@ export interface ExecEnv {
   progress: (events: EventLog) => StageProgress;
   /** Cancels the stage. */
   signal: AbortSignal;
+  /** The worker running the stage for a placed stage (`host:pid`), recorded in the manifest; absent when run by the runner. */
+  worker?: string;
 }
 
 /** Run a planned stage, commit its outputs and write its manifest. Throws GramrError when the stage fails. */
@@ -122,7 +126,7 @@ export async function executeStage(p: Pipeline, st: PlannedStage, attempt: Attem
   const run = { name: p.name, dir: env.runDir, file: p.file, config: p.config, backendChain: backend.chain };
   const ctx = { signal: env.signal, progress, seed: p.seed, stageId: st.id, dir: stageDir, baseDir: p.baseDir, backend: async () => env.choice.backend, run };
   const artifacts = new StageArtifacts(p, env.index, env.runDir, stageDir, st.outputs, ctx);
-  events.write({ type: 'stage-start', stage: st.id, kind: st.kind, configHash: attempt.configHash, backend: backend.name });
+  events.write({ type: 'stage-start', stage: st.id, kind: st.kind, configHash: attempt.configHash, backend: backend.name, ...(env.worker !== undefined ? { worker: env.worker } : {}) });
   let result;
   try {
     result = await st.impl.run(st.options, { ...ctx, artifacts });
@@ -140,12 +144,12 @@ export async function executeStage(p: Pipeline, st: PlannedStage, attempt: Attem
     status: 'complete', id: st.id, kind: st.kind, configHash: attempt.configHash, options: st.options, inputs: attempt.inputs,
     outputs, seed: p.seed, backend, versions: packageVersions(),
     timing: { start: started.toISOString(), end: end.toISOString(), ms: end.getTime() - started.getTime() },
-    metrics: result.metrics, summary: result.summary,
+    metrics: result.metrics, summary: result.summary, ...(env.worker !== undefined ? { worker: env.worker } : {}),
   };
   await writeJsonAtomic(path.join(stageDir, 'manifest.json'), manifest);
   await fs.rm(path.join(stageDir, 'attempt.json'), { force: true });
   events.write({ type: 'stage-end', stage: st.id, ms: manifest.timing.ms, metrics: result.metrics });
-  return { outcome: { id: st.id, status: 'ran', ms: manifest.timing.ms, metrics: result.metrics, summary: result.summary }, outputs };
+  return { outcome: { id: st.id, status: 'ran', ms: manifest.timing.ms, metrics: result.metrics, summary: result.summary, ...(env.worker !== undefined ? { worker: env.worker } : {}) }, outputs };
 }
 
 async function commitOutputs(st: PlannedStage, stageDir: string, runDir: string, artifacts: StageArtifacts): Promise<Record<string, ManifestOutput>> {

@@ -59,7 +59,7 @@ async function runJob(job: StageJobMessage, prepared: Promise<Prepared>, signal:
     if (!st) throw new Error(`stage "${job.stageId}" is not in ${job.file} any more`);
     if (stageConfigHash(st, p.seed) !== job.attempt.configHash) throw new Error(`stage "${job.stageId}": ${job.file} changed while the run was going; run again`);
     const done = await executeStage(p, st, job.attempt, {
-      runDir: job.runDir, index: new Map(job.index), choice, signal,
+      runDir: job.runDir, index: new Map(job.index), choice, signal, ...(job.worker !== undefined ? { worker: job.worker } : {}),
       progress: (events) => forwarding(createStageProgress('quiet', st.id, events)),
     });
     return { type: 'done', done };

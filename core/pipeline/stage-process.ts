@@ -30,6 +30,8 @@ export interface StageJobMessage {
   attempt: Attempt;
   /** Outputs of the completed stages. */
   index: Array<[string, OutputIndex extends Map<string, infer V> ? V : never]>;
+  /** The `gramr work` worker running it (`host:pid`), recorded in the manifest; absent for the runner's own stages. */
+  worker?: string;
 }
 
 /** What a stage process sends back. */

@@ -85,17 +85,18 @@ export function checkJob(data: unknown): LabelJob {
   return job;
 }
 
-/** The real paths of the folders models may be opened from (each must exist and be a folder). */
-export async function modelRoots(dirs: readonly string[]): Promise<string[]> {
+/** The real paths of the folders given with `option` (default --models; each must exist and be a folder). */
+export async function modelRoots(dirs: readonly string[], option = '--models'): Promise<string[]> {
   return Promise.all(dirs.map(async (d) => {
-    const real = await fs.realpath(d).catch(() => { throw new Error(`--models ${d}: no such folder`); });
-    if (!(await fs.stat(real)).isDirectory()) throw new Error(`--models ${d}: not a folder`);
+    const real = await fs.realpath(d).catch(() => { throw new Error(`${option} ${d}: no such folder`); });
+    if (!(await fs.stat(real)).isDirectory()) throw new Error(`${option} ${d}: not a folder`);
     return real;
   }));
 }
 
 /** Refuses a model path that does not resolve (links followed) to a place under one of `roots`. */
 export async function checkModelPath(model: string, roots: readonly string[]): Promise<void> {
+  if (roots.length === 0) throw new JobRefused(`this worker opens no models (start it with gramr work --models DIR); the job names ${model}`);
   const real = await fs.realpath(model).catch(() => { throw new JobRefused(`the model ${model} does not exist on this worker`); });
   if (!roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
     throw new JobRefused(`the model ${model} is outside the folders this worker opens models from (${roots.join(', ')}; gramr work --models DIR)`);

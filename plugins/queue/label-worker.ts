@@ -3,13 +3,16 @@
 // model under the worker's --models folders) and writes each result once (HSETNX) to the results hash of its queue
 // and job spec, so results are written only by the processing of their own job. A killed worker's active jobs
 // stall; BullMQ moves them back to the queue after `lockDuration`, and another worker does them (the HSETNX keeps one
-// result). Relies on bullmq 6 and a reachable Redis.
+// result). It also runs whole stages (run-stage jobs, stage-worker.ts) from pipelines under its --pipelines folders.
+// Relies on bullmq 6 and a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { checkJob, checkModelPath, JobRefused } from './job-check.js';
 import { JobHandlers } from './job-handlers.js';
+import { RUN_STAGE } from './stage-job.js';
+import { runStageJob } from './stage-worker.js';
 import { connectionFor, redisClient, writeResultOnce, type LabelJob } from './job-model.js';
 
 /** Options of startLabelWorker. */
@@ -26,6 +29,10 @@ export interface LabelWorkerOptions {
   lockDurationMs?: number;
   /** Opened models kept at once (default 3; the least recently used idle one is freed first). */
   maxModels?: number;
+  /** Real paths of the folders whose pipelines this worker runs whole stages of (run-stage jobs); none: it runs none. */
+  pipelineRoots?: readonly string[];
+  /** Called after each run-stage job this worker finished (`ok`) or failed. */
+  onStage?: (stageId: string, ok: boolean) => void;
   /** Called after each result this worker wrote (`wrote`) or found already written by another. */
   onResult?: (pairId: string, wrote: boolean, kind: LabelJob['kind']) => void;
 }
@@ -42,7 +49,29 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   const handlers = new JobHandlers(backend, me, o.maxModels ?? 3);
   const redis = redisClient(o.redis);
   const stop = new AbortController();
-  const handle = async (job: Job<unknown>): Promise<{ wrote: boolean }> => {
+  const stageStop = new AbortController();
+  const stages = new Map<string, AbortController>(); // running stage jobs by job id
+  const runStage = async (job: Job<unknown>): Promise<string> => {
+    const stageId = String((job.data as { stageId?: unknown } | undefined)?.stageId);
+    const ac = new AbortController();
+    const stopped = (): void => ac.abort(new Error(`worker ${me} was stopped`));
+    stageStop.signal.addEventListener('abort', stopped);
+    stages.set(job.id!, ac);
+    try {
+      const done = await runStageJob(job, o.pipelineRoots ?? [], me, ac.signal);
+      o.onStage?.(stageId, true);
+      return done;
+    } catch (e) {
+      o.onStage?.(stageId, false);
+      // A stage is not retried by BullMQ: its failure (or a refusal) goes to the runner, and a rerun resumes it.
+      throw new UnrecoverableError(`on worker ${me}: ${(e as Error).message}`);
+    } finally {
+      stages.delete(job.id!);
+      stageStop.signal.removeEventListener('abort', stopped);
+    }
+  };
+  const handle = async (job: Job<unknown>): Promise<{ wrote: boolean } | string> => {
+    if (job.name === RUN_STAGE) return runStage(job);
     let result: unknown, data: LabelJob;
     try {
       data = checkJob(job.data);
@@ -57,7 +86,7 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     return { wrote };
   };
   const lock = o.lockDurationMs ?? 30000;
-  const worker = new Worker<unknown, { wrote: boolean }>(o.queue, handle, {
+  const worker = new Worker<unknown, { wrote: boolean } | string>(o.queue, handle, {
     connection: connectionFor(o.redis), concurrency: o.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 3,
   });
@@ -70,11 +99,16 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   };
   redis.on('error', report);
   worker.on('error', report);
+  // A job whose lock could not be renewed may be handed to another worker: its stage stops here first.
+  worker.on('lockRenewalFailed', (ids) => {
+    for (const id of ids) stages.get(id)?.abort(new Error(`worker ${me} lost its lock on the job (Redis unreachable or slow), so another worker may take the stage over`));
+  });
   worker.on('failed', (job, err) => {
     process.stderr.write(`gramr work: job ${job?.id ?? '?'} failed: ${err.message}\n`);
   });
   return {
     async close(): Promise<void> {
+      stageStop.abort(); // running stages stop (their folders stay for a rerun); label jobs finish
       await worker.close();
       stop.abort();
       await handlers.dispose();

@@ -79,11 +79,14 @@ export interface WorkerProc {
 
 /**
  * Starts `gramr work` on queue `name` (job lock `lockMs`) opening models from `models` (default: the temporary folder,
- * where the tests' runs train their models, and the repository); killed at teardown if still running.
+ * where the tests' runs train their models, and the repository), with `extra` arguments (e.g. --pipelines DIR);
+ * killed at teardown if still running.
  */
-export function startWorker(t: ExecutionContext, name: string, lockMs = 1500, models: readonly string[] = [tmpdir(), process.cwd()], redisUrl = URL): WorkerProc {
+export function startWorker(t: ExecutionContext, name: string, lockMs = 1500, models: readonly string[] = [tmpdir(), process.cwd()], redisUrl = URL,
+  extra: readonly string[] = []): WorkerProc {
   const roots = models.flatMap((m) => ['--models', m]);
-  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu', ...roots], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu', ...roots, ...extra],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
   t.teardown(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });

@@ -17,7 +17,8 @@ export function runSummary(r: RunResult): string {
     const metrics = Object.entries(s.metrics).slice(0, 6).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ');
     const seconds = (s.ms / 1000).toFixed(1);
     const time = s.status === 'skipped' ? '-'.padStart(8) : `${seconds.padStart(7)}s`;
-    const note = s.status === 'skipped' ? ` (unchanged: the result of an earlier run, which took ${seconds}s)` : '';
+    const note = (s.status === 'skipped' ? ` (unchanged: the result of an earlier run, which took ${seconds}s)` : '')
+      + (s.worker !== undefined && s.status === 'ran' ? ` [worker ${s.worker}]` : '');
     lines.push(`  ${s.id.padEnd(24)} ${s.status.padEnd(8)} ${time}  ${s.summary ?? metrics}${note}`);
   }
   if (r.criticalPath.path.length > 0 && r.stageMs > 0) {
