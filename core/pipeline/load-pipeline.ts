@@ -11,6 +11,7 @@ import { resolveHubFile, resolveModelPath } from '../hub/resolve-model.js';
 import { createGramrContainer, type GramrContainer } from '../di/container.js';
 import type { ExtensionPoint } from '../di/identifiers.js';
 import { applyOverrides } from './overrides.js';
+import { applyAnchorOverrides } from './anchor-overrides.js';
 import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
 import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
@@ -145,7 +146,10 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   }
   const { map, errors: parseErrors } = parseSource(shown, text);
   if (parseErrors.length) throw new ConfigError(parseErrors.join('\n'));
-  const raw = applyOverrides(sourceToJs(map), sets);
+  // Overrides of `x-` anchor blocks go into the document, so aliases and merge keys carry them; the others go into a
+  // the data, where each alias is a copy (an override of one stage changes that stage only).
+  const plainSets = applyAnchorOverrides(map, sets);
+  const raw = applyOverrides(sourceToJs(map), plainSets);
   // Top-level keys starting with "x-" hold YAML anchors for reuse (`x-model: &model {...}`), as in compose files.
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete (raw as Record<string, unknown>)[k];
