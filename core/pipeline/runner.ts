@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GramrError, WorkError } from '../errors.js';
 import { chooseBackend, type BackendChoice } from './backend-choice.js';
 import type { Pipeline, PlannedStage } from './load-pipeline.js';
-import { createProgressBoard, type ProgressBoard, type ProgressMode } from './progress.js';
+import { createProgressBoard, type EventTee, type ProgressBoard, type ProgressMode } from './progress.js';
 import type { OutputIndex } from './artifacts.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
@@ -22,6 +22,8 @@ export interface RunOptions {
   runsDir?: string;
   /** Progress display. */
   progress: ProgressMode;
+  /** Receives every JSON event of the run (stage start, skip, end, failure, progress, log), whatever the display. */
+  events?: EventTee;
   /** Re-run every stage even if complete. */
   force?: boolean;
   /** Cancels the run (Ctrl-C). */
@@ -70,7 +72,7 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   pool?.warm(Math.min(jobs, p.stages.length));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
-    const board = createProgressBoard(opts.progress);
+    const board = createProgressBoard(opts.progress, opts.events);
     try {
       return await new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool).run();
     } finally {
@@ -150,7 +152,7 @@ class GraphRun {
 
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
-    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' }) + '\n');
+    this.emit({ event: 'stage-start', stage: st.id, process: this.jobs === 1 ? 'runner' : 'own' });
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
     if (!this.pool) {
       const ac = new AbortController();
@@ -195,9 +197,15 @@ class GraphRun {
     this.say({ event: 'stage-failed', stage: st.id, error: err.message }, `${st.id}: failed: ${err.message}`);
   }
 
-  private say(json: Record<string, unknown>, text: string): void {
+  /** A JSON event: on stdout with --json, and to the events tee. */
+  private emit(json: Record<string, unknown>): void {
     if (this.opts.progress === 'json') process.stdout.write(JSON.stringify(json) + '\n');
-    else this.board.line(text);
+    this.opts.events?.(json);
+  }
+
+  private say(json: Record<string, unknown>, text: string): void {
+    this.emit(json);
+    if (this.opts.progress !== 'json') this.board.line(text);
   }
 
   private finish(wallMs: number): RunResult {
