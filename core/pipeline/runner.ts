@@ -74,7 +74,9 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
     const board = createProgressBoard(opts.progress, opts.events);
     try {
-      return await new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool).run();
+      const graph = new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool);
+      graph.say({ event: 'backend', name: choice.backend.name, chain: choice.chain }, `backend: ${choice.chain}`);
+      return await graph.run();
     } finally {
       board.stop();
     }
@@ -203,7 +205,8 @@ class GraphRun {
     this.opts.events?.(json);
   }
 
-  private say(json: Record<string, unknown>, text: string): void {
+  /** Tell the user: a JSON event (stdout with --json, and the events tee), else a text line on the board. */
+  say(json: Record<string, unknown>, text: string): void {
     this.emit(json);
     if (this.opts.progress !== 'json') this.board.line(text);
   }
