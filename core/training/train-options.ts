@@ -54,7 +54,7 @@ export const loraTrainerSchema = z.object({
   dropout: z.number().min(0).lt(1).default(0)
     .describe('dropout on the adapter branch\'s input features (one mask per step and module, shared by the batch\'s tokens)'),
   targets: z.array(z.enum(LORA_MODULES)).min(1).default([...LORA_MODULES]).describe('projection modules that get adapters'),
-  merge: z.boolean().default(false).describe('also write the adapter merged into the base as an HF checkpoint (merged/)'),
+  merge: z.boolean().default(false).describe('also write the adapter merged into the base as an HF checkpoint (merged/), published instead of the adapter; without it the result is the adapter with a checked reference to its base, merged in memory when loaded'),
 }).strict();
 
 /** Parsed `full` options. */

@@ -1,5 +1,6 @@
 // Writes a training run's result into `<outDir>/model/` (atomically): `full` -> an HF checkpoint folder with the
-// tokenizer; `lora` -> an adapter folder (and, with merge, `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
+// tokenizer; `lora` -> an adapter folder with the tokenizer, which loads over its recorded base (and, with merge,
+// `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
 // run adds reward_head.safetensors; every result has training.json (objective, template, steps, stop reason).
 import { join } from 'node:path';
 import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
@@ -65,6 +66,8 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   };
   await writeDirAtomic(modelDir, async (tmp) => {
     await saveLoraAdapter(tmp, adapter);
+    // The tokenizer beside the adapter makes the folder a model that loads over its base (adapter-checkpoint.ts).
+    await r.tokenizer.save(tmp);
     if (head) await saveRewardHead(tmp, head);
     await writeFileAtomic(join(tmp, 'training.json'), info);
   });
