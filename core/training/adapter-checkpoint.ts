@@ -8,6 +8,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkError } from '../errors.js';
 import type { CheckpointReader } from '../model/checkpoint/checkpoint-reader.js';
+import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
+import { storedDtype } from '../model/checkpoint/hf-checkpoint.js';
 import { baseModelSha256 } from './fingerprint.js';
 import { ADAPTER_FILES, checkAdapterShapes, loadLoraAdapter } from './lora-adapter.js';
 import { loraTargets, type LoraTarget } from './lora.js';
@@ -20,6 +22,18 @@ export function isAdapterModel(dir: string): boolean {
 /** Whether `dir` holds a loadable model: a Hugging Face checkpoint (config.json) or a LoRA model folder. */
 export function isModelFolder(dir: string): boolean {
   return existsSync(join(dir, 'config.json')) || isAdapterModel(dir);
+}
+
+/**
+ * The dtype full weights derived from `modelPath` are written in: its stored dtype (BF16 and F16 stay so; F32 and F64
+ * give F32), through a LoRA model's chain of bases to the first full checkpoint; F32 for a llama2.c file.
+ */
+export async function modelDtype(modelPath: string): Promise<WriteDtype> {
+  const info = await stat(modelPath);
+  if (!info.isDirectory()) return modelPath.endsWith('.bin') ? 'F32' : modelDtype(join(modelPath, '..'));
+  if (isAdapterModel(modelPath)) return modelDtype((await loadLoraAdapter(modelPath)).baseModelPath);
+  const d = await storedDtype(modelPath);
+  return d === 'BF16' || d === 'F16' ? d : 'F32';
 }
 
 // Hashes already computed in this process, keyed by the files' identity and change times: a base rewritten in place

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
+import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
 import { weightsFromParams, type HostParams } from '../model/decoder-weights.js';
 import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -28,6 +29,8 @@ export interface ResultInput {
   trained: Readonly<Record<string, Float32Array>>;
   /** LoRA: the spec and provenance of the adapter. */
   lora?: { spec: LoraSpec; baseModelSha256: string; tokenizerFingerprint: string; baseModelPath: string; merge: boolean };
+  /** dtype of the full weights written (the full result, the LoRA merge). */
+  dtype: WriteDtype;
   /** Template name recorded in the result. */
   template: string;
   /** Recorded in training.json. */
@@ -47,7 +50,7 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   };
   if (r.lora === undefined) {
     await writeDirAtomic(modelDir, async (tmp) => {
-      await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, fullParams()), r.tokenizer);
+      await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, fullParams()), r.tokenizer, r.dtype);
       if (head) await saveRewardHead(tmp, head);
       await writeFileAtomic(join(tmp, 'training.json'), info);
     });
@@ -74,7 +77,7 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   if (!lora.merge) return { checkpoint: modelDir };
   const mergedDir = join(r.outDir, 'merged');
   await writeDirAtomic(mergedDir, async (tmp) => {
-    await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, mergeLoraParams(r.config, r.base, lora.spec, weights)), r.tokenizer);
+    await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, mergeLoraParams(r.config, r.base, lora.spec, weights)), r.tokenizer, r.dtype);
     if (head) await saveRewardHead(tmp, head);
     await writeFileAtomic(join(tmp, 'training.json'), info);
   });

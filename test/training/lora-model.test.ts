@@ -3,7 +3,7 @@
 // disk), the adapter model loads over its base and gives the exported (merged) model's logits, and a base changed in
 // place after training is refused when the adapter model loads.
 import test from 'ava';
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +11,24 @@ import { CpuBackend } from '../../backends/cpu/index.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
+import { saveHfCheckpoint, storedDtype } from '../../core/model/checkpoint/hf-checkpoint.js';
+import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
+import type { WriteDtype } from '../../core/model/checkpoint/dtype-encode.js';
 import { BAD, GOOD, tinyJudgeDir } from '../judging/tiny-judge.js';
 
 const LORA = '{ kind: lora, r: 2, alpha: 4, lr: 0.02, steps: 3, batchSize: 4, maxLength: 128, buckets: 1, evalEvery: 0, checkpointEvery: 1000 }';
 
-async function lorarun(): Promise<{ dir: string; runDir: string; base: string }> {
+/** Run the pipeline on a copy of the tiny judge (F32), or on the tiny judge rewritten in `dtype`. */
+async function lorarun(dtype?: WriteDtype): Promise<{ dir: string; runDir: string; base: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'gramr-lora-model-'));
   const base = join(dir, 'base');
   mkdirSync(base);
   const tiny = await tinyJudgeDir();
   for (const f of readdirSync(tiny)) copyFileSync(join(tiny, f), join(base, f));
+  if (dtype !== undefined) {
+    const ckpt = await loadCheckpoint(tiny);
+    await saveHfCheckpoint(base, ckpt.config, ckpt.weights, undefined, dtype);
+  }
   const rows = GOOD.flatMap((g, i) => BAD.map((b, j) => ({ id: `p${i}${j}`, prompt: 'choose', a: g, b, label: 'A' })));
   writeFileSync(join(dir, 'pairs.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(join(dir, 'p.yaml'), `name: lora
@@ -104,4 +112,22 @@ test('a LoRA pipeline keeps adapters over a checked base: no full copy, merged l
     await t.throwsAsync(CausalLM.load(join(runDir, g, g), new CpuBackend()),
       { message: /LoRA model .*g1\/g1: its base model .*base changed since the adapter was trained \(sha256 now [0-9a-f]{16}…, recorded [0-9a-f]{16}…\)/ });
   }
+});
+
+test('a BF16 base gives a BF16 export (half the bytes of F32) that reloads bit-identical to its rounded reference', async (t) => {
+  const { runDir, base } = await lorarun('BF16');
+  t.is(await storedDtype(base), 'BF16');
+  const exported = join(runDir, 'export/g2-hf');
+  t.is(await storedDtype(exported), 'BF16');
+  const f32 = statSync(join(await tinyJudgeDir(), 'model.safetensors')).size;
+  const bf16 = statSync(join(exported, 'model.safetensors')).size;
+  t.true(bf16 < f32 * 0.55, `BF16 export ${bf16} bytes vs F32 ${f32}`);
+  t.is(JSON.parse(readFileSync(join(exported, 'config.json'), 'utf8')).torch_dtype, 'bfloat16');
+  const verify = JSON.parse(readFileSync(join(runDir, 'export/verify.json'), 'utf8')) as { maxAbsDiff: number; compared: number };
+  t.is(verify.maxAbsDiff, 0);
+  t.true(verify.compared > 0);
+  // The adapter model merges in float32 over the BF16 base; the export rounds that merge to BF16.
+  const ids = [[1, 40, 41, 42, 43]];
+  const d = maxAbsDiff(await logits(join(runDir, 'g2/g2'), ids), await logits(exported, ids));
+  t.true(d < 0.05, `adapter model vs BF16 export: ${d}`);
 });
