@@ -2,7 +2,11 @@
 // tokenizer; `lora` -> an adapter folder with the tokenizer, which loads over its recorded base (and, with merge,
 // `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
 // run adds reward_head.safetensors; every result has training.json (objective, template, steps, stop reason).
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { linkOrCopy } from '../io/link-file.js';
+import { TOKENIZER_FILES } from '../model/tokenizer/load-tokenizer.js';
 import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
@@ -37,6 +41,14 @@ export interface ResultInput {
   info: Record<string, unknown>;
 }
 
+/** Hard-links the tokenizer files of the model folder at `modelPath` (the folder of a file) into `dir`; false without tokenizer.json. */
+async function linkTokenizerFiles(modelPath: string, dir: string): Promise<boolean> {
+  const from = (await stat(modelPath)).isDirectory() ? modelPath : dirname(modelPath);
+  if (!existsSync(join(from, 'tokenizer.json'))) return false;
+  for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) await linkOrCopy(join(from, f), join(dir, f));
+  return true;
+}
+
 /** Writes the result folders; returns the result folder and, with a merge, the merged checkpoint folder. */
 export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint: string; merged?: string }> {
   const head = r.trained[REWARD_HEAD.weight] !== undefined
@@ -69,8 +81,9 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   };
   await writeDirAtomic(modelDir, async (tmp) => {
     await saveLoraAdapter(tmp, adapter);
-    // The tokenizer beside the adapter makes the folder a model that loads over its base (adapter-checkpoint.ts).
-    await r.tokenizer.save(tmp);
+    // The tokenizer beside the adapter makes the folder a model that loads over its base (adapter-checkpoint.ts):
+    // the base folder's own files, hard-linked (one copy however many stages chain), else written from memory.
+    if (!(await linkTokenizerFiles(lora.baseModelPath, tmp))) await r.tokenizer.save(tmp);
     if (head) await saveRewardHead(tmp, head);
     await writeFileAtomic(join(tmp, 'training.json'), info);
   });

@@ -15,13 +15,13 @@ import { paramsFromWeights, weightsFromParams, type HostParams } from '../../cor
 import { decodeToFloat32 } from '../../core/model/checkpoint/dtype-decode.js';
 import { encodeFloat32, type WriteDtype } from '../../core/model/checkpoint/dtype-encode.js';
 import { modelDtype } from '../../core/training/adapter-checkpoint.js';
-import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
+import { loadTokenizer, TOKENIZER_FILES } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { ADAPTER_FILES, loadLoraAdapter, mergedParams } from '../../core/training/lora-adapter.js';
 
 /** Tokenizer files copied byte for byte when the source has them. */
-export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model', 'chat_template.jinja'];
+export { TOKENIZER_FILES };
 
 /** Files beside the weights that describe the model for gramr or HF tools, copied when `extras` is on. */
 export const EXTRA_FILES = ['gramr.json', 'training.json', 'reward_head.safetensors', 'generation_config.json'];

@@ -95,6 +95,9 @@ test('a LoRA pipeline keeps adapters over a checked base: no full copy, merged l
   t.true(weights.every((f) => f.size < baseBytes / 4), 'no weights file is the size of a model');
   t.true(weightBytes < baseBytes, `all the run's weights (${weightBytes} bytes) are less than one copy of the base (${baseBytes} bytes)`);
   t.true(existsSync(join(runDir, 'export/g2-hf/model.safetensors')), 'the export is a full model');
+  // Identical files are shared: the tokenizer beside each adapter is the base's, hard-linked.
+  const tokInodes = new Set([base, join(runDir, 'g1/g1'), join(runDir, 'g2/g2')].map((d) => statSync(join(d, 'tokenizer.json')).ino));
+  t.is(tokInodes.size, 1, 'one tokenizer.json on disk');
 
   // The adapter model (g2 over g1 over the base, merged as read) gives the exported, merged model's logits.
   const ids = [[1, 40, 41, 42, 43, 44, 45], [2, 50, 60, 70]];
