@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkError } from '../errors.js';
+import { resolveModelPath } from '../hub/resolve-model.js';
 import type { CheckpointReader } from '../model/checkpoint/checkpoint-reader.js';
 import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
 import { storedDtype } from '../model/checkpoint/hf-checkpoint.js';
@@ -28,7 +29,8 @@ export function isModelFolder(dir: string): boolean {
  * The dtype full weights derived from `modelPath` are written in: its stored dtype (BF16 and F16 stay so; F32 and F64
  * give F32), through a LoRA model's chain of bases to the first full checkpoint; F32 for a llama2.c file.
  */
-export async function modelDtype(modelPath: string): Promise<WriteDtype> {
+export async function modelDtype(modelPathOrId: string): Promise<WriteDtype> {
+  const modelPath = await resolveModelPath(modelPathOrId);
   const info = await stat(modelPath);
   if (!info.isDirectory()) return modelPath.endsWith('.bin') ? 'F32' : modelDtype(join(modelPath, '..'));
   if (isAdapterModel(modelPath)) return modelDtype((await loadLoraAdapter(modelPath)).baseModelPath);
