@@ -11,6 +11,8 @@ import { resolveHubFile, resolveModelPath } from '../hub/resolve-model.js';
 import { createGramrContainer, type GramrContainer } from '../di/container.js';
 import type { ExtensionPoint } from '../di/identifiers.js';
 import { applyOverrides } from './overrides.js';
+import { DEFAULT_BACKENDS } from './backend-choice.js';
+import { applyAnchorOverrides } from './anchor-overrides.js';
 import { describeIssues, formatPath, locate, parseSource, type SourceMap } from './config-errors.js';
 import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
@@ -31,8 +33,8 @@ export const pipelineSchema = z.object({
     prefer: z.array(z.string()).min(1),
     options: z.record(z.string(), z.record(z.string(), z.unknown())).default({})
       .describe('options per backend kind, e.g. {onnx: {provider: cuda, threads: 8}} (see gramr plugins)'),
-  }).strict().default({ prefer: ['cpu'], options: {} })
-    .describe('compute backends in order of preference; the first that initializes runs'),
+  }).strict().default({ prefer: [...DEFAULT_BACKENDS], options: {} })
+    .describe(`compute backends in order of preference; the first that initializes runs (default: ${DEFAULT_BACKENDS.join(', ')}, as every command chooses)`),
   datasets: z.record(name, z.looseObject({ kind: z.string() })).default({}),
   models: z.record(name, z.object({
     path: z.string().describe('a Hugging Face checkpoint folder or a llama2.c .bin, relative to this file; or a Hub id owner/name[@rev] (hf://owner/name[@rev]), fetched into the Hub cache'),
@@ -164,7 +166,10 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   }
   const { map, errors: parseErrors } = parseSource(shown, text);
   if (parseErrors.length) throw new ConfigError(parseErrors.join('\n'));
-  const raw = applyOverrides(sourceToJs(map), sets);
+  // Overrides of `x-` anchor blocks go into the document, so aliases and merge keys carry them; the others go into a
+  // the data, where each alias is a copy (an override of one stage changes that stage only).
+  const plainSets = applyAnchorOverrides(map, sets);
+  const raw = applyOverrides(sourceToJs(map), plainSets);
   // Top-level keys starting with "x-" hold YAML anchors for reuse (`x-model: &model {...}`), as in compose files.
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete (raw as Record<string, unknown>)[k];

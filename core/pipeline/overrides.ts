@@ -33,13 +33,17 @@ function parseValue(set: string, text: string): unknown {
   }
 }
 
+/** Split one `key=value` override into its key path and its value. */
+export function parseOverride(set: string): { keyPath: Array<string | number>; value: unknown } {
+  const eq = set.indexOf('=');
+  if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${set}"`);
+  return { keyPath: parseKeyPath(set.slice(0, eq)), value: parseValue(set, set.slice(eq + 1)) };
+}
+
 /** Apply `key=value` overrides to a parsed config object (mutates and returns it). */
 export function applyOverrides(config: unknown, sets: string[]): unknown {
   for (const set of sets) {
-    const eq = set.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${set}"`);
-    const keyPath = parseKeyPath(set.slice(0, eq));
-    const value = parseValue(set, set.slice(eq + 1));
+    const { keyPath, value } = parseOverride(set);
     let cur = config as Record<string | number, unknown>;
     if (!cur || typeof cur !== 'object') throw new ConfigError(`--set ${set}: the pipeline is not an object`);
     keyPath.forEach((k, i) => {

@@ -1,17 +1,25 @@
 // Progress sinks for stages: a terminal bar (count, rate, ETA, metrics) via cli-progress when stderr is a
 // TTY, else throttled JSON lines on stderr (`events`), or on stdout with --json (`json`), so stdout carries either
-// JSON only or the text summary only. All modes also feed the stage's event log.
+// JSON only or the text summary only; `text` prints only text lines (when the JSON goes to a --events file). All modes
+// also feed the stage's event log, and the same JSON events reach an optional tee (the --events file).
 import cliProgress from 'cli-progress';
 import type { ProgressSink, ProgressUpdate } from './task-context.js';
 import type { EventLog } from './event-log.js';
 
-/** How progress is shown: bars on stderr, JSON lines on stdout (`json`) or on stderr (`events`), or nothing. */
-export type ProgressMode = 'bar' | 'json' | 'events' | 'quiet';
+/** How progress is shown: bars on stderr, JSON lines on stdout (`json`) or on stderr (`events`), text lines only, or nothing. */
+export type ProgressMode = 'bar' | 'json' | 'events' | 'text' | 'quiet';
 
-/** The mode for this process: a bar on a terminal, JSON lines on stderr otherwise; `--json` puts them on stdout. */
-export function defaultProgressMode(json: boolean): ProgressMode {
+/** Receives each JSON event (`{event: 'progress' | 'log' | 'stage-start' | ..., stage, ...}`) as an object. */
+export type EventTee = (event: Record<string, unknown>) => void;
+
+/**
+ * The mode for this process: a bar on a terminal, JSON lines on stderr otherwise; `--json` puts them on stdout.
+ * With `eventsToFile` (--events FILE) a non-terminal stderr gets text lines only, the JSON going to the file.
+ */
+export function defaultProgressMode(json: boolean, eventsToFile = false): ProgressMode {
   if (json) return 'json';
-  return process.stderr.isTTY ? 'bar' : 'events';
+  if (process.stderr.isTTY) return 'bar';
+  return eventsToFile ? 'text' : 'events';
 }
 
 /** Where a mode's JSON lines go (undefined: it writes none). */
@@ -51,14 +59,14 @@ export interface ProgressBoard {
   stop(): void;
 }
 
-/** A board for `mode`: bars share one MultiBar on stderr; JSON lines go to stdout; quiet prints nothing. */
-export function createProgressBoard(mode: ProgressMode): ProgressBoard {
+/** A board for `mode`: bars share one MultiBar on stderr; JSON lines go to stdout; quiet prints nothing. JSON events also reach `tee`. */
+export function createProgressBoard(mode: ProgressMode, tee?: EventTee): ProgressBoard {
   let multi: cliProgress.MultiBar | undefined;
   const bars = (): cliProgress.MultiBar => (multi ??= new cliProgress.MultiBar({
     format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr,
   }, cliProgress.Presets.shades_classic));
   return {
-    stage: (label, events, eventEveryMs) => createStageProgress(mode, label, events, eventEveryMs, mode === 'bar' ? bars : undefined),
+    stage: (label, events, eventEveryMs) => createStageProgress(mode, label, events, eventEveryMs, mode === 'bar' ? bars : undefined, tee),
     line: (text) => {
       if (mode === 'quiet') return;
       if (multi) multi.log(text + '\n');
@@ -69,11 +77,11 @@ export function createProgressBoard(mode: ProgressMode): ProgressBoard {
 }
 
 /**
- * Create the progress sink of stage `label`. Progress events reach `events` at most every `eventEveryMs`. In bar
- * mode the bar lives in `multi` when given (removed when the stage finishes), else in a bar of its own.
+ * Create the progress sink of stage `label`. Progress events reach `events` (and the JSON ones `tee`) at most every
+ * `eventEveryMs`. In bar mode the bar lives in `multi` when given (removed when the stage finishes), else in a bar of its own.
  */
 export function createStageProgress(mode: ProgressMode, label: string, events?: EventLog, eventEveryMs = 1000,
-  multi?: () => cliProgress.MultiBar): StageProgress {
+  multi?: () => cliProgress.MultiBar, tee?: EventTee): StageProgress {
   const started = Date.now();
   let lastEvent = 0;
   let lastJson = 0;
@@ -87,9 +95,11 @@ export function createStageProgress(mode: ProgressMode, label: string, events?: 
       events.write({ type: 'progress', stage: label, ...u, rate });
     }
     const json = jsonStream(mode);
-    if (json && (force || now - lastJson >= eventEveryMs)) {
+    if ((json || tee) && (force || now - lastJson >= eventEveryMs)) {
       lastJson = now;
-      json.write(JSON.stringify({ event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) }) + '\n');
+      const event = { event: 'progress', stage: label, ...u, rate: Number(rate.toFixed(3)) };
+      json?.write(JSON.stringify(event) + '\n');
+      tee?.(event);
     }
   };
   const draw = (u: ProgressUpdate): void => {
@@ -119,10 +129,11 @@ export function createStageProgress(mode: ProgressMode, label: string, events?: 
     },
     log(message: string): void {
       events?.write({ type: 'log', stage: label, message });
+      tee?.({ event: 'log', stage: label, message });
       const json = jsonStream(mode);
       if (json) json.write(JSON.stringify({ event: 'log', stage: label, message }) + '\n');
       else if (mode === 'bar' && multi) multi().log(`${label}: ${message}\n`);
-      else if (mode === 'bar') process.stderr.write(`${bar ? '\n' : ''}${label}: ${message}\n`);
+      else if (mode === 'bar' || mode === 'text') process.stderr.write(`${bar ? '\n' : ''}${label}: ${message}\n`);
     },
     finish(): void {
       if (last) record(last, true);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { GramrError, WorkError } from '../errors.js';
 import { chooseBackend, type BackendChoice } from './backend-choice.js';
 import type { Pipeline, PlannedStage } from './load-pipeline.js';
-import { createProgressBoard, type ProgressBoard, type ProgressMode } from './progress.js';
+import { createProgressBoard, type EventTee, type ProgressBoard, type ProgressMode } from './progress.js';
 import type { OutputIndex } from './artifacts.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { buildGraph, criticalPath, type GraphNode } from './pipeline-graph.js';
@@ -24,6 +24,8 @@ export interface RunOptions {
   runsDir?: string;
   /** Progress display. */
   progress: ProgressMode;
+  /** Receives every JSON event of the run (stage start, skip, end, failure, progress, log), whatever the display. */
+  events?: EventTee;
   /** Re-run every stage even if complete. */
   force?: boolean;
   /** Cancels the run (Ctrl-C). */
@@ -73,9 +75,11 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   pool?.warm(Math.min(jobs, local));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
-    const board = createProgressBoard(opts.progress);
+    const board = createProgressBoard(opts.progress, opts.events);
     try {
-      return await new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool).run();
+      const graph = new GraphRun(p, { ...opts, jobs }, runDir, choice, lock, board, pool);
+      graph.say({ event: 'backend', name: choice.backend.name, chain: choice.chain }, `backend: ${choice.chain}`);
+      return await graph.run();
     } finally {
       board.stop();
     }
@@ -154,7 +158,7 @@ class GraphRun {
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
     const where = st.placement ? st.placement.kind : this.jobs === 1 ? 'runner' : 'own';
-    if (this.opts.progress === 'json') process.stdout.write(JSON.stringify({ event: 'stage-start', stage: st.id, process: where }) + '\n');
+    this.emit({ event: 'stage-start', stage: st.id, process: where });
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
     if (st.placement) {
       const placement = this.p.container.get<StagePlacement>('StagePlacement', st.placement.kind);
@@ -205,9 +209,16 @@ class GraphRun {
     this.say({ event: 'stage-failed', stage: st.id, error: err.message }, `${st.id}: failed: ${err.message}`);
   }
 
-  private say(json: Record<string, unknown>, text: string): void {
+  /** A JSON event: on stdout with --json, and to the events tee. */
+  private emit(json: Record<string, unknown>): void {
     if (this.opts.progress === 'json') process.stdout.write(JSON.stringify(json) + '\n');
-    else this.board.line(text);
+    this.opts.events?.(json);
+  }
+
+  /** Tell the user: a JSON event (stdout with --json, and the events tee), else a text line on the board. */
+  say(json: Record<string, unknown>, text: string): void {
+    this.emit(json);
+    if (this.opts.progress !== 'json') this.board.line(text);
   }
 
   private finish(wallMs: number): RunResult {

@@ -8,10 +8,13 @@ import type { SourceMap } from './config-errors.js';
 /** How many alias expansions (uses × nested aliases, as the yaml package counts them) a pipeline may make. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** The document as plain JavaScript values; throws a ConfigError with file and line when aliases expand too much. */
+/**
+ * The document as plain JavaScript values, each alias a copy of its anchor's value (so changing one use changes no
+ * other); throws a ConfigError with file and line when aliases expand too much.
+ */
 export function sourceToJs(map: SourceMap): unknown {
   try {
-    return map.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return unshared(map.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
   } catch (e) {
     const line = nestingAliasLine(map);
     const where = line === undefined ? map.file : `${map.file}:${line}`;
@@ -21,6 +24,15 @@ export function sourceToJs(map: SourceMap): unknown {
     }
     throw new ConfigError(`cannot read the YAML document: ${(e as Error).message}`, where);
   }
+}
+
+/** A deep copy of plain data in which no object or list is reachable twice (yaml's toJS shares aliased ones). */
+function unshared(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unshared);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unshared(v)]));
+  }
+  return value;
 }
 
 /** Line of the first alias whose anchored content itself holds aliases (else of the first alias), if any. */

@@ -112,12 +112,17 @@ export async function checkAdapterBase(adapter: LoraAdapter, basePath: string, c
   if (sha !== adapter.baseModelSha256) {
     throw new Error(`${where}: it was trained on a different base model (base sha256 ${adapter.baseModelSha256.slice(0, 16)}…, trained from ${adapter.baseModelPath || 'unknown path'}), but ${basePath} has sha256 ${sha.slice(0, 16)}…; apply it to the base it was trained on`);
   }
+  checkAdapterShapes(adapter, basePath, config, where);
+  if (tokenizer !== undefined && tokenizerFingerprint(tokenizer) !== adapter.tokenizerFingerprint) {
+    throw new Error(`${where}: the tokenizer of ${basePath} (${tokenizer.source}) differs from the one the adapter was trained with (fingerprint ${adapter.tokenizerFingerprint.slice(0, 16)}…)`);
+  }
+}
+
+/** Checks the adapter's recorded base shape and every A/B tensor against the base's `config`; throws naming the tensor. */
+export function checkAdapterShapes(adapter: LoraAdapter, basePath: string, config: ModelConfig, where: string): void {
   const s = adapter.baseShape;
   if (s.numLayers !== config.numLayers || s.hiddenSize !== config.hiddenSize || s.vocabSize !== config.vocabSize) {
     throw new Error(`${where}: made for ${s.numLayers} layers, hidden ${s.hiddenSize}, vocab ${s.vocabSize}; ${basePath} has ${config.numLayers}, ${config.hiddenSize}, ${config.vocabSize}`);
-  }
-  if (tokenizer !== undefined && tokenizerFingerprint(tokenizer) !== adapter.tokenizerFingerprint) {
-    throw new Error(`${where}: the tokenizer of ${basePath} (${tokenizer.source}) differs from the one the adapter was trained with (fingerprint ${adapter.tokenizerFingerprint.slice(0, 16)}…)`);
   }
   for (const t of loraTargets(config, adapter.spec.targets)) {
     for (const [name, shape] of [[t.a, [t.in, adapter.spec.r]], [t.b, [adapter.spec.r, t.out]]] as const) {

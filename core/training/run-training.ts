@@ -14,13 +14,14 @@ import { cosineSchedule } from '../tensor/optim/schedule.js';
 import { Rng } from '../tensor/rng.js';
 import { BatchStream, groupByBucket, planBuckets, sequentialBatches, type MicroBatch } from './buckets.js';
 import { loadLatestCheckpoint, saveCheckpoint, type NamedArrays, type TrainingState } from './checkpoint-store.js';
-import { baseModelSha256, tokenizerFingerprint } from './fingerprint.js';
+import { tokenizerFingerprint } from './fingerprint.js';
 import { initLoraParams, loraView, type LoraSpec } from './lora.js';
 import type { EncodedExample, Objective } from './objectives.js';
 import { TrainEngine, type MicroBatchData } from './train-engine.js';
 import { fullTrainerSchema, loraTrainerSchema, parseTrainOptions, type TrainOptions } from './train-options.js';
 import { encodeExamples, lengthWarnings, loadBaseModel, makeObjective, oneClassWarning } from './training-setup.js';
 import { writeTrainingResult } from './training-output.js';
+import { checkedBaseSha256, modelDtype } from './adapter-checkpoint.js';
 
 /** Default peak learning rates by trainer kind. */
 export const DEFAULT_LR = { full: 1e-4, lora: 2e-4 } as const;
@@ -29,9 +30,9 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
   return readFile(path, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
 }
 
-// Options that change the trajectory; checkpointEvery and merge do not.
+// Options that change the trajectory; checkpointEvery, merge and the written dtype do not.
 function runIdentity(kind: string, job: TrainJob, options: TrainOptions, seed: number): Record<string, unknown> {
-  const { checkpointEvery: _c, merge: _m, ...rest } = options;
+  const { checkpointEvery: _c, merge: _m, dtype: _d, ...rest } = options;
   return { kind, modelPath: job.modelPath, seed, options: rest, data: sha256(canonicalJson([job.train, job.evalSet ?? null])) };
 }
 
@@ -195,8 +196,9 @@ export async function runTraining(kind: 'full' | 'lora', job: TrainJob, ctx: Tra
     const trained = best?.weights ?? (stop === 'diverged' ? lastGood?.weights ?? initial : { ...initial, ...(await engine.readTrainable()) });
     const result = await writeTrainingResult({
       outDir, config, tokenizer: base.tokenizer, base: base.params, trained, template: options.template,
+      dtype: options.dtype ?? await modelDtype(job.modelPath),
       lora: lora && {
-        spec: lora, baseModelSha256: await baseModelSha256(job.modelPath), tokenizerFingerprint: tokenizerFingerprint(base.tokenizer),
+        spec: lora, baseModelSha256: await checkedBaseSha256(job.modelPath), tokenizerFingerprint: tokenizerFingerprint(base.tokenizer),
         baseModelPath: job.modelPath, merge: options.merge ?? false,
       },
       info: { trainer: kind, ...objective.describe(), steps: st.step, stopReason: stop, bestStep: best ? st.bestStep : undefined, seed },

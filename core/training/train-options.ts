@@ -2,6 +2,7 @@
 // pipeline, and the parsed types the training loop reads. One source for defaults, docs and validation.
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { WRITE_DTYPES } from '../model/checkpoint/dtype-encode.js';
 
 /** Modules a LoRA adapter can target (the projection matrices of every decoder layer). */
 export const LORA_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -38,6 +39,8 @@ const common = {
   restoreBest: z.boolean().default(true).describe('with an eval set: the result holds the weights of the best evaluation'),
   checkpointEvery: z.number().int().min(1).default(100).describe('steps between resumable checkpoints (also written at the end and on cancel)'),
   seed: z.number().int().optional().describe('seed of data order, adapter init and dropout (default: the task seed)'),
+  dtype: z.enum(WRITE_DTYPES).optional()
+    .describe('dtype of full weights written (full results, LoRA merges): F32, BF16 or F16; default: the base checkpoint\'s (BF16 and F16 bases stay so, else F32). LoRA adapters are always F32'),
   template: z.string().min(1).default('plain').describe('name of the prompt/chat format the data was rendered with (recorded in the result)'),
   labelPattern: z.string().default('<answer>\\s*(.*?)\\s*</answer>')
     .describe('regex whose first group is a target\'s class label, to flag a one-class dataset (sft)'),
@@ -54,7 +57,7 @@ export const loraTrainerSchema = z.object({
   dropout: z.number().min(0).lt(1).default(0)
     .describe('dropout on the adapter branch\'s input features (one mask per step and module, shared by the batch\'s tokens)'),
   targets: z.array(z.enum(LORA_MODULES)).min(1).default([...LORA_MODULES]).describe('projection modules that get adapters'),
-  merge: z.boolean().default(false).describe('also write the adapter merged into the base as an HF checkpoint (merged/)'),
+  merge: z.boolean().default(false).describe('also write the adapter merged into the base as an HF checkpoint (merged/), published instead of the adapter; without it the result is the adapter with a checked reference to its base, merged in memory when loaded'),
 }).strict();
 
 /** Parsed `full` options. */

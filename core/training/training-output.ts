@@ -1,9 +1,15 @@
 // Writes a training run's result into `<outDir>/model/` (atomically): `full` -> an HF checkpoint folder with the
-// tokenizer; `lora` -> an adapter folder (and, with merge, `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
+// tokenizer; `lora` -> an adapter folder with the tokenizer, which loads over its recorded base (and, with merge,
+// `<outDir>/merged/` as an HF checkpoint). A Bradley–Terry
 // run adds reward_head.safetensors; every result has training.json (objective, template, steps, stop reason).
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { linkOrCopy } from '../io/link-file.js';
+import { TOKENIZER_FILES } from '../model/tokenizer/load-tokenizer.js';
 import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
+import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
 import { weightsFromParams, type HostParams } from '../model/decoder-weights.js';
 import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -27,10 +33,20 @@ export interface ResultInput {
   trained: Readonly<Record<string, Float32Array>>;
   /** LoRA: the spec and provenance of the adapter. */
   lora?: { spec: LoraSpec; baseModelSha256: string; tokenizerFingerprint: string; baseModelPath: string; merge: boolean };
+  /** dtype of the full weights written (the full result, the LoRA merge). */
+  dtype: WriteDtype;
   /** Template name recorded in the result. */
   template: string;
   /** Recorded in training.json. */
   info: Record<string, unknown>;
+}
+
+/** Hard-links the tokenizer files of the model folder at `modelPath` (the folder of a file) into `dir`; false without tokenizer.json. */
+async function linkTokenizerFiles(modelPath: string, dir: string): Promise<boolean> {
+  const from = (await stat(modelPath)).isDirectory() ? modelPath : dirname(modelPath);
+  if (!existsSync(join(from, 'tokenizer.json'))) return false;
+  for (const f of TOKENIZER_FILES) if (existsSync(join(from, f))) await linkOrCopy(join(from, f), join(dir, f));
+  return true;
 }
 
 /** Writes the result folders; returns the result folder and, with a merge, the merged checkpoint folder. */
@@ -46,7 +62,7 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   };
   if (r.lora === undefined) {
     await writeDirAtomic(modelDir, async (tmp) => {
-      await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, fullParams()), r.tokenizer);
+      await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, fullParams()), r.tokenizer, r.dtype);
       if (head) await saveRewardHead(tmp, head);
       await writeFileAtomic(join(tmp, 'training.json'), info);
     });
@@ -65,13 +81,16 @@ export async function writeTrainingResult(r: ResultInput): Promise<{ checkpoint:
   };
   await writeDirAtomic(modelDir, async (tmp) => {
     await saveLoraAdapter(tmp, adapter);
+    // The tokenizer beside the adapter makes the folder a model that loads over its base (adapter-checkpoint.ts):
+    // the base folder's own files, hard-linked (one copy however many stages chain), else written from memory.
+    if (!(await linkTokenizerFiles(lora.baseModelPath, tmp))) await r.tokenizer.save(tmp);
     if (head) await saveRewardHead(tmp, head);
     await writeFileAtomic(join(tmp, 'training.json'), info);
   });
   if (!lora.merge) return { checkpoint: modelDir };
   const mergedDir = join(r.outDir, 'merged');
   await writeDirAtomic(mergedDir, async (tmp) => {
-    await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, mergeLoraParams(r.config, r.base, lora.spec, weights)), r.tokenizer);
+    await saveHfCheckpoint(tmp, r.config, weightsFromParams(r.config, mergeLoraParams(r.config, r.base, lora.spec, weights)), r.tokenizer, r.dtype);
     if (head) await saveRewardHead(tmp, head);
     await writeFileAtomic(join(tmp, 'training.json'), info);
   });

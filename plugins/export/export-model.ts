@@ -1,7 +1,8 @@
-// Exporting a model as a plain Hugging Face folder (config.json, model.safetensors in F32, the tokenizer files) from
-// an HF checkpoint, a llama2.c .bin, or a LoRA adapter folder (merged into its base first, W + (alpha/r)·A·B), and
-// verifying the export by reloading it: the reloaded model's logits on probe texts must equal the source's (the source
-// model, or the merged parameters in memory for an adapter). Relies on core/model checkpoints and core/training's merge.
+// Exporting a model as a plain Hugging Face folder (config.json, model.safetensors in the base's dtype unless told
+// otherwise, the tokenizer files) from an HF checkpoint, a llama2.c .bin, or a LoRA adapter folder (merged into its base
+// first, W + (alpha/r)·A·B), and verifying the export by reloading it: the reloaded model's logits on probe texts must
+// equal the reference's (the source, or the merged parameters, rounded to the written dtype). Relies on core/model
+// checkpoints and core/training's merge.
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
@@ -10,14 +11,17 @@ import { WorkError } from '../../core/errors.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
 import { saveHfCheckpoint } from '../../core/model/checkpoint/hf-checkpoint.js';
-import { weightsFromParams } from '../../core/model/decoder-weights.js';
-import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
+import { paramsFromWeights, weightsFromParams, type HostParams } from '../../core/model/decoder-weights.js';
+import { decodeToFloat32 } from '../../core/model/checkpoint/dtype-decode.js';
+import { encodeFloat32, type WriteDtype } from '../../core/model/checkpoint/dtype-encode.js';
+import { modelDtype } from '../../core/training/adapter-checkpoint.js';
+import { loadTokenizer, TOKENIZER_FILES } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { ADAPTER_FILES, loadLoraAdapter, mergedParams } from '../../core/training/lora-adapter.js';
 
 /** Tokenizer files copied byte for byte when the source has them. */
-export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model', 'chat_template.jinja'];
+export { TOKENIZER_FILES };
 
 /** Files beside the weights that describe the model for gramr or HF tools, copied when `extras` is on. */
 export const EXTRA_FILES = ['gramr.json', 'training.json', 'reward_head.safetensors', 'generation_config.json'];
@@ -28,6 +32,8 @@ export interface ExportResult {
   merged: boolean;
   /** The base model of a merged adapter. */
   basePath?: string;
+  /** The dtype of the written weights. */
+  dtype: WriteDtype;
   /** Files written into the export folder (names). */
   files: string[];
   /** Opens the reference model the export must reproduce (the source, or the merged parameters); dispose it. */
@@ -35,6 +41,12 @@ export interface ExportResult {
 }
 
 const folderOf = async (p: string): Promise<string> => ((await stat(p)).isDirectory() ? p : path.dirname(p));
+
+/** Parameters rounded to `dtype` as written (F32: unchanged), so a reference model holds exactly the written values. */
+function roundParams(params: HostParams, dtype: WriteDtype): HostParams {
+  if (dtype === 'F32') return params;
+  return Object.fromEntries(Object.entries(params).map(([k, p]) => [k, { shape: p.shape, data: decodeToFloat32(encodeFloat32(p.data, dtype), dtype) }]));
+}
 
 /** Whether `p` is a LoRA adapter folder (adapter_config.json and no config.json). */
 export function isAdapterFolder(p: string): boolean {
@@ -60,9 +72,10 @@ async function writeTokenizer(fromDirs: readonly string[], outDir: string, token
 }
 
 /** Writes `source` (a checkpoint or, with its base, a LoRA adapter) into `outDir` as an HF folder. */
-export async function exportModel(source: string, outDir: string, options: { basePath?: string; extras?: boolean } = {}): Promise<ExportResult> {
+export async function exportModel(source: string, outDir: string, options: { basePath?: string; extras?: boolean; dtype?: WriteDtype } = {}): Promise<ExportResult> {
   await mkdir(outDir, { recursive: true });
   const extras = options.extras ?? true;
+  const dtype = options.dtype ?? await modelDtype(options.basePath ?? source);
   if (isAdapterFolder(source)) {
     const adapter = await loadLoraAdapter(source);
     const basePath = options.basePath ?? adapter.baseModelPath;
@@ -71,22 +84,25 @@ export async function exportModel(source: string, outDir: string, options: { bas
     }
     const baseDir = await folderOf(basePath);
     const tokenizer = await loadTokenizer(existsSync(path.join(source, 'tokenizer.json')) ? source : basePath);
-    const { config, params } = await mergedParams(basePath, source, tokenizer);
-    await saveHfCheckpoint(outDir, config, weightsFromParams(config, params));
+    const { config, params: merged } = await mergedParams(basePath, source, tokenizer);
+    const params = roundParams(merged, dtype);
+    await saveHfCheckpoint(outDir, config, weightsFromParams(config, params), undefined, dtype);
     const files = ['model.safetensors', 'config.json', ...(await writeTokenizer([source, baseDir], outDir, tokenizer))];
     if (extras) {
       files.push(...(await copyKnown(source, outDir, EXTRA_FILES, new Set())));
       files.push(...(await copyKnown(baseDir, outDir, EXTRA_FILES, new Set([...files, 'reward_head.safetensors', 'training.json']))));
     }
-    return { merged: true, basePath, files, reference: async (backend) => CausalLM.fromParams(config, backend, params, tokenizer) };
+    return { merged: true, basePath, dtype, files, reference: async (backend) => CausalLM.fromParams(config, backend, params, tokenizer) };
   }
   const ckpt = await loadCheckpoint(source);
   const dir = await folderOf(source);
   const tokenizer = await loadTokenizer(dir, { expectedVocabSize: ckpt.config.vocabSize });
-  await saveHfCheckpoint(outDir, ckpt.config, ckpt.weights);
+  await saveHfCheckpoint(outDir, ckpt.config, ckpt.weights, undefined, dtype);
   const files = ['model.safetensors', 'config.json', ...(await writeTokenizer([dir], outDir, tokenizer))];
   if (extras) files.push(...(await copyKnown(dir, outDir, EXTRA_FILES, new Set())));
-  return { merged: false, files, reference: (backend) => CausalLM.load(source, backend) };
+  const reference = dtype === 'F32' ? (backend: ComputeBackend) => CausalLM.load(source, backend)
+    : async (backend: ComputeBackend) => CausalLM.fromParams(ckpt.config, backend, roundParams(paramsFromWeights(ckpt.config, ckpt.weights, source), dtype), tokenizer);
+  return { merged: false, dtype, files, reference };
 }
 
 /** The outcome of reloading an export. */

@@ -1,20 +1,23 @@
-// Publishing a trainer's result as a stage's model artifact: the files of the result checkpoint (config.json,
-// weights, tokenizer, reward head, training.json) are hard-linked (else copied) into the artifact folder, and gramr.json is written
-// beside them. Only plain files are copied (the trainer's resumable checkpoints stay in the stage folder).
-import { existsSync } from 'node:fs';
+// Publishing a trainer's result as a stage's model artifact: the files of the result folder (a full checkpoint:
+// config.json, weights, tokenizer, reward head, training.json; or a LoRA model: the adapter, its base reference and
+// the tokenizer) are hard-linked (else copied) into the artifact folder, and gramr.json is written beside them. Only
+// plain files are linked (the trainer's resumable checkpoints stay in the stage folder).
 import { readdir } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { WorkError } from '../../core/errors.js';
 import type { TrainReport } from '../../core/recipe/trainer.js';
+import { isModelFolder } from '../../core/training/adapter-checkpoint.js';
 import { writeModelMeta, type ModelMeta } from './model-meta.js';
 
-/** The loadable checkpoint folder of a training report: the merged one (LoRA with merge) or the result folder. */
+/**
+ * The loadable model folder of a training report: the merged checkpoint (LoRA with merge: true), else the result
+ * folder (a full checkpoint, or a LoRA model that loads over its recorded base).
+ */
 export function checkpointOf(report: TrainReport, where: string): string {
   const dir = report.mergedCheckpoint ?? report.checkpoint;
-  if (!existsSync(path.join(dir, 'config.json'))) {
-    throw new WorkError(`${where}: the trainer's result ${dir} is not a full checkpoint (no config.json; a LoRA adapter?); `
-      + 'with trainer kind lora set merge: true so the stage can publish a loadable model');
+  if (!isModelFolder(dir)) {
+    throw new WorkError(`${where}: the trainer's result ${dir} is neither a checkpoint (config.json) nor a LoRA model (adapter_config.json)`);
   }
   return dir;
 }

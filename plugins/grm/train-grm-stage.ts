@@ -116,7 +116,6 @@ export class TrainGrmStage implements Stage<TrainGrmOptions> {
     const balance = labelBalance(data.examples.map((e) => e.label), `examples of "${o.from}"`);
     if (balance.warning) ctx.progress.log(`warning: ${balance.warning}`);
     const t = splitKind(o.trainer);
-    if (t.kind === 'lora' && !('merge' in t.options)) t.options.merge = true; // the artifact must be a full checkpoint
     const modelPath = await prepareInit(o.init, ctx, seed);
     const tokenizer = await loadTokenizer(modelPath);
     const chat = chatRendererFor(tokenizer, o.chat);

@@ -65,7 +65,6 @@ export class TrainProverStage implements Stage<TrainProverOptions> {
     if (balance.warning) ctx.progress.log(`warning: ${balance.warning}`);
     const p = splitKind(o.prover), t = splitKind(o.trainer);
     const prover = this.lookup.get<Prover>('Prover', p.kind, p.options, `${where}: prover`);
-    if (t.kind === 'lora' && !('merge' in t.options)) t.options.merge = true; // the artifact must be a full checkpoint
     const trainer = this.lookup.get<Trainer>('Trainer', t.kind, { seed, ...t.options }, `${where}: trainer`);
     const modelPath = await prepareInit(o.init, ctx, seed);
     const report = await prover.impl.train({

@@ -34,7 +34,6 @@ export function modelRoundDeps(o: GramR2Options, lookup: KindLookup, ctx: Traine
   const seed = o.seed ?? ctx.seed;
   const q = queueOf(executor);
   const t = splitKind(o.trainer);
-  if (t.kind === 'lora' && !('merge' in t.options)) t.options.merge = true; // each round's GRM must be a full checkpoint
   // The rationale target is plain SFT (loss on the whole <think> z </think><answer> l </answer> target).
   const trainer = lookup.get<Trainer>('Trainer', t.kind, { seed, ...t.options, objective: 'sft' }, `${where}: trainer`);
   return {

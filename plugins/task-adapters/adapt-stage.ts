@@ -8,6 +8,7 @@ import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { PreferencePair } from '../../core/data/records.js';
+import { isModelFolder } from '../../core/training/adapter-checkpoint.js';
 import { WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
@@ -73,8 +74,8 @@ export class AdaptStage implements Stage<AdaptOptions> {
     const result = await adapter.impl.adapt({
       modelPath, examples, outDir: path.join(ctx.dir, 'work'), ...(o.prover ? { proverPath: ctx.artifacts.modelPath(o.prover) } : {}),
     }, adapter.options, { ...ctx, seed });
-    if (!existsSync(path.join(result.modelPath, 'config.json'))) {
-      throw new WorkError(`${where}: adapter ${a.kind} returned ${result.modelPath}, which is not a loadable checkpoint (no config.json); merge LoRA adapters before returning`);
+    if (!isModelFolder(result.modelPath)) {
+      throw new WorkError(`${where}: adapter ${a.kind} returned ${result.modelPath}, which is not a loadable model (no config.json, nor a LoRA adapter_config.json with its base)`);
     }
     const out = ctx.artifacts.outputDir(o.to);
     for (const f of await readdir(result.modelPath, { withFileTypes: true })) if (f.isFile()) await linkOrCopy(path.join(result.modelPath, f.name), path.join(out, f.name));

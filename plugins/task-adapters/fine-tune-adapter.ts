@@ -1,5 +1,5 @@
 // The built-in TaskAdapter kind `fine-tune` (METHOD.md, "Task adaptation"): fine-tunes the foundation GRM on a small
-// labeled task set with a Trainer kind (full, or LoRA merged into a full checkpoint), through core/training. Pairs
+// labeled task set with a Trainer kind (full, or LoRA: an adapter over its recorded base), through core/training. Pairs
 // without rationales get targets by the `targets` option (adapt-targets.ts); a prover's rationales are logged by pair
 // id (resumable), the trainer resumes from its checkpoints, and the result is published with gramr.json.
 import { inject, injectable } from 'inversify';
@@ -79,7 +79,6 @@ export class FineTuneAdapter implements TaskAdapter {
     if (built.examples.length === 0) throw new WorkError(`${where}: no training example is left (${job.examples.length} pairs, ${skipped} without a label, ${count('dropped')} dropped by the prover's rules)`);
 
     const t = splitKind(o.trainer);
-    if (t.kind === 'lora' && !('merge' in t.options)) t.options.merge = true; // the result must be a loadable checkpoint
     const effective: GrmObjective = objective === 'gram-v1' || objective === 'bradley-terry' ? objective : 'rationale';
     const epsilon = Number((meta.training.objectiveDetail as { epsilon?: unknown } | undefined)?.epsilon ?? 0.05);
     const trainer = this.lookup.get<Trainer>('Trainer', t.kind, { seed, ...t.options, ...trainerObjective(effective, { labelTokens, epsilon }) }, `${where}: trainer`);

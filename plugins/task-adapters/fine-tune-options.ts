@@ -13,7 +13,7 @@ export type TargetMode = (typeof TARGET_MODES)[number];
 
 /** Options of `fine-tune`. */
 export const fineTuneSchema = z.object({
-  trainer: kindEntry('full', 'Trainer').describe('the Trainer kind (full or lora; lora is merged into a full checkpoint unless merge: false) and its options'),
+  trainer: kindEntry('full', 'Trainer').describe('the Trainer kind (full or lora; a lora result is the adapter over its recorded base, merged when loaded; merge: true also writes a merged copy) and its options'),
   targets: z.enum(TARGET_MODES).default('auto')
     .describe('rationale GRMs: label-only (<answer> l </answer>), prover (the prover writes a rationale for each gold label), rationale (the records\' own), auto (own rationale if the record has one, else prover when the stage has a prover, else label-only)'),
   fallback: z.enum(['label-only', 'drop']).default('label-only')

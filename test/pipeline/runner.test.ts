@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
-import { repoRoot, tempDir, writeIn } from './helpers.js';
+import { DEFAULT_BACKENDS } from '../../core/pipeline/backend-choice.js';
+import { cli, repoRoot, tempDir, writeIn } from './helpers.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/pipeline/pairs.jsonl');
 const pipeline = `name: demo
@@ -91,4 +92,18 @@ stages:
   t.is(r.stages[0].metrics.shouted, 3);
   const first = JSON.parse(readFileSync(path.join(dir, 'runs/loud/shout/loud.jsonl'), 'utf8').split('\n')[0]) as { prompt: string };
   t.is(first.prompt, 'WHAT IS 2+2??!');
+});
+
+test('a pipeline without backend: chooses like the commands (onnx, then cpu), prints the choice and records it', async (t) => {
+  const dir = tempDir();
+  writeIn(dir, 'p.yaml', pipeline.replace('backend: { prefer: [cpu] }\n', ''));
+  const p = await loadPipeline(path.join(dir, 'p.yaml'));
+  t.deepEqual(p.backendPrefer, [...DEFAULT_BACKENDS]);
+  t.deepEqual(DEFAULT_BACKENDS, ['onnx', 'cpu']);
+  const r = cli(['run', 'p.yaml', '--jobs', '1'], dir);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^backend: onnx \[cpu provider, \d+ threads?\]$/m);
+  t.regex(r.stdout, /^backend: onnx \[/m);
+  const m = JSON.parse(readFileSync(path.join(dir, 'runs/demo/load/manifest.json'), 'utf8')) as { backend: { name: string } };
+  t.is(m.backend.name, 'onnx');
 });

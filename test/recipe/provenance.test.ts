@@ -17,7 +17,7 @@ function find(dir: string, name: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name === name).map((e) => path.join(e.parentPath, e.name));
 }
 
-test('train-grm (lora, chat: template) records template "template"; one-class warned once; one model on disk', async (t) => {
+test('train-grm (lora, chat: template) records template "template"; one-class warned once; one adapter and no full model on disk', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gramr-provenance-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const stages = `  - stage: train-grm
@@ -43,10 +43,11 @@ test('train-grm (lora, chat: template) records template "template"; one-class wa
   t.is(oneClassLines.length, 1, 'the one-class warning is printed once');
   t.regex(oneClassLines[0]!.message!, /^warning: one-class data: all 8 examples of "pairs" are labeled A/);
   t.true(existsSync(path.join(stageDir, 'manifest.json')));
-  // One full model on disk: the published weights are the merged checkpoint's, linked, not copied.
-  const weights = find(r.runDir, 'model.safetensors');
+  // No full model on disk: the published model is the adapter (over its base), linked from the trainer's result.
+  t.deepEqual(find(r.runDir, 'model.safetensors'), []);
+  const weights = find(r.runDir, 'adapter_model.safetensors');
   t.true(weights.length >= 2, weights.join(', '));
   const inodes = new Set(weights.map((f) => statSync(f).ino));
-  t.is(inodes.size, 1, `${weights.length} model.safetensors files, ${inodes.size} on disk`);
-  t.is(statSync(path.join(stageDir, 'grm', 'model.safetensors')).nlink, weights.length);
+  t.is(inodes.size, 1, `${weights.length} adapter_model.safetensors files, ${inodes.size} on disk`);
+  t.is(statSync(path.join(stageDir, 'grm', 'adapter_model.safetensors')).nlink, weights.length);
 });

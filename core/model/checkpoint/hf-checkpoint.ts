@@ -1,6 +1,6 @@
 // Hugging Face checkpoint folders: config.json + model.safetensors, or shards listed in
 // model.safetensors.index.json. Loading checks every tensor's presence and shape against the config before
-// reading data; saving writes F32 model.safetensors + config.json (+ tokenizer files), each atomically.
+// reading data; saving writes model.safetensors (F32, BF16 or F16) + config.json (+ tokenizer files), each atomically.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkTensors, checkWeights, expectedTensors, type FoundTensors, type Weights } from './canonical-weights.js';
@@ -9,6 +9,7 @@ import { parseHfConfig, toHfConfig, type ModelConfig } from './model-config.js';
 import { ModelFormatError } from './model-format-error.js';
 import { SafetensorsFile } from './safetensors-file.js';
 import { writeSafetensors } from './safetensors-writer.js';
+import { torchDtypeOf, type WriteDtype } from './dtype-encode.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Checkpoint } from './checkpoint.js';
 
@@ -87,21 +88,37 @@ async function weightFiles(dir: string): Promise<{ files: string[]; index: Map<s
 }
 
 /**
- * Write a Hugging Face checkpoint folder: model.safetensors (F32, canonical tensor order), config.json and, when a
- * tokenizer is given, its files. Weights are checked against the config first. Returns the paths written.
+ * Write a Hugging Face checkpoint folder: model.safetensors (in `dtype`, default F32, canonical tensor order),
+ * config.json (its torch_dtype saying which) and, when a tokenizer is given, its files. Weights are checked against
+ * the config first. Returns the paths written.
  */
-export async function saveHfCheckpoint(dir: string, config: ModelConfig, weights: Weights, tokenizer?: SavableTokenizer): Promise<string[]> {
-  const hfConfig = toHfConfig(config, join(dir, 'config.json'));
+export async function saveHfCheckpoint(dir: string, config: ModelConfig, weights: Weights, tokenizer?: SavableTokenizer, dtype: WriteDtype = 'F32'): Promise<string[]> {
+  const hfConfig = { ...toHfConfig(config, join(dir, 'config.json')), torch_dtype: torchDtypeOf(dtype) };
   checkWeights(config, weights, `weights for ${join(dir, 'model.safetensors')}`);
   await mkdir(dir, { recursive: true });
   const modelPath = join(dir, 'model.safetensors');
   const configPath = join(dir, 'config.json');
   const ordered = expectedTensors(config).map((s): [string, { shape: number[]; data: Float32Array }] => [s.name, weights.get(s.name)!]);
-  await writeSafetensors(modelPath, ordered);
+  await writeSafetensors(modelPath, ordered, undefined, dtype);
   await writeFileAtomic(configPath, JSON.stringify(hfConfig, null, 2) + '\n');
   const written = [modelPath, configPath];
   if (tokenizer !== undefined) written.push(...(await tokenizer.save(dir)));
   return written;
+}
+
+/** The float dtype most of a checkpoint folder's weights are stored in (by bytes), or undefined when it has none. */
+export async function storedDtype(dir: string): Promise<string | undefined> {
+  const { files } = await weightFiles(dir);
+  const bytes = new Map<string, number>();
+  for (const f of files) {
+    const file = await SafetensorsFile.open(join(dir, f));
+    try {
+      for (const e of file.entries.values()) bytes.set(e.dtype, (bytes.get(e.dtype) ?? 0) + e.end - e.begin);
+    } finally {
+      await file.close();
+    }
+  }
+  return [...bytes].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 async function exists(path: string): Promise<boolean> {

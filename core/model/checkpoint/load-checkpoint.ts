@@ -1,6 +1,7 @@
 // loadCheckpoint: open a checkpoint from a Hugging Face folder (or a file inside one) or a llama2.c .bin file,
 // whole (loadCheckpoint) or as a reader of one tensor at a time (openCheckpoint). A Hub id (`owner/name[@rev]`,
-// `hf://...`) that is not a local path is fetched into the Hub cache first (core/hub/resolve-model.ts).
+// `hf://...`) that is not a local path is fetched into the Hub cache first (core/hub/resolve-model.ts). A LoRA model
+// folder opens over its base, merged as read (core/training/adapter-checkpoint.ts).
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { resolveModelPath } from '../../hub/resolve-model.js';
@@ -10,6 +11,7 @@ import { memoryReader, readAllWeights, type CheckpointReader } from './checkpoin
 import { openHfCheckpoint } from './hf-checkpoint.js';
 import { loadLlama2cCheckpoint } from './llama2c-checkpoint.js';
 import { ModelFormatError } from './model-format-error.js';
+import { isAdapterModel, openAdapterCheckpoint } from '../../training/adapter-checkpoint.js';
 
 /**
  * Load `path` whole (see openCheckpoint for what it accepts): config plus every tensor as float32.
@@ -19,14 +21,15 @@ export async function loadCheckpoint(pathOrId: string): Promise<Checkpoint> {
 }
 
 /**
- * Open `path` for reading tensors one at a time: a folder with config.json + model.safetensors (or an index and shards), a file in such a folder
+ * Open `path` for reading tensors one at a time: a folder with config.json + model.safetensors (or an index and shards),
+ * a LoRA model folder (adapter + recorded base, checked and merged as read), a file in such a folder
  * (config.json, *.safetensors, the index), or a llama2.c .bin model; or a Hub id, resolved to its cached snapshot.
  */
 export async function openCheckpoint(pathOrId: string): Promise<CheckpointReader> {
   const path = await resolveModelPath(pathOrId);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new ModelFormatError('no such file or folder', { file: path });
-  if (info.isDirectory()) return openHfCheckpoint(path);
+  if (info.isDirectory()) return isAdapterModel(path) ? openAdapterCheckpoint(path, openCheckpoint) : openHfCheckpoint(path);
   const name = basename(path);
   if (/^pytorch_model.*\.bin$/.test(name)) {
     throw new ModelFormatError('PyTorch pickle checkpoints are not supported (they can run code when loaded); convert the folder to safetensors', { file: path });

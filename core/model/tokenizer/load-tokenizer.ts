@@ -8,6 +8,9 @@ import { HfTokenizer } from './hf-tokenizer.js';
 import { Llama2cTokenizer } from './llama2c-tokenizer.js';
 import type { Tokenizer } from './tokenizer.js';
 
+/** The files of a Hugging Face tokenizer that travel with a model folder (linked or copied as they are). */
+export const TOKENIZER_FILES: readonly string[] = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model', 'chat_template.jinja'];
+
 /** Options for loadTokenizer. */
 export interface LoadTokenizerOptions {
   /** For llama2.c files: the model's vocab size, checked against the token count. */
