@@ -74,6 +74,8 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
     t.deepEqual(report.metrics, direct.metrics);
     t.deepEqual(report.counts, direct.counts);
     const logged = lines(join(stageDir, `report-${k}-judgments.jsonl`));
+    const prompts = new Set(readFileSync(join(stageDir, `report-${k}-judgments-prompts.jsonl`), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { hash: string }).hash));
+    t.is(prompts.size, 24, 'each shown order of each pair is one prompt');
     t.is(logged.length, 24);
     t.is(new Set(logged.map((l) => l.key)).size, 24);
     for (const l of logged) {
@@ -84,7 +86,7 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
       t.is(more.length, 0);
       t.like(call, { sample: 0, raw: '', label: l.label });
       t.is(call!.probs![l.label!], l.confidence!);
-      t.is(typeof call!.prompt, 'string');
+      t.true(prompts.has(call!.prompt!), `prompt hash ${call!.prompt} is in the prompts file`);
       if (objective === 'bradley-terry') t.is(1 / (1 + Math.exp(-(call!.rewards![0] - call!.rewards![1]))), call!.probs!.A);
       else t.is(call!.rewards, undefined);
     }

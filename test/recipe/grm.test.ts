@@ -64,6 +64,10 @@ for (const objective of OBJECTIVES) {
     const batch = (heldOut as Array<{ prompt: string; a: string; b: string }>).map((p) => ({ prompt: p.prompt, a: p.a, b: p.b }));
     const out = await judge(batch, defaultTaskContext());
     t.is(out.length, batch.length);
+    const tb = train.map((p) => ({ prompt: p.prompt, a: p.a, b: p.b }));
+    const tout = await judge(tb, defaultTaskContext());
+    const rate = (xs: typeof out, gold: Array<{ label?: string }>): string => `answered ${xs.filter((o) => o.label).length}/${xs.length}, right ${xs.filter((o, i) => o.label && o.label === gold[i]!.label).length}`;
+    t.log(`DEBUG ${objective}: held-out ${rate(out, heldOut as Array<{ label?: string }>)}; train ${rate(tout, train)}; ${JSON.stringify(out.map((o) => o.noAnswer))}`);
     for (const o of out) {
       if (o.label === undefined) t.true(typeof o.noAnswer === 'string' && o.noAnswer.length > 0);
       else t.true(o.confidence === undefined || (o.confidence >= 0.5 - 1e-9 && o.confidence <= 1));
