@@ -1,7 +1,7 @@
 // CausalLM: a decoder whose weights live on a backend (uploaded once; passed to every program as compile-time
 // constants, which a backend may bake in, or fed by name), with a tokenizer when one is known; compiles each
 // program shape once and reuses it. forward / generate / logprobs are
-// here, their loops in generate.ts and logprobs.ts. Relies on checkpoint/ and tokenizer/ for loading.
+// here, their loops in generate.ts and logprobs.ts.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveModelPath, resolveTokenizerPath } from '../hub/resolve-model.js';

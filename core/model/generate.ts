@@ -1,7 +1,6 @@
 // Batched generation: prompts right-padded to a length bucket, one prefill program, then one decode program per
 // step against the KV cache (new rows appended in place where the backend allows; with useCache false, a full
-// forward per step), EOS and stop strings, greedy or seeded sampling per row, and a streaming callback. Relies on causal-lm.ts (programs, weights), sampling.ts,
-// row-text.ts (streaming text and stop strings) and kv-cache.ts (buckets, cache buffers).
+// forward per step), EOS and stop strings, greedy or seeded sampling per row, and a streaming callback.
 import type { ModelRunner } from './model-runner.js';
 import { decodeProgram, decodeRowsProgram, growProgram, lastLogitsProgram, prefillProgram } from './decoder-programs.js';
 import { KvCache, lengthBucket } from './kv-cache.js';

@@ -1,6 +1,6 @@
 // Scoring continuations: log p(continuation | prompt) per token and summed, for many (prompt, continuation) pairs
 // in batches. Each batch is one program run (right-padded to a length bucket) that computes the log-softmax of
-// the scored targets on the backend, so only [B, T] numbers come back. Relies on causal-lm.ts and decoder-programs.ts.
+// the scored targets on the backend, so only [B, T] numbers come back.
 import type { ModelRunner } from './model-runner.js';
 import { scoreProgram } from './decoder-programs.js';
 import { lengthBucket } from './kv-cache.js';

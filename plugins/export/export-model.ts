@@ -1,7 +1,7 @@
 // Exporting a model as a plain Hugging Face folder (config.json, model.safetensors in F32, the tokenizer files) from
 // an HF checkpoint, a llama2.c .bin, or a LoRA adapter folder (merged into its base first, W + (alpha/r)·A·B), and
 // verifying the export by reloading it: the reloaded model's logits on probe texts must equal the source's (the source
-// model, or the merged parameters in memory for an adapter). Relies on core/model checkpoints and core/training's merge.
+// model, or the merged parameters in memory for an adapter).
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';

@@ -3,7 +3,7 @@
 // model under the worker's --models folders) and writes each result once (HSETNX) to the results hash of its queue
 // and job spec, so results are written only by the processing of their own job. A killed worker's active jobs
 // stall; BullMQ moves them back to the queue after `lockDuration`, and another worker does them (the HSETNX keeps one
-// result). Relies on bullmq 6 and a reachable Redis.
+// result). Needs a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';

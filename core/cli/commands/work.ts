@@ -1,7 +1,7 @@
 // `gramr work`: a distributed-labeling worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
 // (see plugins/queue), runs each with the model the job names and writes the result once to the results hash.
 // Opens models only from the folders given with --models. Runs until SIGINT / SIGTERM. Never prints the Redis
-// password. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
+// password.
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
 import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
