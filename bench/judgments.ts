@@ -1,7 +1,7 @@
 // Judgment browsing at scale: writes a synthetic evaluate stage folder (N pairs x 2 orders, each with a ~1 kB prompt
 // and a ~400-byte generation, plus pairs.jsonl and a manifest), then times what `gramr judgments` / `gramr view` do:
 // opening the stage (one indexing pass), a filtered page read back by offset, and a page over loopback HTTP.
-// Standalone: node dist/bench/judgments.js [--pairs 50000]. Relies on plugins/viewer.
+// Standalone: node dist/bench/judgments.js [--pairs 50000].
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

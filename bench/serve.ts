@@ -1,7 +1,7 @@
 // `gramr bench serve`: requests/s and p50/p99 latency of POST /get_reward over loopback HTTP, client and server in
 // one process, at concurrency 1 and 32, with a train-grm model (pointwise rewards for Bradley–Terry, else against a
 // reference). The server's answers are first checked against the model called directly. Can append the numbers to
-// docs/performance.md's "Serving" section. Relies on plugins/server.
+// docs/performance.md's "Serving" section.
 import { appendFile, readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import type { ComputeBackend } from '../core/tensor/backend.js';

@@ -1,6 +1,6 @@
 // The CPU backend: the reference every other backend is checked against. Plain TypeScript on typed arrays,
 // f32 by default or f64 (`precision: 'f64'`) for gradient checks. Runs a compiled program node by node,
-// releasing each intermediate to a pool after its last use. Relies on core/tensor (program, backend contract).
+// releasing each intermediate to a pool after its last use.
 import type {
   BackendCapabilities, CompiledGraph, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
 } from '../../core/tensor/backend.js';

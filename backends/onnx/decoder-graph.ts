@@ -1,7 +1,7 @@
 // The Llama-family decoder as one ONNX graph with symbolic shapes and a KV cache in the layout optimum writes and
 // transformers.js feeds: input_ids, attention_mask and position_ids (int64) plus past_key_values.{i}.key|value
 // [batch_size, kv_heads, past_sequence_length, head_dim] in; logits and present.{i}.key|value (past ++ new on the
-// sequence axis) out. Built node by node (the tensor-program lowering has static shapes). Relies on graph-builder.ts.
+// sequence axis) out. Built node by node (the tensor-program lowering has static shapes).
 import type { ModelConfig } from '../../core/model/checkpoint/model-config.js';
 import type { HostParams } from '../../core/model/decoder-weights.js';
 import { ropeFrequencies } from '../../core/model/rope-frequencies.js';

@@ -1,7 +1,6 @@
 // Exports of a Llama-family decoder for runtimes without gramr: a Hugging Face-style folder (config.json,
 // generation_config.json, tokenizer files, onnx/model.onnx with a KV cache and symbolic shapes, + external data
 // when large) that transformers.js and optimum load, and the older single static-shape file (input_ids -> logits).
-// Relies on decoder-graph.ts (the folder's graph) and export-model.ts (the static graph).
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type ModelConfig, toHfConfig } from '../../core/model/checkpoint/model-config.js';

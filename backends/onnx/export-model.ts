@@ -1,7 +1,7 @@
 // Standalone ONNX export of a tensor graph: the graph lowered as the backend lowers it (forward-only composites
 // fused, sibling matmuls merged), with chosen inputs embedded as initializers and readable input/output names, so
 // that onnxruntime (or any ONNX runtime, with standard ops only) runs it without gramr. Needs no onnxruntime
-// itself. Relies on fusion-check.ts and lower-program.ts.
+// itself.
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
 import { alwaysFusedCompositeNames, inferenceCompositeNames, lowerProgram } from './lower-program.js';

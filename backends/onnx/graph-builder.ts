@@ -1,6 +1,6 @@
 // Accumulates the ONNX nodes, initializers, inputs and outputs of one model while a program is lowered.
 // Every node is owned by the program node being lowered and named `<op>_<index>` (plus `/<OnnxOp>_<k>` when one
-// gramr op needs several ONNX nodes), so a runtime error can be traced back to the gramr op. Relies on onnx-model.ts.
+// gramr op needs several ONNX nodes), so a runtime error can be traced back to the gramr op.
 import type { DType } from '../../core/tensor/dtype.js';
 import {
   OnnxType, type OnnxAttribute, type OnnxDataType, type OnnxDim, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo,

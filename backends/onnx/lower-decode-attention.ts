@@ -2,8 +2,7 @@
 // kv_cache_update nodes that write one row at the query's own position and feed nothing else, the updated caches
 // are never built. The new row goes after the cached rows (position L of an extended cache) and the mask keeps
 // the cached keys before `start` plus the new row: the same visible set as the decomposition (so the same
-// softmax, up to summation order), without a scatter into the cache or its range guard. Relies on
-// graph-builder.ts; used by lower-program.ts.
+// softmax, up to summation order), without a scatter into the cache or its range guard. Used by lower-program.ts.
 import type { Program } from '../../core/tensor/program.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { attr, type OnnxGraphBuilder } from './graph-builder.js';

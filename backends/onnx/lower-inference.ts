@@ -3,7 +3,7 @@
 // decomposition (forward-only graphs: inference, export), see fusion-check.ts. Each computes what the
 // decomposition in core/tensor/composites computes (exactly for the data movement, to float rounding for the
 // arithmetic), in fewer ONNX nodes; tables shared by several nodes (RoPE angles, masks, cache indices) are built
-// once per graph. Relies on graph-builder.ts.
+// once per graph.
 import type { OnnxGraphBuilder } from './graph-builder.js';
 import { attr } from './graph-builder.js';
 import type { Lowering } from './lower-primitives.js';

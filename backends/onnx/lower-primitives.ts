@@ -1,6 +1,6 @@
 // ONNX lowering of every gramr primitive op (opset 17): one function per op that adds the ONNX nodes computing
 // it and returns the output value name. Semantics follow docs/backends.md (comparisons give f32 0/1, `where`
-// reads non-zero as true, f32 -> i32 casts truncate with NaN -> 0). Relies on graph-builder.ts.
+// reads non-zero as true, f32 -> i32 casts truncate with NaN -> 0).
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../../core/tensor/primitives.js';
 import { sameShape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';

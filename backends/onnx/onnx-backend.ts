@@ -1,8 +1,7 @@
 // The ONNX Runtime backend: compiles a whole tensor graph (forward, or forward + backward + optimizer update) to
 // one ONNX model (compile-time constants as initializers), caches one session per program hash and constant
 // content, and runs it on onnxruntime-node's CPU, WebGPU or CUDA execution provider (small graphs on one thread).
-// Buffers live on the host as typed arrays wrapped in ort.Tensor objects. Relies on lower-program.ts,
-// fusion-check.ts, ort-session.ts and session-cache.ts.
+// Buffers live on the host as typed arrays wrapped in ort.Tensor objects.
 import type * as Ort from 'onnxruntime-node';
 import type {
   BackendCapabilities, CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,

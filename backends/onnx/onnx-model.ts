@@ -1,6 +1,6 @@
 // The subset of ONNX's ModelProto that gramr writes (ModelProto, GraphProto, NodeProto, AttributeProto,
 // TensorProto, ValueInfoProto, TypeProto, OperatorSetIdProto) as plain objects, and their protobuf encoding.
-// Field numbers are those of onnx/onnx.proto3 (IR version 8, opset 17). Relies on protobuf-writer.ts.
+// Field numbers are those of onnx/onnx.proto3 (IR version 8, opset 17).
 import { ProtoWriter } from './protobuf-writer.js';
 
 /** ONNX TensorProto.DataType values used here. */

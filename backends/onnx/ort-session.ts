@@ -1,7 +1,7 @@
 // One loaded ONNX model, run from JS. Two ways in: onnxruntime-node's public InferenceSession (its `run` validates
 // the feeds, waits one setImmediate and wraps every output), or — when the package layout allows — its native
 // binding directly, which runs synchronously and costs ~15 us less per call (it matters for one-token decode
-// steps of ~100 us). Both give the same outputs; the public path is the fallback. Relies on providers.ts.
+// steps of ~100 us). Both give the same outputs; the public path is the fallback.
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import type { OrtModule } from './providers.js';

@@ -1,6 +1,5 @@
 // onnxruntime-node loading and execution providers: which providers exist here, what is missing for CUDA,
 // and a probe that runs a one-node model on the chosen provider so `init()` fails early with a reason.
-// Relies on onnxruntime-node 1.30's JS API (listSupportedBackends, InferenceSession, Tensor).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

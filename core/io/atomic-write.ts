@@ -1,5 +1,5 @@
 // Atomic file writes (checkpoints, tokenizer files, manifests, reports): write a temp file in the same folder,
-// fsync, rename, fsync the folder. Relies only on node:fs/promises; a crash mid-write leaves the old file (or
+// fsync, rename, fsync the folder. A crash mid-write leaves the old file (or
 // none), never a partial one, and a full disk is a WorkError that leaves the old file in place.
 import { mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 // CausalLM: a decoder whose weights live on a backend (uploaded once; passed to every program as compile-time
 // constants, which a backend may bake in, or fed by name), with a tokenizer when one is known; compiles each
 // program shape once and reuses it. forward / generate / logprobs are
-// here, their loops in generate.ts and logprobs.ts. Relies on checkpoint/ and tokenizer/ for loading.
+// here, their loops in generate.ts and logprobs.ts.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveModelPath, resolveTokenizerPath } from '../hub/resolve-model.js';
@@ -17,8 +17,8 @@ import { scoreContinuations, type ContinuationScore, type LogprobOptions, type S
 import { checkConfig, createScratchModel } from './scratch-init.js';
 import { loadTokenizer } from './tokenizer/load-tokenizer.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
+import type { HostFeed, ModelRunner } from './model-runner.js';
 import type { CompiledGraph, ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
-import type { DType } from '../tensor/dtype.js';
 import type { ProgramInput } from '../tensor/program.js';
 import { input } from '../tensor/primitives.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -45,16 +45,6 @@ export interface CausalLMStats {
   runs: number;
 }
 
-/** Host data of one program feed. */
-export interface HostFeed {
-  /** Shape of the buffer. */
-  shape: number[];
-  /** Element type. */
-  dtype: DType;
-  /** Values, row-major. */
-  data: ArrayLike<number>;
-}
-
 const HEAD = 'lm_head.weight';
 
 /** Parameter values by canonical name: `{shape, data}` (HostParams) or bare arrays (TrainStep.readParams()). */
@@ -64,7 +54,7 @@ const valuesOf = (v: ArrayLike<number> | { readonly data: ArrayLike<number> } | 
   v === undefined ? undefined : 'data' in v && typeof v.data === 'object' ? v.data : (v as ArrayLike<number>);
 
 /** A Llama-family causal language model on a compute backend. */
-export class CausalLM {
+export class CausalLM implements ModelRunner {
   /** Parameter buffers by canonical name (resident on the backend; decoder layout, see decoder-weights.ts). */
   readonly params: Readonly<Record<string, DeviceBuffer>>;
   /** Program counters. */

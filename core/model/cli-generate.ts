@@ -1,6 +1,6 @@
 // The work behind `gramr generate` and `gramr logits`, given parsed option values, a backend and an output
 // function (the commands in core/cli/commands pass process.stdout; tests pass a collector). Bad values are
-// ConfigErrors naming the option. Relies on causal-lm.ts.
+// ConfigErrors naming the option.
 import { ConfigError } from '../errors.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';

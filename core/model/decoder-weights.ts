@@ -1,6 +1,6 @@
 // The decoder's parameters: Hugging Face canonical names with the graph's layout (projection weights stored
 // [in, out] so the graph computes x @ W; the embedding stays [vocab, hidden]; lm_head is [hidden, vocab]),
-// and the conversions to and from checkpoint weights. Relies on checkpoint/canonical-weights.ts for names.
+// and the conversions to and from checkpoint weights.
 import { expectedTensors, type Weights } from './checkpoint/canonical-weights.js';
 import type { ModelConfig } from './checkpoint/model-config.js';
 

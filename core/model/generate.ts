@@ -1,8 +1,7 @@
 // Batched generation: prompts right-padded to a length bucket, one prefill program, then one decode program per
 // step against the KV cache (new rows appended in place where the backend allows; with useCache false, a full
-// forward per step), EOS and stop strings, greedy or seeded sampling per row, and a streaming callback. Relies on causal-lm.ts (programs, weights), sampling.ts,
-// row-text.ts (streaming text and stop strings) and kv-cache.ts (buckets, cache buffers).
-import type { CausalLM } from './causal-lm.js';
+// forward per step), EOS and stop strings, greedy or seeded sampling per row, and a streaming callback.
+import type { ModelRunner } from './model-runner.js';
 import { decodeProgram, decodeRowsProgram, growProgram, lastLogitsProgram, prefillProgram } from './decoder-programs.js';
 import { KvCache, lengthBucket } from './kv-cache.js';
 import { RowText } from './row-text.js';
@@ -73,7 +72,7 @@ interface Row {
 }
 
 /** Generates from each prompt; rows run in one batch (right padding, per-row positions) until all finish. */
-export async function generate(model: CausalLM, prompts: readonly (string | readonly number[])[], options: GenerateOptions = {}, onToken?: OnToken): Promise<GenerationResult[]> {
+export async function generate(model: ModelRunner, prompts: readonly (string | readonly number[])[], options: GenerateOptions = {}, onToken?: OnToken): Promise<GenerationResult[]> {
   checkSampling(options);
   const maxTokens = options.maxTokens ?? 128;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new RangeError(`maxTokens must be an integer >= 0, got ${maxTokens}`);
@@ -123,7 +122,7 @@ export async function generate(model: CausalLM, prompts: readonly (string | read
   return rows.map((r) => ({ promptIds: r.prompt, tokens: r.tokens, text: r.text ? r.text.text : '', finishReason: r.done ?? 'length' }));
 }
 
-async function loopWithCache(model: CausalLM, rows: Row[], advance: (logits: Float32Array) => boolean): Promise<void> {
+async function loopWithCache(model: ModelRunner, rows: Row[], advance: (logits: Float32Array) => boolean): Promise<void> {
   const c = model.config, batch = rows.length, limit = model.contextLimit;
   const lens = rows.map((r) => r.prompt.length);
   const t = lengthBucket(Math.max(...lens), limit);
@@ -170,7 +169,7 @@ async function loopWithCache(model: CausalLM, rows: Row[], advance: (logits: Flo
   }
 }
 
-async function loopWithoutCache(model: CausalLM, rows: Row[], advance: (logits: Float32Array) => boolean): Promise<void> {
+async function loopWithoutCache(model: ModelRunner, rows: Row[], advance: (logits: Float32Array) => boolean): Promise<void> {
   const c = model.config, batch = rows.length;
   for (;;) {
     const seqs = rows.map((r) => [...r.prompt, ...r.tokens]);

@@ -11,7 +11,8 @@ export {
 } from './decoder-weights.js';
 export { ropeFrequencies } from './rope-frequencies.js';
 export { createScratchModel, smallConfig, checkConfig, type SmallConfigFields } from './scratch-init.js';
-export { CausalLM, type CausalLMLoadOptions, type CausalLMStats, type HostFeed, type ParamValues } from './causal-lm.js';
+export { CausalLM, type CausalLMLoadOptions, type CausalLMStats, type ParamValues } from './causal-lm.js';
+export type { HostFeed, ModelRunner } from './model-runner.js';
 export { generate, type GenerateOptions, type GenerationResult, type FinishReason, type TokenEvent, type OnToken } from './generate.js';
 export { scoreContinuations, type ScoreRequest, type LogprobOptions, type ContinuationScore } from './logprobs.js';
 export { sampleToken, argmax, checkSampling, type SamplingOptions } from './sampling.js';

@@ -1,7 +1,7 @@
 // The KV cache of a generation: one keys and one values buffer `[B, kvHeads, L, headDim]` per layer, kept on the
 // backend, of a fixed length L chosen from static buckets (powers of two); decode programs read it and return
 // either the updated buffers, which replace the old ones, or only the new rows, which `append` writes in place
-// (backends with `uploadRange`). Relies on core/tensor's backend contract and decoder.ts's types.
+// (backends with `uploadRange`).
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { LayerCache } from './decoder.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';

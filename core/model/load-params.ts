@@ -2,7 +2,6 @@
 // its final array (projection weights through one reusable scratch array, transposed into the decoder layout)
 // and handed to the backend without a copy where it can adopt host arrays, so loading holds the weights once.
 // With a quantization format, projections and the head are block-quantized on the way (onnx backend only).
-// Relies on checkpoint/checkpoint-reader.ts and decoder-weights.ts.
 import type { CheckpointReader } from './checkpoint/checkpoint-reader.js';
 import { decoderParamSpecs } from './decoder-weights.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';

@@ -1,7 +1,7 @@
 // Scoring continuations: log p(continuation | prompt) per token and summed, for many (prompt, continuation) pairs
 // in batches. Each batch is one program run (right-padded to a length bucket) that computes the log-softmax of
-// the scored targets on the backend, so only [B, T] numbers come back. Relies on causal-lm.ts and decoder-programs.ts.
-import type { CausalLM } from './causal-lm.js';
+// the scored targets on the backend, so only [B, T] numbers come back.
+import type { ModelRunner } from './model-runner.js';
 import { scoreProgram } from './decoder-programs.js';
 import { lengthBucket } from './kv-cache.js';
 
@@ -32,7 +32,7 @@ export interface ContinuationScore {
 }
 
 /** Scores every request; results are in request order. */
-export async function scoreContinuations(model: CausalLM, requests: readonly ScoreRequest[], options: LogprobOptions = {}): Promise<ContinuationScore[]> {
+export async function scoreContinuations(model: ModelRunner, requests: readonly ScoreRequest[], options: LogprobOptions = {}): Promise<ContinuationScore[]> {
   const batchSize = options.batchSize ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const tok = model.tokenizer;

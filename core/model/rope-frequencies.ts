@@ -1,6 +1,6 @@
 // RoPE inverse frequencies of a ModelConfig: theta^(-2i/d), then the config's scaling (Llama 3.1 'llama3'
 // smoothing between wavelength bands, or 'linear' position interpolation), computed in float64 on the host and
-// handed to the rope composite as an operand. Relies on checkpoint/model-config.ts.
+// handed to the rope composite as an operand.
 import type { ModelConfig } from './checkpoint/model-config.js';
 
 /** The `[headDim / 2]` inverse frequencies the decoder passes to `ops.rope`. */

@@ -1,6 +1,5 @@
 // Models we train ourselves: a small ModelConfig with Llama defaults (`smallConfig`) and seeded initial
 // parameters (`createScratchModel`): normal(0, 0.02) matrices and embeddings, ones for norms, zeros for biases.
-// Relies on core/tensor's Rng and init, and decoder-weights.ts for names and shapes.
 import { checkArchitectureFlags, type ModelConfig } from './checkpoint/model-config.js';
 import { decoderParamSpecs, type HostParams } from './decoder-weights.js';
 import { Rng } from '../tensor/rng.js';

@@ -1,6 +1,6 @@
 // The preference-proving model contract (METHOD.md, recipe steps 1-2): trained by SFT on (s, l) -> proof, it
 // samples, rule-checks and scores proofs for labeled pairs and returns the best one as a rationale.
-// Implementations live in plugins (plugins/prover: kind `sft-prover`). Relies on the trainer contract.
+// Implementations live in plugins (plugins/prover: kind `sft-prover`).
 import type { Label, PreferencePair, RationaleExample } from '../data/records.js';
 import type { TaskContext } from '../pipeline/task-context.js';
 import type { Trainer, TrainerContext, TrainReport } from './trainer.js';

@@ -1,6 +1,6 @@
 // The Trainer contract: fine-tuning (full or LoRA) of a decoder on prompt -> target examples (or preference
 // pairs for a reward head), with evaluation, early stopping and checkpoints that resume exactly. Implementations
-// live in plugins (plugins/trainers); the shared loop is core/training. Relies only on the pipeline's contexts.
+// live in plugins (plugins/trainers); the shared loop is core/training.
 import type { TaskContext } from '../pipeline/task-context.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 

@@ -1,6 +1,6 @@
 // Picks the ChatRenderer for a model's tokenizer: its own chat template (tokenizer.renderChat with the generation
-// prompt), the plain template of prompts.ts for models without one, or the raw message. Relies on the Tokenizer
-// contract only; "has its own template" is detected by rendering a probe and comparing it with the plain form.
+// prompt), the plain template of prompts.ts for models without one, or the raw message. "Has its own
+// template" is detected by rendering a probe and comparing it with the plain form.
 import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
 import { ConfigError } from '../errors.js';
 import { plainChat, rawChat, type ChatRenderer } from './prompts.js';

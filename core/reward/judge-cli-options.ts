@@ -1,6 +1,6 @@
 // The judge options `gramr judge`, `gramr eval` and `gramr rank` share: parseArgs specs, help lines, and their
 // parsing into PairJudge and ModelJudge options (a bad value is a ConfigError naming the option: exit 2), plus
-// opening the model on the chosen backend. Relies on model-judge.ts and pair-judge-options.ts.
+// opening the model on the chosen backend.
 import { ConfigError } from '../errors.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';

@@ -1,7 +1,6 @@
 // ModelJudge: the JudgeModel of the judging layer over a real CausalLM — batched, length-sorted greedy generation,
 // per-request seeds for sampling, stop strings kept in the returned text, and label-token logits (found in context)
-// read with one batched last-position forward per chunk. Relies on core/model (CausalLM, generate, RowText, the
-// `last:B:T` program) and chat-renderer.ts for the prompt format.
+// read with one batched last-position forward per chunk.
 import { CausalLM } from '../model/causal-lm.js';
 import { lastLogitsProgram } from '../model/decoder-programs.js';
 import type { GenerateOptions as ModelGenerateOptions, GenerationResult } from '../model/generate.js';

@@ -1,5 +1,5 @@
 // Options of PairJudge as a strict zod schema (for stage configs), with defaults. The chat renderer is a
-// function and is passed to PairJudge separately. Relies on zod; the enums match PromptFormat / PositionMode.
+// function and is passed to PairJudge separately. The enums match PromptFormat / PositionMode.
 import { z } from 'zod';
 import { TRUNCATION_MARKER } from './truncate.js';
 

@@ -1,6 +1,6 @@
 // Position handling (METHOD.md, "Position bias"): `none` shows the pair as given, `random` swaps it by a seeded
 // coin per pair id, `both` judges both orders. Labels are mapped back to the original pair, and two orders
-// are combined here (agreement, disagreement, swap-averaged P(A)). Relies on seeds.ts and voting.ts types.
+// are combined here (agreement, disagreement, swap-averaged P(A)).
 import type { Label } from '../data/records.js';
 import type { NoAnswerReason, Order } from './judgment.js';
 import { seededCoin } from './seeds.js';

@@ -1,6 +1,5 @@
 // Judge prompts: fill the GRAM-R² or GRAM v1 template literally (one pass; a response containing "{response_2}"
 // or "$&" stays as written) and render the filled text as one user message through a caller-supplied chat renderer.
-// Relies on the verbatim templates in prompt-templates.ts.
 import { untrusted } from '../model/tokenizer/untrusted-text.js';
 import { GRAM_R2_TEMPLATE, GRAM_V1_TEMPLATE } from './prompt-templates.js';
 

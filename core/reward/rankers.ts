@@ -1,5 +1,5 @@
 // The built-in ranking methods by kind name (linear, knockout, full, sort), for plugins/rankers and for
-// evaluators that rank (best-of-n). Relies on the four *-ranker.ts files.
+// evaluators that rank (best-of-n).
 import { KnockoutRanker } from './knockout-ranker.js';
 import { LinearRanker } from './linear-ranker.js';
 import { MergeSortRanker } from './merge-sort-ranker.js';

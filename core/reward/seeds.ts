@@ -1,5 +1,5 @@
 // Deterministic seeds and coin flips derived from a base seed and names (pair id, order, sample index), so a
-// choice depends only on what it is about, never on batching or iteration order. Relies on node:crypto sha256.
+// choice depends only on what it is about, never on batching or iteration order.
 import { createHash } from 'node:crypto';
 
 /** A 32-bit unsigned seed from a base seed and any parts: the first 4 bytes of sha256 over them. */

@@ -1,6 +1,6 @@
 // Reverse-mode autodiff over the lazy graph: `grad(loss, params)` returns gradient tensors built into the same
-// graph, so forward, backward and the optimizer update compile and run as one program. Relies on gradients.ts
-// for primitives; composites use their own vjp or are differentiated through their decomposition.
+// graph, so forward, backward and the optimizer update compile and run as one program. Composites
+// use their own vjp or are differentiated through their decomposition.
 import { decomposeNode, getComposite } from './composite.js';
 import { VJPS } from './gradients.js';
 import { full, zeros } from './primitives.js';

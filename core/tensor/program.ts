@@ -1,6 +1,5 @@
 // Compilation of a graph into a Program a backend can run many times: composites expanded unless the backend
 // has a fused kernel, common subexpressions merged, topological order, buffer liveness and a structural hash.
-// Relies on composite.ts for decompositions and autodiff.ts for the traversal.
 import { topoOrder } from './autodiff.js';
 import { decomposeNode, getComposite } from './composite.js';
 import type { DType } from './dtype.js';

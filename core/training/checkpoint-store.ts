@@ -2,7 +2,7 @@
 // holding weights.safetensors (trained parameters, decoder layout), optimizer.safetensors (AdamW slots as
 // `name:slot`) and state.json; it is written into a temp folder and renamed into place, so any folder found is
 // complete. The newest one is the resume point; older ones are pruned after a newer one lands. Folder writes
-// (the result `model/`) go through `writeDirAtomic`. Relies on core/model's safetensors reader and writer.
+// (the result `model/`) go through `writeDirAtomic`.
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';

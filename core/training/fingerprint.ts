@@ -1,6 +1,6 @@
 // Fingerprints that tie a LoRA adapter (and a resumable run) to what it was trained on: the base model's sha256
 // over its safetensors files (or its llama2.c .bin), and a tokenizer fingerprint from its behaviour (kind, special
-// ids and every token string), so reformatted tokenizer files still match. Relies on core/pipeline/hash.ts.
+// ids and every token string), so reformatted tokenizer files still match.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';

@@ -1,7 +1,7 @@
 // LoRA adapter folders: adapter_model.safetensors (PEFT names and layout: `base_model.model.<module>.lora_A.weight`
 // [r, in] and `lora_B.weight` [out, r]) + adapter_config.json (PEFT fields, plus a `gramr` block binding the adapter
 // to its base: sha256 of the base safetensors, tokenizer fingerprint, template name). Loading checks everything;
-// applying to another base is refused with both hashes. Merging writes a normal HF checkpoint. Relies on lora.ts.
+// applying to another base is refused with both hashes. Merging writes a normal HF checkpoint.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../model/checkpoint/load-checkpoint.js';

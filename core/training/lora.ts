@@ -2,7 +2,7 @@
 // W' = W + (alpha / r)·A·B with A [in, r] (seeded uniform ±1/sqrt(in), as PyTorch's kaiming_uniform(a=√5)) and B
 // [r, out] (zeros, so training starts at the base model). The graph feeds the unchanged decoder the effective
 // weight W + s·(m ⊙ A)·B (one small [in,r]x[r,out] matmul per module), so the base stays a frozen input; dropout is
-// a per-step, per-module mask m over input features drawn in-graph from a fed noise scalar. Relies on core/model.
+// a per-step, per-module mask m over input features drawn in-graph from a fed noise scalar.
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import { decoderParamSpecs, type HostParams } from '../model/decoder-weights.js';
 import { cast, iota, type NamedTensors, type Tensor } from '../tensor/index.js';

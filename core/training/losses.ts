@@ -1,7 +1,7 @@
 // Training losses as tensor graphs (so they run on every backend and differentiate with core/tensor's autodiff):
 // (a) SFT cross-entropy on target tokens, (b) GRAM v1 stage 2 label smoothing over the two label tokens only,
 // (c) the Bradley–Terry loss of a scalar reward head. Each returns a sum and a count so batches, micro-batches and
-// evaluation passes combine exactly; the training loss is sum / count. Relies on core/model's decoder graphs.
+// evaluation passes combine exactly; the training loss is sum / count.
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import { decoderHidden, lmHead, selectPositions, type DecoderTensors } from '../model/decoder.js';
 import { concat, ops, type Tensor } from '../tensor/index.js';

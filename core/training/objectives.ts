@@ -1,6 +1,6 @@
 // The three training objectives as data + graph recipes: how an example becomes token rows (with the length rule),
 // the batch inputs of one bucket shape, how host batches are filled (right padding, masks), and the loss graph.
-// `sft` and `label-smoothed` read SftExamples, `bradley-terry` reads PairExamples. Relies on losses.ts.
+// `sft` and `label-smoothed` read SftExamples, `bradley-terry` reads PairExamples.
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import type { DecoderTensors } from '../model/decoder.js';
 import type { HostParams } from '../model/decoder-weights.js';

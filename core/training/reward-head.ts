@@ -1,7 +1,7 @@
 // The Bradley–Terry reward head beside a checkpoint: reward_head.safetensors with `reward_head.weight` [1, hidden]
 // (PyTorch Linear layout) and `reward_head.bias` [1]; and `scoreResponses`, which runs the decoder on prompt +
 // response and applies the head to the final hidden state at the last token (the same rows training used: BOS by
-// the tokenizer's convention, EOS appended by default). Relies on CausalLM's program cache and losses.ts.
+// the tokenizer's convention, EOS appended by default).
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { CausalLM } from '../model/causal-lm.js';

@@ -1,7 +1,6 @@
 // The training loop shared by the `full` and `lora` trainers: bucketed batches, AdamW with cosine warmup and
 // clipping, gradient accumulation, evaluation every N steps with early stopping, resumable checkpoints (params +
 // optimizer state + step + data position) written atomically, divergence detection, progress and cancellation.
-// Relies on train-engine.ts (device side), objectives.ts, checkpoint-store.ts and training-output.ts.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvalPoint, TrainerContext, TrainJob, TrainReport } from '../recipe/trainer.js';

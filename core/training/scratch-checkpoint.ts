@@ -1,6 +1,6 @@
 // initScratchCheckpoint: a seeded, randomly initialized Llama-style model with a byte tokenizer written as an HF
 // checkpoint folder (config.json, model.safetensors, tokenizer.json, tokenizer_config.json), so recipe stages that
-// train from scratch can start from a path like any other. Relies on core/model's scratch init and checkpoint writer.
+// train from scratch can start from a path like any other.
 import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import { weightsFromParams } from '../model/decoder-weights.js';

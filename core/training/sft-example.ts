@@ -1,6 +1,6 @@
 // The SFT example builder: a rendered prompt + target become token ids whose prompt part is masked out of the
 // loss (ignore-index), with the length rule: an over-long example loses prompt tokens from the left (BOS kept),
-// never target tokens, and is dropped (and counted) when even that cannot make it fit. Relies on the Tokenizer.
+// never target tokens, and is dropped (and counted) when even that cannot make it fit.
 import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
 
 /** The target value of positions that are not in the loss (prompt tokens, the last position, padding). */

@@ -2,7 +2,7 @@
 // each step replaces; frozen parameters (a LoRA base) are uploaded once and fed as inputs without gradients. One
 // program per batch shape (bucket) is compiled on first use and reused: forward + backward + clipping + AdamW as one
 // graph, or with gradient accumulation a gradient program per shape plus shared accumulate and update programs.
-// A step whose loss, gradient norm or updated weights are not finite is not applied. Relies on core/tensor only.
+// A step whose loss, gradient norm or updated weights are not finite is not applied.
 import { backprop, grad } from '../tensor/autodiff.js';
 import type { CompiledGraph, ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
 import type { DType, HostData } from '../tensor/dtype.js';

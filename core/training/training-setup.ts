@@ -1,6 +1,6 @@
 // What the training loop prepares before its first step: the base model and tokenizer from a path, the objective
 // from the options, the examples encoded under the length rule (with counts), and the warnings a person should see
-// (one-class data, dropped examples). Relies on core/model's loaders and objectives.ts.
+// (one-class data, dropped examples).
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveModelPath } from '../hub/resolve-model.js';

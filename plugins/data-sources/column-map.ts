@@ -1,6 +1,5 @@
 // Maps one record of a generic JSON/JSONL file to a PreferencePair through a column map: chosen/rejected or
 // a/b(+label) columns, plain text or conversations (HH dialogue strings, [{role, content}] lists).
-// Relies on conversation.ts, fields.ts and pair-order.ts.
 import { z } from 'zod';
 import type { Label, PreferencePair } from '../../core/data/records.js';
 import { isHhDialogue, isMessageList, renderTurns, splitHhPair, splitMessagePair, toTurns, type Turn } from './conversation.js';

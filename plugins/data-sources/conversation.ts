@@ -1,6 +1,6 @@
 // Conversational preference data: Anthropic HH dialogue strings ("\n\nHuman: ...\n\nAssistant: ...") and
 // [{role, content}] message lists (also ShareGPT-style {from, value}). Two conversations of a pair share a
-// prefix (the prompt); what follows it in each is that side's response. Relies on errors.ts.
+// prefix (the prompt); what follows it in each is that side's response.
 import { RecordError, fieldError, type RecordLocation } from './errors.js';
 
 /** One turn of a conversation. */

@@ -1,6 +1,6 @@
 // Reading the files behind a data source: resolving paths against the base folder, JSON Lines streamed line by
 // line (linear time, with a line cap), JSON arrays (top level or under a key), transparent gzip (detected by
-// magic bytes, not by name), and a streamed sha256 of the files for fingerprints. Relies on node:fs, node:zlib and node:crypto only.
+// magic bytes, not by name), and a streamed sha256 of the files for fingerprints.
 import { createHash } from 'node:crypto';
 export { canonicalJson } from '../../core/pipeline/hash.js';
 import { createReadStream } from 'node:fs';

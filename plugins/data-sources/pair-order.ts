@@ -1,6 +1,6 @@
 // Position honesty: which response of a pair is shown as A. For sources that give chosen/rejected, the slot is
 // decided by a deterministic hash of the record id (not by the seed, so a dataset is the same in every run), so
-// labels are about balanced and a judge that always answers "A" scores about 50%. Relies on node:crypto.
+// labels are about balanced and a judge that always answers "A" scores about 50%.
 import { createHash } from 'node:crypto';
 import type { Label } from '../../core/data/records.js';
 

@@ -1,8 +1,7 @@
 // Exporting a model as a plain Hugging Face folder (config.json, model.safetensors in the base's dtype unless told
 // otherwise, the tokenizer files) from an HF checkpoint, a llama2.c .bin, or a LoRA adapter folder (merged into its base
 // first, W + (alpha/r)·A·B), and verifying the export by reloading it: the reloaded model's logits on probe texts must
-// equal the reference's (the source, or the merged parameters, rounded to the written dtype). Relies on core/model
-// checkpoints and core/training's merge.
+// equal the reference's (the source, or the merged parameters, rounded to the written dtype).
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';

@@ -1,7 +1,7 @@
 // Training examples of the GRM objectives: the GRAM-R² target `<think>\n{z}\n</think>\n<answer>\n{l}\n</answer>`
 // (objective `rationale`), the generative baseline without rationale (`label-only`), GRAM v1's two stages (response-
 // pair LM text, then one label token after the judge prompt) and Bradley–Terry pairs. The targets are exactly what
-// core/reward's parseJudgment reads (the label between <answer> and </answer>). Relies on core/reward's prompts.
+// core/reward's parseJudgment reads (the label between <answer> and </answer>).
 import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import type { PairExample, SftExample } from '../../core/recipe/trainer.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';

@@ -2,7 +2,6 @@
 // `rationale` / `label-only`: generation + parsing (PairJudge over a ModelJudge, the recorded prompt format);
 // `gram-v1`: the two label logits right after the prompt; `bradley-terry`: r(prompt, a) vs r(prompt, b) from the
 // scalar head, confidence σ(|r_a − r_b|). A folder without gramr.json is judged as a `rationale` model.
-// Relies on core/reward (ModelJudge, PairJudge, prompts) and core/training's reward head scorer.
 import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { Judge, JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';

@@ -1,7 +1,7 @@
 // Where a trained model starts: `init: {scratch: {hiddenSize, layers, heads, intermediate, maxPositions}}` (a seeded
 // random Llama-style model with a byte tokenizer, written once into the stage folder) or `init: {from: <model>}`
 // (a model artifact: declared in the pipeline or written by an earlier stage). Shared by train-grm and
-// train-prover. Relies on core/training's initScratchCheckpoint and the stage's artifacts.
+// train-prover.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 // `gramr.json`: what a model folder written by train-grm / train-prover records beside config.json, so later stages
 // and judges know how to use it (objective, prompt format, chat, label tokens, whether EOS ends targets).
-// Hugging Face tools ignore the file. Relies on node:fs and core/io's atomic write.
+// Hugging Face tools ignore the file.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeJsonAtomic } from '../../core/io/atomic-write.js';

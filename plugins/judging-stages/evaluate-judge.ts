@@ -1,7 +1,7 @@
 // The judge `evaluate` measures, picked by the model folder: a model train-grm wrote (gramr.json, role grm) is judged
 // the way its objective calls for (judgeForModel: generation, label logits or the scalar reward head); any other
 // model (e.g. a Hugging Face checkpoint) is a generative judge — a PairJudge over a ModelJudge with the stage's
-// `judge` options. Relies on plugins/grm (judgeForModel, gramr.json) and core/reward.
+// `judge` options.
 import { ConfigError } from '../../core/errors.js';
 import type { StageContext } from '../../core/pipeline/stage.js';
 import type { Judge } from '../../core/reward/evaluator.js';

@@ -1,6 +1,6 @@
 // Rule checks on synthesized proofs (METHOD.md, recipe steps 2 and 4): each candidate is dropped by the FIRST rule
 // it fails, in the order of PROOF_RULES, and counted under that rule. Optional domain content check for the
-// demo data (verifiable-math's checkRationale). Relies on proof-layout.ts and plugins/verifiable-math.
+// demo data (verifiable-math's checkRationale).
 import type { Label } from '../../core/data/records.js';
 import { checkColumnRationale } from '../verifiable-math/columns.js';
 import { checkRationale } from '../verifiable-math/rationale.js';

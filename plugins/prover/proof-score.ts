@@ -1,6 +1,6 @@
 // The proof score of METHOD.md step 2: Score(s, l, ẑ) = −log π(ẑ | s, l) / log π(ẑ), with both log-likelihoods
 // computed by the prover itself — in context (after the rendered prover prompt) and alone (after a lone BOS, or
-// EOS for tokenizers without a BOS). Range (−∞, 0]; higher is better. Relies on CausalLM.logprobs.
+// EOS for tokenizers without a BOS). Range (−∞, 0]; higher is better.
 import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
 import type { ScoredProof } from '../../core/recipe/prover.js';

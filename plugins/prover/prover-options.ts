@@ -1,6 +1,6 @@
 // Option schemas of the prover plugin: the `sft-prover` kind (how proofs are prompted and trained) and the
 // synthesis settings `open` takes (k, temperature, token limit, rule limits). Strict zod with described defaults;
-// docs/recipe.md lists the defaults the paper leaves open. Relies on zod and the rule/prompt constants.
+// docs/recipe.md lists the defaults the paper leaves open.
 import { z } from 'zod';
 import { CHAT_MODES } from '../../core/reward/chat-renderer.js';
 import { CONTENT_CHECKS, DEFAULT_RULE_LIMITS } from './proof-rules.js';

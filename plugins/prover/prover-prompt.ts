@@ -1,7 +1,7 @@
 // The preference-proving model's input: a pair s = (prompt, A, B) plus the label l it must justify, filled into a
 // template and rendered as one user message through a chat renderer. `compact` (default) is four short lines
 // for from-scratch byte-level models; `full` is an instruction-style prompt for pretrained backbones.
-// Relies on core/reward's literal template filling; the chat renderer comes from core/reward/chat-renderer.ts.
+// The chat renderer comes from core/reward/chat-renderer.ts.
 import type { Label } from '../../core/data/records.js';
 import { untrusted } from '../../core/model/tokenizer/untrusted-text.js';
 import { fillTemplate, userInputOf, type ChatRenderer } from '../../core/reward/prompts.js';

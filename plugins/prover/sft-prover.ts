@@ -1,7 +1,6 @@
 // The `sft-prover` kind: the preference-proving model π_ψ as a decoder trained by SFT on (s, l) -> proof(z)
 // (loss on proof tokens only; the trainer masks the prompt), plus a share of context-free copies so log π(ẑ) is
-// learned, and synthesis with that model (synthesize-proofs.ts). Relies on the Trainer contract, core/model and
-// core/reward's chat renderers.
+// learned, and synthesis with that model (synthesize-proofs.ts).
 import { createHash } from 'node:crypto';
 import { injectable } from 'inversify';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 // Proof synthesis with a prover CausalLM (METHOD.md step 2): for each (s, l) sample k proofs at temperature T,
 // drop those failing a rule, score the rest by −log π(ẑ|s,l) / log π(ẑ), keep the best and turn it back into a
 // rationale. Each pair samples from its own seed (derived from the pair id), so a result never depends on batching
-// or on which pairs came before. Relies on CausalLM.generate, proof-rules.ts, proof-score.ts, proof-layout.ts.
+// or on which pairs came before.
 import { createHash } from 'node:crypto';
 import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { ProofCandidate, ProofRequest, ProofResult, ScoredProof } from '../../core/recipe/prover.js';

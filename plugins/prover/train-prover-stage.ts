@@ -1,7 +1,7 @@
 // Stage `train-prover` (METHOD.md recipe step 1): rationale examples -> a preference-proving model (model artifact).
 // Starts from a seeded scratch model or a model artifact, trains with the configured Prover and Trainer kinds
 // (the trainer resumes from its checkpoints in the stage folder after a kill), and publishes the checkpoint with
-// gramr.json (role prover, prompt format, options). Relies on plugins/grm's init, lookup and publishing helpers.
+// gramr.json (role prover, prompt format, options).
 import { inject, injectable } from 'inversify';
 import * as path from 'node:path';
 import { z } from 'zod';

@@ -2,7 +2,7 @@
 // `judge` (judgeForModel, greedy), `vote` (the self-training PairJudge of vote-judge.ts, n sampled votes from the job's
 // seed) and `prove` (sft-prover synthesis: k candidates, rules, scored with log π(ẑ|s,l) and log π(ẑ)). The same code
 // the stages run locally, so a worker's result for a pair equals the local one. A job whose model changed on disk
-// since it was queued is refused. Relies on plugins/grm, plugins/self-training and plugins/prover.
+// since it was queued is refused.
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { silentProgress, type TaskContext } from '../../core/pipeline/task-context.js';
 import type { ProofSession } from '../../core/recipe/prover.js';

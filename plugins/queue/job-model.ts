@@ -2,7 +2,7 @@
 // one job spec (model path + model content sha + settings, hashed). Its item key is the pair id plus a hash of what the
 // job reads of the pair; its BullMQ job id is spec + item key, so adding the same job twice does nothing, and its
 // result is written exactly once (HSETNX) to the Redis hash of queue + spec under the item key: another model, other
-// settings or changed pair content on the same queue never see it. Relies on bullmq 6 and ioredis.
+// settings or changed pair content on the same queue never see it.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { Queue, ConnectionOptions } from 'bullmq';

@@ -4,7 +4,7 @@
 // and job spec, so results are written only by the processing of their own job. A killed worker's active jobs
 // stall; BullMQ moves them back to the queue after `lockDuration`, and another worker does them (the HSETNX keeps one
 // result). It also runs whole stages (run-stage jobs, stage-worker.ts) from pipelines under its --pipelines folders.
-// Relies on bullmq 6 and a reachable Redis.
+// Needs a reachable Redis.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';

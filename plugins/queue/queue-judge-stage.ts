@@ -1,7 +1,7 @@
 // Stage `queue-judge`: judges a dataset's pairs through the BullMQ queue on Redis (workers: `gramr work`) with a
 // given model, and writes one record per pair in input order: the pair plus `judgment` (label, confidence, worker).
 // Resumable: a rerun enqueues only the pairs without a stored result (enqueueing is idempotent anyway) and reads the
-// finished ones from the results hash. Relies on queue-executor.ts (runQueued), bullmq and a reachable Redis.
+// finished ones from the results hash. Needs a reachable Redis.
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';

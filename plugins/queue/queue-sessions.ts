@@ -1,7 +1,7 @@
 // The queue executor behind the stages' own interfaces: a VoteJudge whose votes are `vote` jobs (self-train's
 // pseudo-labels) and a ProofSession whose proofs are `prove` jobs (self-train's rationales, synthesize-rationales).
 // Each enqueues all of its pending pairs up front, so workers run ahead, and then hands back results in the order the
-// stage asks for them. Relies on queue-executor.ts and job-model.ts (loaded on first use, with bullmq).
+// stage asks for them.
 import type { Label, PreferencePair } from '../../core/data/records.js';
 import { ConfigError } from '../../core/errors.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';

@@ -2,7 +2,7 @@
 // process of its own, exactly as `gramr run --jobs N` does (core's StageProcessPool and stage-process-main), in the
 // run folder the job names. While the stage runs it sends the job's progress (the stage's last progress update and a
 // heartbeat) and its log lines to Redis, and watches the run lock: when the run that queued the stage gives up its
-// folder (Ctrl-C, or a rerun took over the lock of a dead runner) the stage is stopped. Relies on bullmq 6.
+// folder (Ctrl-C, or a rerun took over the lock of a dead runner) the stage is stopped.
 import type { Job } from 'bullmq';
 import { StageProcessPool } from '../../core/pipeline/stage-process.js';
 import type { StageProgress } from '../../core/pipeline/progress.js';

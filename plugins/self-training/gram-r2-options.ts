@@ -1,6 +1,6 @@
 // Options of the `gram-r2` self-training strategy: every knob METHOD.md leaves open (vote runs, temperature,
 // threshold, k, proof temperature, rationale length, retrain mode, the trainer per round), each with the default
-// docs/self-training.md documents. Strict zod. Relies on the prover plugin's content checks and kind entries.
+// docs/self-training.md documents. Strict zod.
 import { z } from 'zod';
 import { kindEntry } from '../grm/stage-helpers.js';
 import { CONTENT_CHECKS, DEFAULT_RULE_LIMITS } from '../prover/proof-rules.js';

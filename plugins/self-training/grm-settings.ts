@@ -1,6 +1,6 @@
 // How a GRM reads its inputs, from the gramr.json train-grm wrote (prompt format, chat mode, label tokens): the
 // self-training loop judges with these settings and retrains with the same ones. A folder without gramr.json is a
-// `rationale` GRM in `compact` format (as judgeForModel assumes). Relies on plugins/grm's model meta.
+// `rationale` GRM in `compact` format (as judgeForModel assumes).
 import { ConfigError } from '../../core/errors.js';
 import type { ChatMode } from '../../core/reward/chat-renderer.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';

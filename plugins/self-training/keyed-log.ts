@@ -1,6 +1,6 @@
 // A resumable log of per-item results keyed by id, over core's RecordWriter: an interrupted run (even kill -9)
 // leaves the complete lines in `<file>.partial`; reopening reads them back so the caller redoes only the missing
-// ids. Lines are flushed after every `add`. Relies on core/pipeline/record-writer.ts.
+// ids. Lines are flushed after every `add`.
 import { RecordWriter, readJsonl } from '../../core/pipeline/record-writer.js';
 
 /** Results keyed by `id`, persisted line by line. */

@@ -1,7 +1,7 @@
 // Opens a trained preference-proving model for synthesis: the Prover kind and the options it was trained with come
 // from the model folder's gramr.json (as synthesize-rationales reads them; a folder without one is an sft-prover),
 // and `synthesis` are that kind's synthesis settings (k, temperature, maxTokens, rules, seed). Shared by self-train
-// and the fine-tune task adapter. Relies on plugins/grm's model meta and kind lookup.
+// and the fine-tune task adapter.
 import { ConfigError } from '../../core/errors.js';
 import type { ProofSession, Prover } from '../../core/recipe/prover.js';
 import type { TrainerContext } from '../../core/recipe/trainer.js';

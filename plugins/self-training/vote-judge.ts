@@ -1,7 +1,7 @@
 // Opens a GRM as the PairJudge that casts self-training's votes: format, chat and label tokens from its gramr.json,
 // the strategy's voting settings (n votes at temperature T, position, token limit capped at half the context). The
 // gram-r2 round (local executor) and `gramr work`'s `vote` jobs (queue executor) both open it here, so a worker's
-// votes for a pair are the ones the stage would have cast. Relies on core/reward and grm-settings.ts.
+// votes for a pair are the ones the stage would have cast.
 import { ModelJudge } from '../../core/reward/model-judge.js';
 import { PairJudge } from '../../core/reward/pair-judge.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';

@@ -1,7 +1,7 @@
 // RewardModel: what the server asks of a loaded train-grm model — judge pairs as given (label, confidence, P(a
 // preferred), rationale) and, for a Bradley–Terry model, score single responses. `openRewardModel` picks the
 // objective from the folder's gramr.json through openGrm (plugins/grm), as judgeForModel does, but keeps the PairJudge verdict
-// (for rationales) and the reward head (for pointwise scores). Relies on core/reward, core/training, plugins/grm.
+// (for rationales) and the reward head (for pointwise scores).
 import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';

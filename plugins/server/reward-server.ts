@@ -1,8 +1,7 @@
 // RewardServer: the HTTP face of a RewardModel over node:http — POST /get_reward (OpenRLHF's remote reward model),
 // POST /v1/judge, GET /healthz, GET /metrics. Bearer-token auth, limits (body size and read time, header time,
 // connections, items and generations per request), items checked per request before batching, per-request timeouts
-// that cancel unsent work, micro-batching of concurrent requests (micro-batcher.ts) and graceful shutdown. Relies on
-// request-bodies.ts, body-reader.ts, reward-model.ts, server-metrics.ts and core/reward's swapAveragedReward.
+// that cancel unsent work, micro-batching of concurrent requests (micro-batcher.ts) and graceful shutdown.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';

@@ -1,7 +1,6 @@
 // Training examples of the fine-tune adapter. A rationale GRM (objective rationale / label-only) gets, per pair, the
 // GRAM-R² target with a rationale (the record's own, or one the prover writes for the gold label) or a label-only
 // target `<answer>\nl\n</answer>`; GRAM v1 and Bradley–Terry models get their own objective's examples (no rationale).
-// Relies on plugins/grm's target builders and plugins/self-training's prover helpers.
 import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { ProofSession } from '../../core/recipe/prover.js';

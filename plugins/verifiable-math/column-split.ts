@@ -1,6 +1,6 @@
 // A split of the `columns` family: column addition (main splits) or subtraction with borrows (adapt-* splits),
 // drawn from the split's Rng stream and kept by the same seed-independent hash partition as the worked family
-// (key: operation and both operands), so no problem can appear in two splits. Relies on columns.ts.
+// (key: operation and both operands), so no problem can appear in two splits.
 import type { z } from 'zod';
 import type { Label } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';

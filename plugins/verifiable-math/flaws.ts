@@ -1,7 +1,7 @@
 // Flawed responses with realistic error types: a slipped digit, a wrong operation, a skipped step, a carry
 // (or borrow) error, and a right answer with broken work. Errors propagate the way a person's would (later
 // steps carry the wrong value on), except broken work, whose later steps use the true value. Every flawed
-// response is checked with verifyResponse before it is returned. Relies on problem.ts and core's Rng.
+// response is checked with verifyResponse before it is returned.
 import type { Rng } from '../../core/tensor/rng.js';
 import { applyOp, renderWork, solvePlan, type Op, type Operand, type PlanStep, type VerifiableProblem, type WorkStep } from './problem.js';
 import { verifyResponse } from './verify-response.js';

@@ -1,7 +1,7 @@
 // The record generators: a split's records, drawn from an Rng stream seeded by sha256(seed, split), where a
 // problem belongs to exactly one split by a seed-independent hash of its partition key (template id + plan),
 // so no problem (hence no prompt) can appear in two splits, whatever the seeds and counts. Pairs put the
-// correct response at A or B by a seeded coin. Relies on core's Rng and this folder's problem/flaw modules.
+// correct response at A or B by a seeded coin.
 import { createHash } from 'node:crypto';
 import type { CompletionExample, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';

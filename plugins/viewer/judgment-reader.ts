@@ -1,7 +1,7 @@
 // Reads an evaluate stage's judgments for people: the judgments log (judgment-log.ts) grouped by record pair (both
 // orders together), joined with the report's pairs.jsonl (gold label, domain, per-order correctness) and the prompts
 // file. Opening indexes the log once by byte offset (jsonl-index.ts); pages of full records are read back on demand,
-// so filtering and paging stay fast on 100k judgments. Relies only on the files the evaluate stage writes.
+// so filtering and paging stay fast on 100k judgments.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { WorkError } from '../../core/errors.js';

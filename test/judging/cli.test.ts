@@ -151,7 +151,10 @@ wholeSetTest('eval: JudgeBench from its standard path, long responses cut to the
   t.is(j.run.records, 2);
   t.is(j.run.evaluator, 'judgebench');
   t.regex(j.run.data, /[\\/]judgebench$/);
-  t.is(typeof j.metrics.noAnswerRate, 'number');
+  // Two records, both orders: four judgments, each answered or not; the rate is the unanswered share.
+  t.like(j.counts, { pairs: 2, judged: 4 });
+  t.is(j.counts.answered + j.counts.noAnswer, 4);
+  t.is(j.metrics.noAnswerRate, j.counts.noAnswer / 4);
 });
 
 test('every model command chooses its backend the same way: onnx then cpu by default, a list with --backend, printed', async (t) => {

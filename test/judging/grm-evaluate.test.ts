@@ -74,6 +74,10 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
     t.deepEqual(report.metrics, direct.metrics);
     t.deepEqual(report.counts, direct.counts);
     const logged = lines(join(stageDir, `report-${k}-judgments.jsonl`));
+    const prompts = new Set(readFileSync(join(stageDir, `report-${k}-judgments-prompts.jsonl`), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { hash: string }).hash));
+    // gram-v1 renders one judge prompt per shown order; bradley-terry scores both responses after the same rendered
+    // user prompt, which is what it logs: one per pair.
+    t.is(prompts.size, objective === 'bradley-terry' ? 12 : 24);
     t.is(logged.length, 24);
     t.is(new Set(logged.map((l) => l.key)).size, 24);
     for (const l of logged) {
@@ -84,7 +88,7 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
       t.is(more.length, 0);
       t.like(call, { sample: 0, raw: '', label: l.label });
       t.is(call!.probs![l.label!], l.confidence!);
-      t.is(typeof call!.prompt, 'string');
+      t.true(prompts.has(call!.prompt!), `prompt hash ${call!.prompt} is in the prompts file`);
       if (objective === 'bradley-terry') t.is(1 / (1 + Math.exp(-(call!.rewards![0] - call!.rewards![1]))), call!.probs!.A);
       else t.is(call!.rewards, undefined);
     }

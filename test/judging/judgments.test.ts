@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainChat, renderJudgePrompt } from '../../core/reward/prompts.js';
 import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
-import { contentId } from '../../core/reward/seeds.js';
+import { contentId, deriveSeed } from '../../core/reward/seeds.js';
 import { promptHash, type LoggedJudgment } from '../../plugins/judging-stages/index.js';
 import { StageJudgments } from '../../plugins/viewer/index.js';
 import { judgedRun, type JudgedRun } from './judged-run.js';
@@ -55,7 +55,9 @@ test('each logged order carries its prompt (once, in the prompts file), generati
     const call = l.judgments![0]!;
     t.is(l.judgments!.length, 1);
     t.is(call.sample, 0);
-    t.is(typeof call.seed, 'number');
+    // The run's seed is 1; the judge is called per shown prompt (its content key, as shown), so the sample's seed
+    // follows from the content and not from the record id or batch (greedy here, but logged as used).
+    t.is(call.seed, deriveSeed(1, 'judge', l.key, 'original', 0));
     // The prompt as the model saw it: the GRAM-R² template in the plain chat format the tiny judge was trained on
     // (the marks around untrusted fields encode to nothing, so the stored text has none).
     const expected = withoutMarks(renderJudgePrompt('gram-r2', { userInput: row.prompt, first, second }, plainChat));

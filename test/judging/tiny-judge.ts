@@ -3,8 +3,7 @@
 // "good" word is correct; the model writes `<think>WORD</think><answer>L</answer>` (WORD = response A, so the
 // label follows from the word it just wrote).
 // The byte tokenizer gets the template's fixed chunks and the tags as special tokens, so a prompt is ~30 tokens.
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { ByteTokenizer } from '../../core/model/tokenizer/byte-tokenizer.js';
 import { GRAM_R2_TEMPLATE, GRAM_V1_TEMPLATE } from '../../core/reward/prompt-templates.js';
 import { plainChat, renderJudgePrompt } from '../../core/reward/prompts.js';
 import { AdamW, Rng, TrainStep } from '../../core/tensor/index.js';
+import { dependencyClosure, dependencyHash } from '../architecture/import-graph.js';
 
 /** Correct and wrong responses of the trivial task. */
 export const GOOD = ['good', 'right', 'fine'];
@@ -110,13 +110,26 @@ export async function saveTiny(model: CausalLM, tokenizer: ByteTokenizer): Promi
   return dir;
 }
 
+/** The built files the cached tiny judge depends on: this file and every file it imports, transitively. */
+export function tinyJudgeSources(): string[] {
+  return dependencyClosure(fileURLToPath(import.meta.url));
+}
+
+/**
+ * The cache key of the tiny judge: a hash of the contents of tinyJudgeSources(), so a change to the training code
+ * (TrainStep, the optimizer, the backend) or the model (CausalLM, the decoder, the tokenizer) trains a new one.
+ */
+export function tinyJudgeKey(): string {
+  return dependencyHash(fileURLToPath(import.meta.url));
+}
+
 /**
  * The trained tiny judge as a checkpoint folder (with `losses.json`), shared by the test files of this folder: the
- * first caller trains and saves it under the OS temp folder, keyed by a hash of this file's compiled code, holding
- * a lock file meanwhile; the others wait for it. Training is deterministic, so every caller gets the same model.
+ * first caller trains and saves it under the OS temp folder, keyed by tinyJudgeKey(), holding a lock file meanwhile;
+ * the others wait for it. Training is deterministic, so every caller gets the same model.
  */
 export async function tinyJudgeDir(): Promise<string> {
-  const key = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12);
+  const key = tinyJudgeKey().slice(0, 16);
   const dir = join(tmpdir(), `gramr-tiny-judge-${key}`);
   const lock = `${dir}.lock`;
   const ready = (): boolean => existsSync(join(dir, 'losses.json'));

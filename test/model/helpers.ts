@@ -17,7 +17,7 @@ export const STORIES_TOK = fixturePath('stories260K/tok512.bin');
 export const PARITY = resolve(process.cwd(), 'test/fixtures/model/parity');
 export const PARITY_ARCHS = ['llama', 'qwen2', 'qwen3'] as const;
 
-/** llama2.c run.c on stories260K, prompt "Once upon a time" (values from the brief of issue 4). */
+/** llama2.c run.c on stories260K, prompt "Once upon a time": its token ids, logits and greedy continuation. */
 export const REF = {
   promptIds: [1, 403, 407, 261, 378],
   lastLogits8: [-10.136575, -5.329466, -10.138081, -10.136852, -10.137212, -10.138329, -10.137267, -10.137636],

@@ -57,10 +57,17 @@ test('each rule drops what it should, and a good proof passes every rule', (t) =
     [rationaleToProof(`A wrote ${ex.a} so`, ex.label), 'eos', 'copies-input'],
     [rationaleToProof('A: 1+1=3 ok. B: steps ok. A is right.', ex.label), 'eos', 'content', { content: 'verifiable-math' }],
   ];
+  // What each rule's detail must tell a person.
+  const details: Record<string, RegExp> = {
+    empty: /^the proof is empty$/, truncated: /cut at maxTokens or the context limit/,
+    structure: /proof layout "Claim: <A\|B> is better|rationale between the claim and the closing line is empty/,
+    length: /^the rationale has 101 bytes; at most 100 are allowed$/, label: new RegExp(`it must justify ${ex.label}$`),
+    'copies-input': /^the rationale repeats the whole (prompt|response( A| B)?)/, content: /1\+1=3|1\+1/,
+  };
   for (const [proof, finish, rule, extra] of cases) {
     const r = checkProof(proof, ex, ex.label, finish, { ...limits, ...extra });
     t.is(r.failed as string | undefined, rule, `${JSON.stringify(proof)} should fail ${rule}: ${r.detail}`);
-    t.true(typeof r.detail === 'string' && r.detail.length > 10);
+    t.regex(r.detail ?? '', details[rule]!, `${rule}: ${r.detail}`);
   }
   // Without the content check, a wrong-arithmetic rationale passes the structural rules.
   t.is(checkProof(rationaleToProof('A: 1+1=3 ok. B: steps ok. A is right.', ex.label), ex, ex.label, 'eos', limits).failed, undefined);

@@ -9,6 +9,7 @@ import type { PreferencePair, RationaleExample } from '../../core/data/records.j
 import { silentProgress, type ProgressSink } from '../../core/pipeline/task-context.js';
 import type { TrainerContext } from '../../core/recipe/trainer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
+import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
 import { generateSplit, verifiableMathOptionsSchema } from '../../plugins/verifiable-math/index.js';
 
 /** Folder of the trained fixture models (grm/, prover/), relative to the repo root. */
@@ -54,4 +55,32 @@ export function tempDir(t: { teardown(fn: () => void): void }, prefix = 'gramr-s
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** What a GRM answered on labeled pairs, counted here from its own judgments. */
+export interface Counted {
+  /** Pairs judged. */
+  total: number;
+  /** Judgments with a label. */
+  answered: number;
+  /** Judgments whose label is the pair's gold label. */
+  correct: number;
+}
+
+/**
+ * Judges `pairs` once each, as given (a shown first), greedily with the GRM at `modelPath`, and counts the labels
+ * that equal the gold ones: an accuracy computed without any Evaluator (no answer counts as wrong).
+ */
+export async function countCorrect(modelPath: string, pairs: readonly PreferencePair[], maxTokens = 96): Promise<Counted> {
+  const judge = await judgeForModel(modelPath, await createBackend(), { maxTokens });
+  try {
+    const outcomes = await judge(pairs.map((p) => ({ prompt: p.prompt, a: p.a, b: p.b, id: p.id, order: 'original' })), cpuContext());
+    return {
+      total: pairs.length,
+      answered: outcomes.filter((o) => o.label !== undefined).length,
+      correct: outcomes.filter((o, i) => o.label !== undefined && o.label === pairs[i]!.label).length,
+    };
+  } finally {
+    judge.dispose();
+  }
 }

@@ -134,7 +134,8 @@ test('bad input gets a 4xx with a clear JSON error and the server keeps serving'
   t.is((await fetch(`${url}/get_reward`)).status, 405);
   const ok = await post(`${url}/get_reward`, { prompts: ['What is 1 + 1?'], responses: ['2'] });
   t.is(ok.status, 200);
-  t.is(typeof ok.json.rewards[0], 'number');
+  const [direct] = await model.score!([{ prompt: 'What is 1 + 1?', response: '2' }]);
+  close(t, ok.json.rewards[0], direct!);
 });
 
 test('a pairwise-only model needs references: 400 explaining why', async (t) => {

@@ -9,6 +9,17 @@ import { calc, candidateSets, gen, gold, looksBalanced, pairs, statedAnswer, wri
 
 const PAIR_SPLITS = SPLITS.filter((s) => s !== 'candidates');
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+/** A plan `x op y;#1 op z;...` worked out by plain arithmetic (`#k` is step k's result); the last result. */
+function solve(plan: string): number {
+  const results: number[] = [];
+  for (const step of plan.split(';')) {
+    const m = /^(#?\d+)([-+*/])(#?\d+)$/.exec(step);
+    if (!m) throw new Error(`unreadable plan step ${step}`);
+    const value = (x: string): number => (x.startsWith('#') ? results[Number(x.slice(1)) - 1]! : Number(x));
+    results.push(calc(value(m[1]!), m[2]!, value(m[3]!)));
+  }
+  return results[results.length - 1]!;
+}
 
 test('every split has its default size, unique ids and the meta fields', (t) => {
   for (const split of SPLITS) {
@@ -17,9 +28,11 @@ test('every split has its default size, unique ids and the meta fields', (t) => 
     t.is(new Set(recs.map((r) => r.id)).size, recs.length, `${split}: ids are unique`);
     for (const r of recs) {
       const m = r.meta as Record<string, unknown>;
-      t.true(typeof m.domain === 'string' && typeof m.subdomain === 'string' && typeof m.errorType === 'string'
-        && typeof m.steps === 'number' && typeof m.goldAnswer === 'number', `${r.id} meta`);
       t.is(m.domain, split.startsWith('adapt-') ? 'measures' : 'arithmetic');
+      t.true((split.startsWith('adapt-') ? ['percent', 'units'] : ['word', 'expression']).includes(m.subdomain as string), `${r.id} subdomain ${m.subdomain}`);
+      t.true(split === 'candidates' ? m.errorType === 'mixed' : (ERROR_TYPES as readonly unknown[]).includes(m.errorType), `${r.id} errorType ${m.errorType}`);
+      t.is(m.steps, (m.plan as string).split(';').length, `${r.id} steps`);
+      t.is(m.goldAnswer, solve(m.plan as string), `${r.id} goldAnswer of ${m.plan}`);
       t.is(parsePlan(m.plan as string).length, m.steps as number);
     }
   }

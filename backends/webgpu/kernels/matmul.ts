@@ -1,7 +1,7 @@
 // WebGPU matmul: f32 [..., M, K] x [..., K, N] with numpy-broadcast batch dims, accumulating in f32. Picked by shape:
 // M <= 16 (decode): one invocation per 4 columns of every row; N <= 8 or tiny: one invocation per output; otherwise
 // tiled (an 8x8 workgroup computes a 64x64 tile, 8x8 per invocation in registers, K staged in workgroup memory 16 at
-// a time). Relies on kernel.ts and on broadcastOffset (elementwise.ts) for the batch offsets.
+// a time).
 import type { Tensor } from '../../../core/tensor/tensor.js';
 import { broadcastOffset } from './elementwise.js';
 import { linearGroups, linearIndex, MAX_GROUPS, type WebGpuKernel } from './kernel.js';

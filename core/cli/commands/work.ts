@@ -1,8 +1,8 @@
 // `gramr work`: a distributed worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
 // (see plugins/queue), runs each with the model the job names and writes the result once to the results hash; and
 // `run-stage` jobs (whole stages placed on the queue), run in the run folder the job names. Opens models only from
-// the folders given with --models, and runs stages only of pipelines under the folders given with --pipelines. Runs until SIGINT / SIGTERM. Never prints the Redis
-// password. Relies on plugins/queue (loaded by path so core keeps no static plugin import).
+// the folders given with --models, and runs stages only of pipelines under the folders given with --pipelines. Runs
+// until SIGINT / SIGTERM. Never prints the Redis password.
 import { ConfigError } from '../../errors.js';
 import { createGramrContainer } from '../../di/container.js';
 import { BACKEND_HELP } from '../../pipeline/backend-choice.js';

@@ -1,6 +1,6 @@
 // Composites causal_attention (GQA, optional start positions, per-row key lengths, additive mask) and
 // kv_cache_update (write new keys/values into a fixed-size cache at i32 positions). Masks are built from
-// iota + comparisons + where, so both lower to ONNX and WGSL. Relies on softmax.ts.
+// iota + comparisons + where, so both lower to ONNX and WGSL.
 import { compositeNode, defineComposite } from '../composite.js';
 import { iota, scalar, where } from '../primitives.js';
 import { GraphBuildError, broadcastsTo, fmt } from '../shape.js';

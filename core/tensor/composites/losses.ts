@@ -1,5 +1,5 @@
 // Composites cross_entropy (integer targets, ignore-index, mean/sum/none) and embedding (row lookup).
-// Relies on log_softmax from softmax.ts; autodiff goes through the decompositions.
+// Autodiff goes through the decompositions.
 import { compositeNode, defineComposite } from '../composite.js';
 import { gather, iota, scalar } from '../primitives.js';
 import { GraphBuildError, fmt, sameShape } from '../shape.js';

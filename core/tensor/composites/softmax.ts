@@ -1,5 +1,5 @@
 // Composites softmax and log_softmax over one axis (max-subtracted for stability), with their own backward
-// so a fused forward kernel needs no decomposition in the gradient. Relies on primitives and composite registry.
+// so a fused forward kernel needs no decomposition in the gradient.
 import { compositeNode, defineComposite } from '../composite.js';
 import { GraphBuildError, fmt, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
