@@ -6,7 +6,7 @@ import type { Label } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';
 import type { Candidate } from '../data-sources/records.js';
 import {
-  columnCorrect, columnFlaw, columnPrompt, columnRationale, columnWork, drawColumnProblem, rowsText, spaced, workRows,
+  columnCorrect, columnFlaw, columnPrompt, columnRationale, columnWork, drawColumnProblem, rationaleRows, rowsText, spaced, workRows,
   type ColumnErrorType, type ColumnOp, type ColumnProblem,
 } from './columns.js';
 import { DEFAULT_COUNTS, columnsSchema, type Split, type VerifiableMathOptions } from './options.js';
@@ -82,6 +82,14 @@ function record(p: ColumnProblem, split: Split, type: ColumnErrorType, i: number
   return { ...base, label, meta: m };
 }
 
+/**
+ * A claimed result for a compare document: each digit is the true one or, half the time, another digit, so the
+ * match row marks many columns and every flag is worth learning.
+ */
+function claimed(p: ColumnProblem, rng: Rng): string {
+  return spaced(columnWork(p).digits.map((d) => (rng.nextFloat() < 0.5 ? d : (d + 1 + rng.int(9)) % 10)));
+}
+
 /** Splits whose problems may appear in pretraining: everything but the held-out test, candidates and adapt-test. */
 const TRAINING_SIDE: ReadonlySet<Split> = new Set(['seed', 'labeled', 'unlabeled-1', 'unlabeled-2', 'unlabeled-3', 'adapt-train']);
 
@@ -102,10 +110,14 @@ function* pretrainDocuments(opts: VerifiableMathOptions): Generator<CompletionRe
     }
     if (p === undefined) throw new Error(`verifiable-math: could not draw pretraining document ${i} in ${MAX_DRAWS} draws; lower count or raise columns.width`);
     used.add(columnKey(p));
-    yield {
-      id: `vmath:pretrain:${opts.seed}:${i}`, prompt: columnPrompt(p), completion: rowsText(workRows(p, cols.layout)), source: SOURCE,
-      meta: { domain: op === '+' ? 'addition' : 'subtraction', subdomain: 'columns', width: p.x.length, split: 'pretrain' },
-    };
+    const meta = { domain: op === '+' ? 'addition' : 'subtraction', subdomain: 'columns', width: p.x.length, split: 'pretrain' };
+    const id = `vmath:pretrain:${opts.seed}:${i}`;
+    if (rng.nextFloat() >= cols.compareShare) {
+      yield { id, prompt: columnPrompt(p), completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
+      continue;
+    }
+    const [a, b] = [claimed(p, rng), claimed(p, rng)];
+    yield { id, prompt: `${columnPrompt(p)} : ${a} , ${b}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
   }
 }
 

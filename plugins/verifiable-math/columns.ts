@@ -8,7 +8,7 @@ import type { Rng } from '../../core/tensor/rng.js';
 /**
  * Rationale layouts: `rows` (carries, result, match flags) or `aligned`: every input copied into an aligned row —
  * the operands `x`, `y`, then carries and result (the worked sum, as in the base model's pretraining documents),
- * then the two responses `a`, `b`, then the match flags — so every computed cell depends only on cells a fixed 10,
+ * then the two responses `A`, `B`, then the match flags — so every computed cell depends only on cells a fixed 10,
  * 20 or 30 tokens above it in the rationale, and the only far lookups are plain copies.
  */
 export const COLUMN_LAYOUTS = ['rows', 'aligned'] as const;
@@ -149,7 +149,7 @@ export function workRows(p: ColumnProblem, layout: ColumnLayout): ColumnRow[] {
 export function rationaleRows(p: ColumnProblem, a: string, b: string, layout: ColumnLayout): ColumnRow[] {
   const w = columnWork(p), n = w.digits.length;
   const da = parseDigits(a) ?? [], db = parseDigits(b) ?? [];
-  const responses = layout === 'aligned' ? [{ name: 'a', cells: cellsOf(da, n, '?') }, { name: 'b', cells: cellsOf(db, n, '?') }] : [];
+  const responses = layout === 'aligned' ? [{ name: 'A', cells: cellsOf(da, n, '?') }, { name: 'B', cells: cellsOf(db, n, '?') }] : [];
   return [...workRows(p, layout), ...responses, { name: 'm', cells: w.digits.map((d, i) => flag(d, da[i], db[i])) }];
 }
 

@@ -41,7 +41,9 @@ export const columnsSchema = z.object({
   errorTypes: z.array(z.enum(COLUMN_ERROR_TYPES)).min(1).default([...COLUMN_ERROR_TYPES])
     .describe('Error types of the wrong result, used in turn: dropped-carry, phantom-carry, slipped-digit (one non-units digit changed).'),
   layout: z.enum(COLUMN_LAYOUTS).default('rows')
-    .describe('Reference rationale layout: rows (carries, result digits, match flags) or aligned (every input copied into an aligned row: operands x, y, carries, result, responses a, b, then the match flags).'),
+    .describe('Reference rationale layout: rows (carries, result digits, match flags) or aligned (every input copied into an aligned row: operands x, y, carries, result, responses A, B, then the match flags).'),
+  compareShare: z.number().min(0).max(1).default(0)
+    .describe('pretrain split: share of documents that also mark two claimed results (each right or one digit off) against the worked sum, digit by digit (rows A, B, m); the rest are worked sums and differences only.'),
 }).strict();
 
 /** Options of `verifiable-math`. */

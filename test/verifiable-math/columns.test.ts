@@ -108,7 +108,7 @@ test('layout aligned: rows x, y copy the operands, a, b the responses, around th
     const base = rows[i]!.rationale.split('\n'), o = ops[i]!.rationale.split('\n');
     const [xs, , ys] = rows[i]!.prompt.split(/ ([-+]) /);
     t.deepEqual(o.slice(0, 2), [`x ${xs} 0`, `y ${ys} 0`], rows[i]!.prompt);
-    t.deepEqual(o.slice(4, 6), [`a ${rows[i]!.a}`, `b ${rows[i]!.b}`]);
+    t.deepEqual(o.slice(4, 6), [`A ${rows[i]!.a}`, `B ${rows[i]!.b}`]);
     t.deepEqual([...o.slice(2, 4), ...o.slice(6)], base);
     t.deepEqual(checkColumnRationale(ops[i]!, ops[i]!.rationale, ops[i]!.label), [], ops[i]!.id);
   }
