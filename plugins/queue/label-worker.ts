@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
+import type { PluginRef } from '../../core/di/plugin-loader.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { checkJob, checkModelPath, JobRefused } from './job-check.js';
 import { JobHandlers } from './job-handlers.js';
@@ -31,6 +32,8 @@ export interface LabelWorkerOptions {
   maxModels?: number;
   /** Real paths of the folders whose pipelines this worker runs whole stages of (run-stage jobs); none: it runs none. */
   pipelineRoots?: readonly string[];
+  /** The application's plugins a run-stage job's pipeline is loaded with (gramr's built-in list; Pipeline.basePlugins). */
+  plugins?: readonly PluginRef[];
   /** Called after each run-stage job this worker finished (`ok`) or failed. */
   onStage?: (stageId: string, ok: boolean) => void;
   /** Called after each result this worker wrote (`wrote`) or found already written by another. */
@@ -58,7 +61,7 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     stageStop.signal.addEventListener('abort', stopped);
     stages.set(job.id!, ac);
     try {
-      const done = await runStageJob(job, o.pipelineRoots ?? [], me, ac.signal);
+      const done = await runStageJob(job, o.pipelineRoots ?? [], o.plugins ?? [], me, ac.signal);
       o.onStage?.(stageId, true);
       return done;
     } catch (e) {

@@ -1,6 +1,6 @@
 // The table of `gramr` commands. Each command's module is imported only when that command runs (the main help
 // imports them all for their summaries), so `gramr --version` and a single command load only what they use.
-import type { Command } from '../command.js';
+import type { Command } from '../../core/command/command.js';
 
 /** Command names in help order, each with the import of its module. */
 export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> = {

@@ -2,13 +2,13 @@
 // The `gramr` command: dispatches to sub-commands. Exit codes: 0 success, 1 the work failed,
 // 2 bad usage or bad config. Errors print one clear message (the stack only with GRAMR_DEBUG=1).
 import { readFileSync } from 'node:fs';
-import { GramrError } from '../errors.js';
-import { exitAfterDrain } from '../io/drain.js';
-import { commandHelp, parseCommandArgs } from './command.js';
+import { GramrError } from '../core/errors.js';
+import { exitAfterDrain } from '../core/io/drain.js';
+import { commandHelp, parseCommandArgs } from '../core/command/command.js';
 import { COMMAND_LOADERS, loadAllCommands } from './commands/index.js';
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 async function mainHelp(): Promise<string> {

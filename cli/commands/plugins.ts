@@ -1,9 +1,9 @@
 // `gramr plugins`: every extension point, its kinds, which plugin provides each, and each kind's options
 // (from the same zod schemas the validator uses).
 import { z } from 'zod';
-import { createGramrContainer } from '../../di/container.js';
-import { extensionPoints } from '../../di/identifiers.js';
-import type { Command } from '../command.js';
+import { createAppContainer } from '../app.js';
+import { extensionPoints } from '../../core/di/identifiers.js';
+import type { Command } from '../../core/command/command.js';
 
 type Listing = Array<{ point: string; kinds: Array<{ kind: string; plugin: string; description: string; options: unknown }> }>;
 type JsonProp = { description?: string; type?: unknown; default?: unknown; enum?: unknown[]; items?: { type?: unknown; enum?: unknown[] } };
@@ -46,7 +46,7 @@ export const pluginsCommand: Command = {
   options: { plugin: { type: 'string', multiple: true }, json: { type: 'boolean' }, markdown: { type: 'boolean' } },
   async run(values) {
     const extra = ((values.plugin as string[] | undefined) ?? []).map((spec) => ({ spec }));
-    const c = await createGramrContainer(extra);
+    const c = await createAppContainer(extra);
     const out = extensionPoints.map((point) => ({
       point,
       kinds: c.contributions.filter((k) => k.point === point).sort((a, b) => a.kind.localeCompare(b.kind)).map((k) => ({

@@ -3,12 +3,14 @@
 // `run-stage` jobs (whole stages placed on the queue), run in the run folder the job names. Opens models only from
 // the folders given with --models, and runs stages only of pipelines under the folders given with --pipelines. Runs
 // until SIGINT / SIGTERM. Never prints the Redis password.
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
-import { redactCredentials } from '../../pipeline/redact-credentials.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import type { Command } from '../../core/command/command.js';
+import { modelRoots } from '../../plugins/queue/job-check.js';
+import { startLabelWorker } from '../../plugins/queue/label-worker.js';
+import { builtinPlugins, createAppContainer } from '../app.js';
 
 const positiveInt = (v: unknown, name: string, dflt: number): number => {
   if (v === undefined) return dflt;
@@ -42,14 +44,12 @@ export const workCommand: Command = {
     const queue = typeof values.queue === 'string' ? values.queue : 'gramr-judge';
     const concurrency = positiveInt(values.concurrency, 'concurrency', 1);
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
-    const { modelRoots } = await import(new URL('../../../plugins/queue/job-check.js', import.meta.url).href) as typeof import('../../../plugins/queue/job-check.js');
     const roots = await modelRoots(dirs).catch((e: Error) => { throw new ConfigError(e.message, where); });
     const pipelineRoots = await modelRoots(pipelineDirs, '--pipelines').catch((e: Error) => { throw new ConfigError(e.message, where); });
-    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, 'gramr work');
-    const { startLabelWorker } = await import(new URL('../../../plugins/queue/label-worker.js', import.meta.url).href) as typeof import('../../../plugins/queue/label-worker.js');
+    const { backend, chain } = await chooseCommandBackend(await createAppContainer(), values.backend, 'gramr work');
     let done = 0;
     let stages = 0;
-    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, concurrency, lockDurationMs,
+    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: builtinPlugins, concurrency, lockDurationMs,
       onResult: () => { done++; }, onStage: () => { stages++; } });
     const from = [roots.length ? `models from ${roots.join(', ')}` : 'no models', pipelineRoots.length ? `stages of pipelines under ${pipelineRoots.join(', ')}` : 'no stages'];
     process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${redactCredentials(values.redis)}, ${from.join(', ')} (backend ${chain}, concurrency ${concurrency})\n`);
