@@ -17,8 +17,6 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> =
   eval: async () => (await import('./eval.js')).evalCommand,
   data: async () => (await import('./data.js')).dataCommand,
   rank: async () => (await import('./rank.js')).rankCommand,
-  serve: async () => (await import('./serve.js')).serveCommand,
-  work: async () => (await import('./work.js')).workCommand,
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
 };

@@ -23,3 +23,6 @@ export const extensionPoints = Object.keys(ServiceIds) as ExtensionPoint[];
 
 /** Multi-bound: one `KindContribution` per kind a plugin provides (its options schema and description). */
 export const KindContributionId = Symbol.for('gramr.KindContribution');
+
+/** Multi-bound: one `CommandContribution` per `gramr` command a plugin provides (its name, summary and loader). */
+export const CommandContributionId = Symbol.for('gramr.CommandContribution');

@@ -1,12 +1,11 @@
-// `gramr serve`: serves a train-grm reward model over HTTP for RLHF trainers (OpenRLHF's --remote_rm_url), with
-// /v1/judge, /healthz and /metrics (docs/serving.md). The server lives in plugins/server; the backend comes from
-// the plugin container. SIGTERM / SIGINT shut it down gracefully.
+// `gramr serve` (contributed by the server plugin, index.ts): serves a train-grm reward model over HTTP for RLHF trainers (OpenRLHF's --remote_rm_url), with
+// /v1/judge, /healthz and /metrics (docs/serving.md). The backend comes from the application's plugin container. SIGTERM / SIGINT shut it down gracefully.
 import { ConfigError } from '../../core/errors.js';
-import { createAppContainer } from '../app.js';
 import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import type { Command } from '../../core/command/command.js';
-import { checkBinding, openRewardModel, RewardServer } from '../../plugins/server/index.js';
+import { openRewardModel } from './reward-model.js';
+import { checkBinding, RewardServer } from './reward-server.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -29,7 +28,7 @@ export const serveCommand: Command = {
     'max-generations': { type: 'string' }, 'body-timeout-ms': { type: 'string' }, 'max-connections': { type: 'string' },
     separator: { type: 'string' }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' },
   },
-  async run(values, positionals) {
+  async run(values, positionals, context) {
     const where = 'gramr serve';
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     if (typeof values.model !== 'string') throw new ConfigError(`--model is required\nusage: ${this.usage}`, where);
@@ -46,7 +45,7 @@ export const serveCommand: Command = {
     const port = int('port', 0) ?? 8000;
     if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`, where);
     checkBinding(host, token); // before loading anything
-    const { backend, chain } = await chooseCommandBackend(await createAppContainer(), values.backend, where);
+    const { backend, chain } = await chooseCommandBackend(await context.container(), values.backend, where);
     try {
       const batch = int('batch', 1) ?? 16;
       const model = await openRewardModel(values.model, backend, {
