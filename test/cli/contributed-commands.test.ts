@@ -47,6 +47,8 @@ test('an outside command is listed by its descriptor, loads only when run, and g
   t.is(run.code, 0, run.stderr);
   t.is(run.stdout, `hi you from ${builtinPlugins.length + 1} plugins, the last ./hello.mjs\n`);
   t.true(existsSync(path.join(dir, 'hello-loaded')));
+  const listed = cli(['plugins', '--plugin', './hello.mjs'], dir);
+  t.regex(listed.stdout, /\nCommands\n {2}work +Run a distributed worker.*\[queue\]\n {2}serve +Serve a reward model.*\[server\]\n {2}hello +says hi {2}\[hello\]\n$/);
 });
 
 test('a command name given twice, or a built-in one, is exit 2 naming the plugins', (t) => {
