@@ -6,6 +6,7 @@ import { Container } from 'inversify';
 import { ConfigError } from '../errors.js';
 import { KindContributionId, ServiceIds, type ExtensionPoint } from './identifiers.js';
 import type { KindContribution } from './kind-contribution.js';
+import { bindKindLookup } from './kind-lookup.js';
 import { loadPluginModule, type PluginRef } from './plugin-loader.js';
 
 /** The container plus the contribution index built from it. */
@@ -45,6 +46,7 @@ export class GramrContainer {
 /** Build a container from `plugins` (ContainerModules by path, file URL or npm name), loaded in order. */
 export async function createGramrContainer(plugins: readonly PluginRef[]): Promise<GramrContainer> {
   const container = new Container();
+  bindKindLookup(container);
   for (const ref of plugins) {
     const mod = await loadPluginModule(ref);
     await container.load(mod);
