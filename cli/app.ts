@@ -2,10 +2,10 @@
 // built-in plugins (builtin-plugins.ts) first.
 import { createGramrContainer, type GramrContainer } from '../core/di/container.js';
 import type { PluginRef } from '../core/di/plugin-loader.js';
+import { loadPipeline, type Pipeline } from '../core/pipeline/load-pipeline.js';
 import { builtinBackends, builtinPlugins } from './builtin-plugins.js';
 
 export { builtinBackends, builtinPlugins };
-import { loadPipeline, type Pipeline } from '../core/pipeline/load-pipeline.js';
 
 /** A container of the built-in plugins plus `extra` outside ones; with `backendsOnly`, of the built-in backends only. */
 export function createAppContainer(extra: readonly PluginRef[] = [], options: { backendsOnly?: boolean } = {}): Promise<GramrContainer> {
