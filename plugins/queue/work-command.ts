@@ -8,6 +8,7 @@ import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import type { Command } from '../../core/command/command.js';
+import type { Prover } from '../../core/recipe/prover.js';
 import { modelRoots } from './job-check.js';
 import { startLabelWorker } from './label-worker.js';
 
@@ -45,10 +46,11 @@ export const workCommand: Command = {
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
     const roots = await modelRoots(dirs).catch((e: Error) => { throw new ConfigError(e.message, where); });
     const pipelineRoots = await modelRoots(pipelineDirs, '--pipelines').catch((e: Error) => { throw new ConfigError(e.message, where); });
-    const { backend, chain } = await chooseCommandBackend(await context.container(), values.backend, 'gramr work');
+    const container = await context.container();
+    const { backend, chain } = await chooseCommandBackend(container, values.backend, 'gramr work');
     let done = 0;
     let stages = 0;
-    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: context.plugins, concurrency, lockDurationMs,
+    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: context.plugins, provers: (kind) => container.get<Prover>('Prover', kind), concurrency, lockDurationMs,
       onResult: () => { done++; }, onStage: () => { stages++; } });
     const from = [roots.length ? `models from ${roots.join(', ')}` : 'no models', pipelineRoots.length ? `stages of pipelines under ${pipelineRoots.join(', ')}` : 'no stages'];
     process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${redactCredentials(values.redis)}, ${from.join(', ')} (backend ${chain}, concurrency ${concurrency})\n`);
