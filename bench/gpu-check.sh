@@ -12,7 +12,7 @@ mkdir -p "$out"
 export GRAMR_REQUIRE_WEBGPU=1
 if { [ ! -d node_modules ] || [ ! -d dist ]; } && [ -f .gpu-pack.tgz ]; then tar xzf .gpu-pack.tgz; fi
 [ -d dist ] || npx tsc -p tsconfig.json
-gramr() { node dist/core/cli/main.js "$@"; }
+gramr() { node dist/cli/main.js "$@"; }
 summary="$out/summary.txt"
 : > "$summary"
 say() { echo "$*" | tee -a "$summary"; }
@@ -30,13 +30,13 @@ grep -E '^ *✘ ' "$out/tests.log" | head -20 | tee -a "$summary"
 # 2. Speed: webgpu beside the onnx CPU EP (the peer), same script, same machine.
 for n in 1024 2048; do
   for be in webgpu onnx; do
-    timeout 120 node dist/core/cli/main.js bench matmul --backend "$be" --size "$n" --repeats 10 --json > "$out/matmul-$be-$n.json" 2> "$out/matmul-$be-$n.err" \
+    timeout 120 node dist/cli/main.js bench matmul --backend "$be" --size "$n" --repeats 10 --json > "$out/matmul-$be-$n.json" 2> "$out/matmul-$be-$n.err" \
       && say "matmul $n^3 $be: $(node -e "const r=JSON.parse(require('fs').readFileSync('$out/matmul-$be-$n.json','utf8'));const x=r.results?.[0]??r;console.log(x.gflops.toFixed(1)+' GFLOPS median, '+x.bestGflops.toFixed(1)+' best')")" \
       || say "matmul $n^3 $be: failed (see $out/matmul-$be-$n.err)"
   done
 done
 for be in webgpu onnx; do
-  timeout 180 node dist/core/cli/main.js bench generate --backend "$be" --tokens 256 --json > "$out/generate-$be.json" 2> "$out/generate-$be.err" \
+  timeout 180 node dist/cli/main.js bench generate --backend "$be" --tokens 256 --json > "$out/generate-$be.json" 2> "$out/generate-$be.err" \
     && say "generate stories260K $be: $(node -e "const r=JSON.parse(require('fs').readFileSync('$out/generate-$be.json','utf8'));const x=r.results?.[0]??r;console.log(Math.round(x.tokens_per_s)+' tokens/s median')")" \
     || say "generate $be: failed (see $out/generate-$be.err)"
 done

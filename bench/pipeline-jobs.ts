@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const cli = fileURLToPath(new URL('../core/cli/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** The bench pipeline: two train-grm stages that share only their (generated) dataset. */
 export function benchPipeline(steps: number, count: number): string {

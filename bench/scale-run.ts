@@ -52,11 +52,11 @@ export function promptIds(n: number, seed: number): number[] {
 
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string, dflt: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1]! : dflt; };
-  const { createGramrContainer } = await import('../core/di/container.js');
+  const { createAppContainer } = await import('../cli/app.js');
   const { chooseBackend } = await import('../core/pipeline/backend-choice.js');
   const { CausalLM } = await import('../core/model/causal-lm.js');
   const quantize = arg('quantize', 'none');
-  const { backend, chain } = await chooseBackend(await createGramrContainer([], { backendsOnly: true }), [arg('backend', 'onnx')]);
+  const { backend, chain } = await chooseBackend(await createAppContainer([], { backendsOnly: true }), [arg('backend', 'onnx')]);
   const tLoad = performance.now(), cLoad = process.cpuUsage();
   const cpuSince = (): number => { const c = process.cpuUsage(cLoad); return (c.user + c.system) / 1e6; };
   const model = await CausalLM.load(arg('model', ''), backend, quantize === 'none' ? {} : { quantize: quantize as 'int8' | 'int4' });

@@ -2,9 +2,13 @@
 // they share gramr's copies of inversify and zod (a ContainerModule from another copy would not load).
 export { ContainerModule, injectable, inject } from 'inversify';
 export { z } from 'zod';
-export { ServiceIds, KindContributionId, extensionPoints, type ExtensionPoint } from './di/identifiers.js';
+export { ServiceIds, KindContributionId, KindLookupId, extensionPoints, type ExtensionPoint } from './di/identifiers.js';
+export { splitKind, type KindLookup } from './di/kind-lookup.js';
 export { contributeKind, type KindContribution, type KindDefinition } from './di/kind-contribution.js';
 export { createGramrContainer, GramrContainer } from './di/container.js';
+export { contributeCommand, type CommandDefinition, type CommandContribution } from './di/command-contribution.js';
+export { expectPositionals, type Command, type CommandContext, type OptionSpec } from './command/command.js';
+export type { PluginRef } from './di/plugin-loader.js';
 export { ConfigError, GramrError, WorkError } from './errors.js';
 export type { Label, PreferencePair, RationaleExample, DataRecord } from './data/records.js';
 export { newReadStats, type DataSource, type ReadStats } from './data/data-source.js';

@@ -1,34 +1,13 @@
-// The composition root: the only place that imports reflect-metadata. Builds an inversify container from the
-// built-in plugins (loaded by path, so core has no static import of any plugin or backend) plus the outside
-// plugins a pipeline names, and answers "which kinds exist" and "give me kind X of point P".
+// The plugin container: the only place that imports reflect-metadata. Builds an inversify container from the
+// plugins it is given (the application's built-in list, cli/builtin-plugins.ts, plus the outside plugins a pipeline
+// names) and answers "which kinds exist" and "give me kind X of point P". Core names no plugin or backend itself.
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { ConfigError } from '../errors.js';
 import { KindContributionId, ServiceIds, type ExtensionPoint } from './identifiers.js';
 import type { KindContribution } from './kind-contribution.js';
+import { bindKindLookup } from './kind-lookup.js';
 import { loadPluginModule, type PluginRef } from './plugin-loader.js';
-
-/** Built-in plugins and backends, as paths relative to this file (dist/core/di/). */
-export const builtinPlugins: readonly string[] = [
-  '../../plugins/data-sources/index.js',
-  '../../plugins/basic-stages/index.js',
-  '../../plugins/verifiable-math/index.js',
-  '../../plugins/rankers/index.js',
-  '../../plugins/evaluators/index.js',
-  '../../plugins/trainers/index.js',
-  '../../plugins/judging-stages/index.js',
-  '../../plugins/report/index.js',
-  '../../plugins/prover/index.js',
-  '../../plugins/base-model/index.js',
-  '../../plugins/grm/index.js',
-  '../../plugins/self-training/index.js',
-  '../../plugins/task-adapters/index.js',
-  '../../plugins/export/index.js',
-  '../../plugins/queue/index.js',
-  '../../backends/cpu/plugin.js',
-  '../../backends/onnx/plugin.js',
-  '../../backends/webgpu/plugin.js',
-];
 
 /** The container plus the contribution index built from it. */
 export class GramrContainer {
@@ -64,17 +43,11 @@ export class GramrContainer {
   }
 }
 
-/**
- * Build a container from the built-in plugins plus `extra` outside plugins (paths or npm names). With
- * `backendsOnly`, only the built-in backends load (commands that just need a backend start faster).
- */
-export async function createGramrContainer(extra: PluginRef[] = [], options: { backendsOnly?: boolean } = {}): Promise<GramrContainer> {
+/** Build a container from `plugins` (ContainerModules by path, file URL or npm name), loaded in order. */
+export async function createGramrContainer(plugins: readonly PluginRef[]): Promise<GramrContainer> {
   const container = new Container();
-  const refs: PluginRef[] = [
-    ...builtinPlugins.filter((p) => !options.backendsOnly || p.startsWith('../../backends/')).map((p) => ({ spec: new URL(p, import.meta.url).href, label: p.replace(/^(\.\.\/)+/, '').replace(/\/index\.js$|\.js$/, '') })),
-    ...extra,
-  ];
-  for (const ref of refs) {
+  bindKindLookup(container);
+  for (const ref of plugins) {
     const mod = await loadPluginModule(ref);
     await container.load(mod);
   }

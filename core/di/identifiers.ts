@@ -23,3 +23,9 @@ export const extensionPoints = Object.keys(ServiceIds) as ExtensionPoint[];
 
 /** Multi-bound: one `KindContribution` per kind a plugin provides (its options schema and description). */
 export const KindContributionId = Symbol.for('gramr.KindContribution');
+
+/** Multi-bound: one `CommandContribution` per `gramr` command a plugin provides (its name, summary and loader). */
+export const CommandContributionId = Symbol.for('gramr.CommandContribution');
+
+/** The one KindLookup (kind-lookup.ts) the container binds for every plugin: "give me kind K of point P" at run time. */
+export const KindLookupId = Symbol.for('gramr.KindLookup');

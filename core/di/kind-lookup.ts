@@ -1,11 +1,11 @@
-// Resolving other plugins' kinds from inside a stage (its trainer, its prover): a module binds a lookup through
-// inversify's resolution context, so a stage can ask for "Trainer kind X" at run time and have X's options parsed
-// by X's contributed schema. Unknown kinds and invalid options are ConfigErrors naming the place and what is valid.
-// Each plugin binds it under its own id (modules only bind), so two plugins never clash.
-import type { ContainerModuleLoadOptions, ResolutionContext } from 'inversify';
+// Resolving other plugins' kinds from inside a stage or evaluator (its trainer, its prover, its ranker): the
+// container binds one lookup under KindLookupId over inversify's resolution context, so an implementation injects it
+// and asks for "Trainer kind X" at run time, with X's options parsed by X's contributed schema. Unknown kinds and
+// invalid options are ConfigErrors naming the place and what is valid.
+import type { Container, ResolutionContext } from 'inversify';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { KindContributionId, ServiceIds, type ExtensionPoint } from './identifiers.js';
+import { KindContributionId, KindLookupId, ServiceIds, type ExtensionPoint } from './identifiers.js';
 import type { KindContribution } from './kind-contribution.js';
 
 /** Looks up kinds of extension points at run time. */
@@ -35,9 +35,9 @@ export function kindLookupOf(context: Pick<ResolutionContext, 'get' | 'getAll'>)
   };
 }
 
-/** Binds a KindLookup under `id` inside a ContainerModule (one id per plugin, so two plugins never clash). */
-export function bindKindLookup(options: ContainerModuleLoadOptions, id: symbol): void {
-  options.bind<KindLookup>(id).toDynamicValue((context) => kindLookupOf(context)).inSingletonScope();
+/** Binds the KindLookup under KindLookupId (createGramrContainer does; a test that builds its own container may). */
+export function bindKindLookup(container: Pick<Container, 'bind'>): void {
+  container.bind<KindLookup>(KindLookupId).toDynamicValue((context) => kindLookupOf(context)).inSingletonScope();
 }
 
 /** `{kind, ...options}` of a config entry split into the kind and the rest. */

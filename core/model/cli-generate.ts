@@ -1,5 +1,5 @@
 // The work behind `gramr generate` and `gramr logits`, given parsed option values, a backend and an output
-// function (the commands in core/cli/commands pass process.stdout; tests pass a collector). Bad values are
+// function (the commands in cli/commands pass process.stdout; tests pass a collector). Bad values are
 // ConfigErrors naming the option.
 import { ConfigError } from '../errors.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';

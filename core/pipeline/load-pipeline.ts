@@ -10,6 +10,7 @@ import { parseHubRef } from '../hub/hub-id.js';
 import { resolveHubFile, resolveModelPath } from '../hub/resolve-model.js';
 import { createGramrContainer, type GramrContainer } from '../di/container.js';
 import type { ExtensionPoint } from '../di/identifiers.js';
+import type { PluginRef } from '../di/plugin-loader.js';
 import { applyOverrides } from './overrides.js';
 import { DEFAULT_BACKENDS } from './backend-choice.js';
 import { applyAnchorOverrides } from './anchor-overrides.js';
@@ -73,6 +74,8 @@ export interface Pipeline {
   file: string;
   /** The --set overrides it was loaded with (stage processes load it the same way). */
   sets: string[];
+  /** The application's plugins it was loaded with (before the file's own); stage processes load it with them. */
+  basePlugins: readonly PluginRef[];
   /** Its folder: relative paths resolve here. */
   baseDir: string;
   /** Run name. */
@@ -151,10 +154,11 @@ async function resolveHubPaths(list: HubPath[]): Promise<void> {
 }
 
 /**
- * Load and validate a pipeline; throws one ConfigError listing every problem. Touches nothing on disk but the Hub
+ * Load and validate a pipeline with the application's `basePlugins` (gramr's built-in list: cli/app.ts) plus the
+ * plugins the file names; throws one ConfigError listing every problem. Touches nothing on disk but the Hub
  * cache: once the file is valid, Hub model ids and hf:// dataset files are fetched there (HubError on failure).
  */
-export async function loadPipeline(fileArg: string, sets: string[] = []): Promise<Pipeline> {
+export async function loadPipeline(fileArg: string, sets: string[], basePlugins: readonly PluginRef[]): Promise<Pipeline> {
   const file = path.resolve(fileArg);
   const rel = path.relative(process.cwd(), file);
   const shown = rel && !rel.startsWith('..') ? rel : file;
@@ -178,7 +182,7 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   if (!top.success) throw new ConfigError(describeIssues(top.error.issues, pipelineSchema, [], map, shown).join('\n'));
   const cfg = top.data;
   const baseDir = path.dirname(file);
-  const container = await createGramrContainer(cfg.plugins.map((spec, i) => ({ spec, baseDir, label: `${locate(map, ['plugins', i], shown)}: plugins[${i}]` })));
+  const container = await createGramrContainer([...basePlugins, ...cfg.plugins.map((spec, i) => ({ spec, baseDir, label: `${locate(map, ['plugins', i], shown)}: plugins[${i}]` }))]);
 
   const errors: string[] = [];
   const at = (p: Array<string | number>): string => `${locate(map, p, shown)}: ${formatPath(p)}`;
@@ -244,5 +248,5 @@ export async function loadPipeline(fileArg: string, sets: string[] = []): Promis
   errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));
   await resolveHubPaths(hubPaths);
-  return { file, sets, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
+  return { file, sets, basePlugins, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

@@ -71,7 +71,7 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
   // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
   const local = p.stages.filter((s) => !s.placement).length;
-  const pool = jobs > 1 && local > 0 ? new StageProcessPool(p.file, p.sets) : undefined;
+  const pool = jobs > 1 && local > 0 ? new StageProcessPool(p.file, p.sets, p.basePlugins) : undefined;
   pool?.warm(Math.min(jobs, local));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);

@@ -47,7 +47,7 @@ function forwarding(local: StageProgress, everyMs = 100): StageProgress {
 interface Prepared { p: Pipeline; choice: BackendChoice }
 
 async function prepare(m: StagePrepareMessage): Promise<Prepared> {
-  const p = await loadPipeline(m.file, m.sets);
+  const p = await loadPipeline(m.file, m.sets, m.plugins);
   return { p, choice: await chooseBackend(p.container, p.backendPrefer, p.backendOptions) };
 }
 

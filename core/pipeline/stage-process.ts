@@ -4,6 +4,7 @@
 // its outputs; the parent turns that back into a StageDone or an error.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PluginRef } from '../di/plugin-loader.js';
 import { ConfigError, GramrError, WorkError } from '../errors.js';
 import type { OutputIndex } from './artifacts.js';
 import type { StageProgress } from './progress.js';
@@ -16,6 +17,8 @@ export interface StagePrepareMessage {
   /** Pipeline file and the --set overrides it was loaded with. */
   file: string;
   sets: string[];
+  /** The application's plugins the pipeline is loaded with (Pipeline.basePlugins). */
+  plugins: PluginRef[];
 }
 
 /** What the parent sends a stage process to run. */
@@ -61,7 +64,7 @@ const entry = fileURLToPath(new URL('./stage-process-main.js', import.meta.url))
 export class StageProcessPool {
   private spare: ChildProcess[] = [];
 
-  constructor(private readonly file: string, private readonly sets: string[]) {}
+  constructor(private readonly file: string, private readonly sets: string[], private readonly plugins: readonly PluginRef[]) {}
 
   /** Keep `n` spare processes warming up. */
   warm(n: number): void {
@@ -69,7 +72,7 @@ export class StageProcessPool {
     while (this.spare.length < n) {
       const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
       child.on('error', () => {}); // reported when the process is given a stage
-      child.send({ type: 'prepare', file: this.file, sets: this.sets } satisfies StagePrepareMessage);
+      child.send({ type: 'prepare', file: this.file, sets: this.sets, plugins: [...this.plugins] } satisfies StagePrepareMessage);
       this.spare.push(child);
     }
   }

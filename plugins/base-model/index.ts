@@ -2,11 +2,9 @@
 // start from (prompt -> completion documents, e.g. the verifiable-math `pretrain` split). One ContainerModule.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
-import { BaseModelKindLookupId, TrainLmStage, trainLmSchema } from './train-lm-stage.js';
+import { TrainLmStage, trainLmSchema } from './train-lm-stage.js';
 
 const baseModelModule = new ContainerModule((options) => {
-  bindKindLookup(options, BaseModelKindLookupId);
   contributeKind(options, 'base-model', {
     point: 'Stage', kind: 'train-lm', schema: trainLmSchema, impl: TrainLmStage,
     description: 'pretrain a base language model on prompt -> completion documents (scratch or from a model) -> model artifact (role base); optional held-out exact match',

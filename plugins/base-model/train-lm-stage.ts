@@ -16,9 +16,7 @@ import { kindEntry, stopIfDiverged } from '../grm/stage-helpers.js';
 import { MODEL_META_FORMAT } from '../grm/model-meta.js';
 import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-init.js';
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
-
-/** Service id of this plugin's kind lookup. */
-export const BaseModelKindLookupId = Symbol.for('gramr.base-model.KindLookup');
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** Options of `train-lm`. */
 export const trainLmSchema = z.object({
@@ -75,7 +73,7 @@ async function exactMatch(modelPath: string, docs: readonly CompletionExample[],
 @injectable()
 export class TrainLmStage implements Stage<TrainLmOptions> {
   readonly kind = 'train-lm';
-  constructor(@inject(BaseModelKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: TrainLmOptions): string[] {
     return [o.from, ...(o.eval ? [o.eval] : []), ...initInputs(o.init)];

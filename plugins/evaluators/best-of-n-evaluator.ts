@@ -1,14 +1,17 @@
 // Evaluator `best-of-n`: on CandidateSets (candidates with oracle correctness), for each n the fraction of
 // prompts where the ranker's pick among the first n candidates is correct, beside the oracle upper bound (any
 // of the n correct) and the random-pick expectation (mean fraction correct). Sets run side by side
-// (`concurrency`) and their comparisons share judge calls (coalesceJudge).
-import { injectable } from 'inversify';
+// (`concurrency`) and their comparisons share judge calls (coalesceJudge). The ranker is any Ranker kind, resolved
+// through the container's KindLookup.
+import { inject, injectable } from 'inversify';
+import { KindLookupId } from '../../core/di/identifiers.js';
+import type { KindLookup } from '../../core/di/kind-lookup.js';
 import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { coalesceJudge } from '../../core/reward/coalesce-judge.js';
 import type { EvalReport, Evaluator, Judge, SetOutcome } from '../../core/reward/evaluator.js';
 import { compareFromJudge } from '../../core/reward/judge-compare.js';
-import { createRanker } from '../../core/reward/rankers.js';
+import type { Ranker } from '../../core/reward/ranker.js';
 import { bestOfNOptionsSchema, parseOptions } from './options.js';
 import { asCandidateSet } from './records-check.js';
 import { buildReport } from './tables.js';
@@ -25,6 +28,7 @@ export function defaultNs(maxSize: number): number[] {
 @injectable()
 export class BestOfNEvaluator implements Evaluator {
   readonly kind = 'best-of-n';
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   async evaluate(records: DataRecord[], judge: Judge, options: unknown, ctx: TaskContext): Promise<EvalReport> {
     const o = parseOptions(this.kind, bestOfNOptionsSchema, options);
@@ -39,7 +43,7 @@ export class BestOfNEvaluator implements Evaluator {
       return out;
     };
     const compare = compareFromJudge(coalesceJudge(counting, o.batchSize), o.position);
-    const ranker = createRanker(o.ranker);
+    const ranker = this.lookup.get<Ranker>('Ranker', o.ranker, {}, `${this.kind} evaluator: ranker`).impl;
     const rows: Array<Record<string, string | number | undefined>> = [];
     const metrics: Record<string, number> = {};
     const counts: Record<string, number> = { sets: sets.length };

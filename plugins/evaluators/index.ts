@@ -23,8 +23,8 @@ export interface EvaluatorKind {
   description: string;
   /** Options schema (strict). */
   schema: z.ZodType;
-  /** Implementation class (no constructor arguments). */
-  impl: new () => Evaluator;
+  /** Implementation class (the container supplies what its constructor injects). */
+  impl: new (...args: any[]) => Evaluator;
 }
 
 /** Every kind, in documentation order. */

@@ -2,7 +2,6 @@
 // that turns invalid options into a ConfigError naming the kind and the path.
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import { RANKER_KINDS } from '../../core/reward/rankers.js';
 
 const position = z.enum(['none', 'random', 'both']).default('both')
   .describe('orders to judge each pair in: none (as given), random (seeded swap per pair id), both');
@@ -25,7 +24,7 @@ export const positionBiasOptionsSchema = z.object({ batchSize }).strict();
 
 /** `best-of-n`: pick accuracy of a ranker against an oracle, per n. */
 export const bestOfNOptionsSchema = z.object({
-  ranker: z.enum(RANKER_KINDS).default('knockout').describe('ranking method used to pick the best candidate'),
+  ranker: z.string().default('knockout').describe('Ranker kind that picks the best candidate (built in: linear, knockout, full, sort; a plugin may add more)'),
   ns: z.array(z.number().int().min(1)).min(1).optional()
     .describe('candidate counts to evaluate (first n candidates of each set); default 1, 2, 4, ... and the largest set size'),
   position: position.describe('orders each comparison is judged in'),

@@ -3,14 +3,12 @@
 // the helpers the recipe stages share (init, gramr.json, publishing, record checks, kind lookup).
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
-import { GrmKindLookupId, TrainGrmStage, trainGrmSchema } from './train-grm-stage.js';
+import { TrainGrmStage, trainGrmSchema } from './train-grm-stage.js';
 
 /** The plugin's name in contributions. */
 export const GRM_PLUGIN = 'grm';
 
 const grmModule = new ContainerModule((options) => {
-  bindKindLookup(options, GrmKindLookupId);
   contributeKind(options, GRM_PLUGIN, {
     point: 'Stage', kind: 'train-grm', schema: trainGrmSchema, impl: TrainGrmStage,
     description: 'train a reward model: rationale (GRAM-R²), label-only, gram-v1 (pair LM + label smoothing) or bradley-terry -> model artifact with gramr.json',
@@ -18,7 +16,7 @@ const grmModule = new ContainerModule((options) => {
 });
 export default grmModule;
 
-export { TrainGrmStage, trainGrmSchema, grmExamples, trainerObjective, GrmKindLookupId } from './train-grm-stage.js';
+export { TrainGrmStage, trainGrmSchema, grmExamples, trainerObjective } from './train-grm-stage.js';
 export { judgeForModel, logitJudge, rewardJudge, type GrmJudge, type GrmJudgeOptions } from './judge-for-model.js';
 export {
   GRM_OBJECTIVES, answerBlock, rationaleTarget, grmPrompt, v1PairPrompt, v1PairTarget, rationaleExample, labelOnlyExample, v1PairExample,

@@ -22,9 +22,7 @@ import { describeInit, initInputs, initSchema, prepareInit } from './model-init.
 import { MODEL_META_FORMAT } from './model-meta.js';
 import { checkpointOf, publishModel } from './publish-model.js';
 import { asPair, asRationaleExample, labelBalance, labelOf } from './record-checks.js';
-
-/** Service id of this plugin's kind lookup. */
-export const GrmKindLookupId = Symbol.for('gramr.grm.KindLookup');
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** Options of `train-grm`. */
 export const trainGrmSchema = z.object({
@@ -95,7 +93,7 @@ export function trainerObjective(objective: GrmObjective, s: { labelTokens: { A:
 @injectable()
 export class TrainGrmStage implements Stage<TrainGrmOptions> {
   readonly kind = 'train-grm';
-  constructor(@inject(GrmKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: TrainGrmOptions): string[] {
     return [o.from, ...(o.eval ? [o.eval] : []), ...(o.pairs ? [o.pairs] : []), ...initInputs(o.init)];

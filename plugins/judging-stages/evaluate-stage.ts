@@ -8,10 +8,11 @@ import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js'
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
 import { JudgmentLog } from './judgment-log.js';
-import { KindLookupId, type KindLookup } from './kind-lookup.js';
+import { type KindLookup } from '../../core/di/kind-lookup.js';
 import { openEvaluateJudge } from './evaluate-judge.js';
 import { readInputs } from './open-judge.js';
 import { inputsOf, type EvaluateOptions } from './options.js';
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** The judgments artifact's name. */
 export function judgmentsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): string {

@@ -5,8 +5,6 @@
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
 import { EvaluateStage } from './evaluate-stage.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
-import { KindLookupId } from './kind-lookup.js';
 import { evaluateSchema, rankSchema } from './options.js';
 import { RankStage } from './rank-stage.js';
 
@@ -14,7 +12,6 @@ import { RankStage } from './rank-stage.js';
 export const JUDGING_STAGES_PLUGIN = 'judging-stages';
 
 export default new ContainerModule((options) => {
-  bindKindLookup(options, KindLookupId);
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'evaluate', schema: evaluateSchema, impl: EvaluateStage,
     description: 'evaluate a model (a generative judge, or any train-grm model by its objective) on datasets with an evaluator kind -> report (markdown + JSON) and judgments (resumable)' });
   contributeKind(options, JUDGING_STAGES_PLUGIN, { point: 'Stage', kind: 'rank', schema: rankSchema, impl: RankStage,
@@ -26,5 +23,5 @@ export { RankStage } from './rank-stage.js';
 export { JudgmentLog, type LoggedCall, type LoggedJudgment } from './judgment-log.js';
 export { promptHash, PromptStore, readPrompts, type StoredPrompt } from './prompt-store.js';
 export { openEvaluateJudge, type EvaluateJudge } from './evaluate-judge.js';
-export { KindLookupId, type KindLookup } from './kind-lookup.js';
+export type { KindLookup } from '../../core/di/kind-lookup.js';
 export { evaluateSchema, rankSchema, type EvaluateOptions, type RankOptions } from './options.js';

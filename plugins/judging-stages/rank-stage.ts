@@ -7,9 +7,10 @@ import { PairJudge } from '../../core/reward/pair-judge.js';
 import { asRankInput } from '../../core/reward/rank-input.js';
 import { rankSets } from '../../core/reward/rank-sets.js';
 import type { Ranker } from '../../core/reward/ranker.js';
-import { KindLookupId, type KindLookup } from './kind-lookup.js';
+import { type KindLookup } from '../../core/di/kind-lookup.js';
 import { openStageJudge, readInputs } from './open-judge.js';
 import { inputsOf, type RankOptions } from './options.js';
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** The `rank` stage. */
 @injectable()

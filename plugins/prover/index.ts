@@ -3,17 +3,15 @@
 // rationale examples). One ContainerModule; modules only bind. Named exports are the library API.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { sftProverSchema } from './prover-options.js';
 import { SftProver } from './sft-prover.js';
 import { SynthesizeRationalesStage, synthesizeRationalesSchema } from './synthesize-rationales-stage.js';
-import { ProverKindLookupId, TrainProverStage, trainProverSchema } from './train-prover-stage.js';
+import { TrainProverStage, trainProverSchema } from './train-prover-stage.js';
 
 /** The plugin's name in contributions. */
 export const PROVER_PLUGIN = 'prover';
 
 const proverModule = new ContainerModule((options) => {
-  bindKindLookup(options, ProverKindLookupId);
   contributeKind(options, PROVER_PLUGIN, {
     point: 'Prover', kind: 'sft-prover', schema: sftProverSchema, impl: SftProver,
     description: 'preference-proving model trained by SFT on (s, l) -> proof; samples k proofs, rule-checks them, keeps the best by −log π(ẑ|s,l)/log π(ẑ)',
@@ -39,6 +37,6 @@ export {
   renderProverPrompt, renderProverMessage, proverTemplateOf, COMPACT_PROVER_TEMPLATE, FULL_PROVER_TEMPLATE, PROVER_PROMPT_FORMATS,
   type ProverPromptFormat,
 } from './prover-prompt.js';
-export { TrainProverStage, trainProverSchema, readRationaleExamples, ProverKindLookupId } from './train-prover-stage.js';
+export { TrainProverStage, trainProverSchema, readRationaleExamples } from './train-prover-stage.js';
 export { SynthesizeRationalesStage, synthesizeRationalesSchema } from './synthesize-rationales-stage.js';
 export { logLineOf, totalsOf, renderSynthesisReport, summaryOf, type SynthesisLogLine, type SynthesisTotals } from './synthesis-report.js';

@@ -21,7 +21,7 @@ import { executorSchema, queueOf } from '../queue/executor-options.js';
 import { asPair, labelBalance, labelOf } from '../grm/record-checks.js';
 import { synthesisSchema } from './prover-options.js';
 import { emptyOutputMessage, logLineOf, renderSynthesisReport, summaryOf, totalsOf, type SynthesisLogLine } from './synthesis-report.js';
-import { ProverKindLookupId } from './train-prover-stage.js';
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** Options of `synthesize-rationales`. */
 export const synthesizeRationalesSchema = synthesisSchema.extend({
@@ -51,7 +51,7 @@ async function linesOnDisk<T>(w: RecordWriter): Promise<T[]> {
 @injectable()
 export class SynthesizeRationalesStage implements Stage<SynthesizeOptions> {
   readonly kind = 'synthesize-rationales';
-  constructor(@inject(ProverKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: SynthesizeOptions): string[] {
     return [o.from, o.prover];

@@ -16,9 +16,7 @@ import { MODEL_META_FORMAT } from '../grm/model-meta.js';
 import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-init.js';
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
 import { asRationaleExample, labelBalance } from '../grm/record-checks.js';
-
-/** Service id of this plugin's kind lookup. */
-export const ProverKindLookupId = Symbol.for('gramr.prover.KindLookup');
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** Options of `train-prover`. */
 export const trainProverSchema = z.object({
@@ -46,7 +44,7 @@ export async function readRationaleExamples(name: string, limit: number | undefi
 @injectable()
 export class TrainProverStage implements Stage<TrainProverOptions> {
   readonly kind = 'train-prover';
-  constructor(@inject(ProverKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: TrainProverOptions): string[] {
     return [o.from, ...(o.eval ? [o.eval] : []), ...initInputs(o.init)];

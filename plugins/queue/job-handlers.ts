@@ -1,13 +1,13 @@
 // What a worker does with each job kind, with the models it opens cached per (kind, path, content sha, settings):
 // `judge` (judgeForModel, greedy), `vote` (the self-training PairJudge of vote-judge.ts, n sampled votes from the job's
-// seed) and `prove` (sft-prover synthesis: k candidates, rules, scored with log π(ẑ|s,l) and log π(ẑ)). The same code
+// seed) and `prove` (the job's Prover kind, resolved through the plugin container: for sft-prover, k candidates, rules,
+// scored with log π(ẑ|s,l) and log π(ẑ)). The same code
 // the stages run locally, so a worker's result for a pair equals the local one. A job whose model changed on disk
 // since it was queued is refused.
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { silentProgress, type TaskContext } from '../../core/pipeline/task-context.js';
-import type { ProofSession } from '../../core/recipe/prover.js';
+import type { ProofSession, Prover } from '../../core/recipe/prover.js';
 import { judgeForModel } from '../grm/judge-for-model.js';
-import { SftProver } from '../prover/sft-prover.js';
 import { openVoteJudge } from '../self-training/vote-judge.js';
 import type { PairJudge } from '../../core/reward/pair-judge.js';
 import type { Judge } from '../../core/reward/evaluator.js';
@@ -23,7 +23,9 @@ export class JobHandlers {
   private readonly cache = new Map<string, Entry>();
   private tick = 0;
 
-  constructor(private readonly backend: ComputeBackend, private readonly worker: string, private readonly maxModels = 3) {}
+  /** `provers` gives the Prover of a kind (the plugin container's); a kind it does not know is refused. */
+  constructor(private readonly backend: ComputeBackend, private readonly worker: string, private readonly maxModels = 3,
+    private readonly provers: (kind: string) => Prover = (kind) => { throw new Error(`no prover kinds are loaded (asked for "${kind}")`); }) {}
 
   /** The result of `job` (without writing it anywhere). */
   async run(job: LabelJob, signal: AbortSignal): Promise<LabelResult | VoteResult | ProveResult> {
@@ -56,9 +58,14 @@ export class JobHandlers {
     }
     if (job.kind === 'prove') {
       const p = job.payload;
-      if (p.prover.kind !== 'sft-prover') throw new JobRefused(`${where}: prover kind "${p.prover.kind}" does not run in workers; supported: sft-prover`);
+      let prover: Prover;
+      try {
+        prover = this.provers(p.prover.kind);
+      } catch (e) {
+        throw new JobRefused(`${where}: ${(e as Error).message}`);
+      }
       return this.use(where, 'prove', p, { prover: p.prover, synthesis: p.synthesis }, async () => {
-        const s = await new SftProver().open(p.model, p.prover.trained, p.synthesis, { ...ctx, seed: p.synthesis.seed, backend: async () => this.backend });
+        const s = await prover.open(p.model, p.prover.trained, p.synthesis, { ...ctx, seed: p.synthesis.seed, backend: async () => this.backend });
         return { prover: s, dispose: () => s.dispose() };
       }, async (o) => {
         const [r] = await o.prover!.prove([p.request], ctx);

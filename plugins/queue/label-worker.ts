@@ -8,6 +8,8 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
+import type { PluginRef } from '../../core/di/plugin-loader.js';
+import type { Prover } from '../../core/recipe/prover.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { checkJob, checkModelPath, JobRefused } from './job-check.js';
 import { JobHandlers } from './job-handlers.js';
@@ -31,6 +33,10 @@ export interface LabelWorkerOptions {
   maxModels?: number;
   /** Real paths of the folders whose pipelines this worker runs whole stages of (run-stage jobs); none: it runs none. */
   pipelineRoots?: readonly string[];
+  /** The Prover of a kind, for prove jobs (the plugin container's); without it, prove jobs are refused. */
+  provers?: (kind: string) => Prover;
+  /** The application's plugins a run-stage job's pipeline is loaded with (gramr's built-in list; Pipeline.basePlugins). */
+  plugins?: readonly PluginRef[];
   /** Called after each run-stage job this worker finished (`ok`) or failed. */
   onStage?: (stageId: string, ok: boolean) => void;
   /** Called after each result this worker wrote (`wrote`) or found already written by another. */
@@ -46,7 +52,7 @@ export interface LabelWorker {
 /** Starts a worker on `backend`. */
 export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions): LabelWorker {
   const me = `${hostname()}:${process.pid}`;
-  const handlers = new JobHandlers(backend, me, o.maxModels ?? 3);
+  const handlers = new JobHandlers(backend, me, o.maxModels ?? 3, o.provers);
   const redis = redisClient(o.redis);
   const stop = new AbortController();
   const stageStop = new AbortController();
@@ -58,7 +64,7 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     stageStop.signal.addEventListener('abort', stopped);
     stages.set(job.id!, ac);
     try {
-      const done = await runStageJob(job, o.pipelineRoots ?? [], me, ac.signal);
+      const done = await runStageJob(job, o.pipelineRoots ?? [], o.plugins ?? [], me, ac.signal);
       o.onStage?.(stageId, true);
       return done;
     } catch (e) {

@@ -4,6 +4,7 @@
 // heartbeat) and its log lines to Redis, and watches the run lock: when the run that queued the stage gives up its
 // folder (Ctrl-C, or a rerun took over the lock of a dead runner) the stage is stopped.
 import type { Job } from 'bullmq';
+import type { PluginRef } from '../../core/di/plugin-loader.js';
 import { StageProcessPool } from '../../core/pipeline/stage-process.js';
 import type { StageProgress } from '../../core/pipeline/progress.js';
 import type { ProgressUpdate } from '../../core/pipeline/task-context.js';
@@ -25,9 +26,9 @@ const PROGRESS_MS = 500;
 
 /**
  * Runs the stage of `job` (checked here; JobRefused when it may not run) on this worker and returns its StageDone,
- * encoded (encodeResult). `stop` aborts it (its reason, an Error, says why); the stage's folder is kept for a rerun.
+ * encoded (encodeResult), its pipeline loaded with `plugins` first. `stop` aborts it (its reason, an Error, says why); the stage's folder is kept for a rerun.
  */
-export async function runStageJob(job: Job<unknown>, roots: readonly string[], worker: string, stop: AbortSignal): Promise<string> {
+export async function runStageJob(job: Job<unknown>, roots: readonly string[], plugins: readonly PluginRef[], worker: string, stop: AbortSignal): Promise<string> {
   const data = checkStageJob(job.data);
   await checkStagePlace(data, roots);
   let last: ProgressUpdate | undefined;
@@ -37,7 +38,7 @@ export async function runStageJob(job: Job<unknown>, roots: readonly string[], w
     log(message) { void job.log(message).catch(() => undefined); },
     finish() { /* the runner's display finishes when the job does */ },
   };
-  const pool = new StageProcessPool(data.file, data.sets);
+  const pool = new StageProcessPool(data.file, data.sets, plugins);
   const forked = pool.start({ file: data.file, runDir: data.runDir, stageId: data.stageId, attempt: data.attempt, index: data.index, worker }, display);
   let beat = 0;
   let sentAt = 0;

@@ -15,9 +15,7 @@ import { runGramR2Round, type RoundDeps } from './gram-r2-round.js';
 import { openProverSession } from './open-prover.js';
 import { judgeInputOf } from './pseudo-label.js';
 import { openVoteJudge, voteSettingsOf } from './vote-judge.js';
-
-/** Service id of this plugin's kind lookup. */
-export const SelfTrainingKindLookupId = Symbol.for('gramr.self-training.KindLookup');
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** Parses `gram-r2` options; invalid ones are a ConfigError. */
 export function parseGramR2Options(options: unknown): GramR2Options {
@@ -69,7 +67,7 @@ export class GramR2Strategy implements SelfTrainingStrategy {
   readonly kind = 'gram-r2';
   /** The stage executors this strategy runs with (the self-train stage checks its `executor` against them). */
   readonly executors = ['local', 'queue'] as const;
-  constructor(@inject(SelfTrainingKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   round(inputs: RoundInputs, options: unknown, ctx: TrainerContext): Promise<RoundResult> {
     const o = parseGramR2Options(options);

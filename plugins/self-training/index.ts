@@ -3,9 +3,8 @@
 // modules only bind. Named exports are the library API (docs/self-training.md).
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { gramR2Schema } from './gram-r2-options.js';
-import { GramR2Strategy, SelfTrainingKindLookupId } from './gram-r2-strategy.js';
+import { GramR2Strategy } from './gram-r2-strategy.js';
 import { selfTrainSchema } from './self-train-options.js';
 import { SelfTrainStage } from './self-train-stage.js';
 
@@ -13,7 +12,6 @@ import { SelfTrainStage } from './self-train-stage.js';
 export const SELF_TRAINING_PLUGIN = 'self-training';
 
 const selfTrainingModule = new ContainerModule((options) => {
-  bindKindLookup(options, SelfTrainingKindLookupId);
   contributeKind(options, SELF_TRAINING_PLUGIN, {
     point: 'SelfTrainingStrategy', kind: 'gram-r2', schema: gramR2Schema, impl: GramR2Strategy,
     description: 'GRAM-R² round: n-vote pseudo-labels with a threshold, prover rationales (k candidates, rules), merge with all earlier data, retrain (backbone or continue)',
@@ -27,7 +25,7 @@ export default selfTrainingModule;
 
 export { SelfTrainStage, goldLabelOf } from './self-train-stage.js';
 export { selfTrainSchema, selfTrainNames, type SelfTrainOptions } from './self-train-options.js';
-export { GramR2Strategy, SelfTrainingKindLookupId, modelRoundDeps, parseGramR2Options } from './gram-r2-strategy.js';
+export { GramR2Strategy, modelRoundDeps, parseGramR2Options } from './gram-r2-strategy.js';
 export { gramR2Schema, CONFIDENCE_MODES, RETRAIN_MODES, type GramR2Options } from './gram-r2-options.js';
 export { runGramR2Round, hideLabels, type RoundDeps } from './gram-r2-round.js';
 export { pseudoLabel, labelLine, verdictConfidence, type LabelLine, type PseudoLabelSettings, type ConfidenceMode, type VoteJudge, type VerdictLike } from './pseudo-label.js';

@@ -20,9 +20,9 @@ import type { ExecutorContext } from '../queue/executor-options.js';
 import { asPair, asRationaleExample } from '../grm/record-checks.js';
 import { evaluateModel } from './evaluate-model.js';
 import { hideLabels } from './gram-r2-round.js';
-import { SelfTrainingKindLookupId } from './gram-r2-strategy.js';
 import { addGoldAccuracy, renderSelfTrainReport, selfTrainMetrics } from './round-report.js';
 import { selfTrainNames, type SelfTrainOptions } from './self-train-options.js';
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** What a finished round leaves in round-N/round.json. */
 interface RoundFile { grmPath: string; report: RoundReport; labels: PseudoLabel[] }
@@ -40,7 +40,7 @@ export function goldLabelOf(pair: PreferencePair): Label | undefined {
 @injectable()
 export class SelfTrainStage implements Stage<SelfTrainOptions> {
   readonly kind = 'self-train';
-  constructor(@inject(SelfTrainingKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: SelfTrainOptions): string[] {
     return [o.grm, o.prover, ...o.rounds, ...inputsOf(o.synthesized), ...(o.eval ? [o.eval] : []), ...(o.backbone ? initInputs(o.backbone) : [])];

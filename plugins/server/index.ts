@@ -1,5 +1,15 @@
-// The reward server plugin-room: `gramr serve` loads it by path at run time (core/cli/commands/serve.ts), so core
-// has no static import of it. Exports the server, the model loader and the pieces tests use.
+// Built-in plugin `server`: the reward model server. Contributes the `gramr serve` command (serve-command.ts, loaded
+// only when it runs) and exports the server, the model loader and the pieces tests use.
+import { ContainerModule } from 'inversify';
+import { contributeCommand } from '../../core/di/command-contribution.js';
+
+export default new ContainerModule((options) => {
+  contributeCommand(options, 'server', {
+    name: 'serve', summary: 'Serve a reward model over HTTP: POST /get_reward (OpenRLHF remote RM), POST /v1/judge, /healthz, /metrics.',
+    load: async () => (await import('./serve-command.js')).serveCommand,
+  });
+});
+
 export * from './reward-server.js';
 export * from './reward-model.js';
 export * from './request-bodies.js';

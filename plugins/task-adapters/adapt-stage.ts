@@ -19,7 +19,7 @@ import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../grm/model-met
 import { asPair } from '../grm/record-checks.js';
 import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model.js';
 import { type AdaptOptions } from './adapt-options.js';
-import { TaskAdapterKindLookupId } from './fine-tune-adapter.js';
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
@@ -42,7 +42,7 @@ export function renderAdaptReport(kind: string, examples: number, before: EvalSu
 @injectable()
 export class AdaptStage implements Stage<AdaptOptions> {
   readonly kind = 'adapt';
-  constructor(@inject(TaskAdapterKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   inputs(o: AdaptOptions): string[] {
     return [o.model, o.from, ...(o.eval ? [o.eval] : []), ...(o.prover ? [o.prover] : [])];

@@ -24,9 +24,7 @@ import { openProverSession } from '../self-training/open-prover.js';
 import type { RationaleLine } from '../self-training/prover-rationales.js';
 import { adaptExamples, type TaskPair } from './adapt-targets.js';
 import { fineTuneSchema, type FineTuneOptions } from './fine-tune-options.js';
-
-/** Service id of this plugin's kind lookup. */
-export const TaskAdapterKindLookupId = Symbol.for('gramr.task-adapters.KindLookup');
+import { KindLookupId } from '../../core/di/identifiers.js';
 
 /** The foundation model's gramr.json, or the defaults judgeForModel assumes (a compact rationale GRM). */
 export async function foundationMeta(modelPath: string, where: string): Promise<ModelMeta> {
@@ -42,7 +40,7 @@ export async function foundationMeta(modelPath: string, where: string): Promise<
 @injectable()
 export class FineTuneAdapter implements TaskAdapter {
   readonly kind = 'fine-tune';
-  constructor(@inject(TaskAdapterKindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
 
   async adapt(job: AdaptJob, options: unknown, ctx: TrainerContext): Promise<AdaptResult> {
     const parsed = fineTuneSchema.safeParse(options ?? {});

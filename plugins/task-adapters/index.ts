@@ -3,17 +3,15 @@
 // label-only, prover-written rationales, or the records' own). docs/writing-a-task-adapter.md shows an outside adapter.
 import { ContainerModule } from 'inversify';
 import { contributeKind } from '../../core/di/kind-contribution.js';
-import { bindKindLookup } from '../../core/di/kind-lookup.js';
 import { adaptSchema } from './adapt-options.js';
 import { AdaptStage } from './adapt-stage.js';
-import { FineTuneAdapter, TaskAdapterKindLookupId } from './fine-tune-adapter.js';
+import { FineTuneAdapter } from './fine-tune-adapter.js';
 import { fineTuneSchema } from './fine-tune-options.js';
 
 /** The plugin's name in contributions. */
 export const TASK_ADAPTERS_PLUGIN = 'task-adapters';
 
 const taskAdaptersModule = new ContainerModule((options) => {
-  bindKindLookup(options, TaskAdapterKindLookupId);
   contributeKind(options, TASK_ADAPTERS_PLUGIN, {
     point: 'TaskAdapter', kind: 'fine-tune', schema: fineTuneSchema, impl: FineTuneAdapter,
     description: 'fine-tune the foundation GRM on the task pairs (full or LoRA); targets label-only, prover rationales or the records\' own',
@@ -27,6 +25,6 @@ export default taskAdaptersModule;
 
 export { AdaptStage, renderAdaptReport } from './adapt-stage.js';
 export { adaptSchema, type AdaptOptions } from './adapt-options.js';
-export { FineTuneAdapter, TaskAdapterKindLookupId, foundationMeta } from './fine-tune-adapter.js';
+export { FineTuneAdapter, foundationMeta } from './fine-tune-adapter.js';
 export { fineTuneSchema, TARGET_MODES, type FineTuneOptions, type TargetMode } from './fine-tune-options.js';
 export { adaptExamples, resolveMode, type TaskPair, type TargetLine, type ProverAccess } from './adapt-targets.js';

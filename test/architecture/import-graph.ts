@@ -14,6 +14,19 @@ export function importSpecifiers(text: string): string[] {
   return found;
 }
 
+/** `import('x')` and `new URL('x', import.meta.url)` with a literal start (quotes or backticks). */
+const DYNAMIC_RE = /\bimport\s*\(\s*[`'"]([^`'"$]+)|\bnew\s+URL\s*\(\s*[`'"]([^`'"$]+)[`'"]?[^)]*?\bimport\.meta\.url/g;
+
+/** The relative specifiers one file names at run time: dynamic `import(…)` and `new URL(…, import.meta.url)`. */
+export function dynamicSpecifiers(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(DYNAMIC_RE)) {
+    const spec = m[1] ?? m[2]!;
+    if (spec.startsWith('.')) found.push(spec);
+  }
+  return found;
+}
+
 /** The file a relative specifier names: the `.ts` source for a `.js` specifier when `ts` is set. */
 export function resolveSpecifier(from: string, spec: string, ts: boolean): string {
   const target = resolve(dirname(from), spec);

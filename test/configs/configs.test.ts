@@ -5,7 +5,8 @@ import test from 'ava';
 import { parse } from 'yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPipeline, type PlannedStage } from '../../core/pipeline/load-pipeline.js';
+import type { PlannedStage } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { initScratchCheckpoint } from '../../core/training/scratch-checkpoint.js';
 import { cli, repoRoot, tempDir } from '../pipeline/helpers.js';
 import { FIXTURE_DATA, wholeSetTest } from '../test-data.js';
@@ -35,7 +36,7 @@ async function validates(f: string, sets: string[]): Promise<number> {
     await initScratchCheckpoint(dir, { hiddenSize: 32, layers: 1, heads: 2, intermediate: 64, maxPositions: 256 }, 1);
     sets.push(`${userModels[f]}=${dir}`);
   }
-  return (await loadPipeline(path.join(repoRoot, 'configs', f), sets)).stages.length;
+  return (await loadAppPipeline(path.join(repoRoot, 'configs', f), sets)).stages.length;
 }
 
 for (const f of configs) {
@@ -51,7 +52,7 @@ for (const f of configs) {
 }
 
 test('configs/gram-r2-real.yaml without a model names the missing path', async (t) => {
-  const err = await t.throwsAsync(loadPipeline(path.join(repoRoot, 'configs/gram-r2-real.yaml')));
+  const err = await t.throwsAsync(loadAppPipeline(path.join(repoRoot, 'configs/gram-r2-real.yaml')));
   t.regex(err?.message ?? '', /models\.base\.path: path does not exist: \.\/models\/base/);
 });
 
@@ -62,8 +63,8 @@ test('docs/config-reference.md is up to date (npm run docs:config regenerates it
 });
 
 test('configs/gram-r2-study.yaml is the demo plus the structure-only ablation (same datasets, same stages otherwise)', async (t) => {
-  const demo = await loadPipeline(path.join(repoRoot, 'configs/gram-r2-demo.yaml'));
-  const study = await loadPipeline(path.join(repoRoot, 'configs/gram-r2-study.yaml'));
+  const demo = await loadAppPipeline(path.join(repoRoot, 'configs/gram-r2-demo.yaml'));
+  const study = await loadAppPipeline(path.join(repoRoot, 'configs/gram-r2-study.yaml'));
   t.deepEqual(study.datasets, demo.datasets);
   const ablation = new Set(['self-train-structure-only', 'eval-self-trained-structure-only']);
   const shape = (s: PlannedStage): unknown => ({ id: s.id, kind: s.kind, options: s.options });

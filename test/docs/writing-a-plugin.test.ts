@@ -55,3 +55,41 @@ test('the worked example compiles, validates and runs', (t) => {
   const agree = rows.filter((r) => r.verdict === r.label).length / rows.length;
   t.is(Math.round(agree * 1e6), Math.round(accuracy * 1e6));
 });
+
+test('the command example compiles, is listed by gramr --help and counts the labels of a file', (t) => {
+  const md = readFileSync(path.join(repoRoot, 'docs/writing-a-plugin.md'), 'utf8');
+  const source = blocks(md).get('label-count.ts');
+  t.truthy(source, 'no ```ts file=label-count.ts block in docs/writing-a-plugin.md');
+  const dir = tempDir('gramr-doc-command-');
+  mkdirSync(path.join(dir, 'node_modules'));
+  symlinkSync(repoRoot, path.join(dir, 'node_modules/gramr'), 'dir');
+  writeIn(dir, 'package.json', JSON.stringify({ type: 'module', private: true }));
+  writeIn(dir, 'label-count.ts', source ?? '');
+  writeIn(dir, 'tsconfig.json', JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: [] },
+    files: ['label-count.ts'],
+  }));
+  const tsc = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
+  t.is(tsc.status, 0, tsc.stdout + tsc.stderr);
+  const labels = ['A', 'B', 'A', 'tie', 'A', 'B'];
+  writeIn(dir, 'pairs.jsonl', labels.map((label, i) => JSON.stringify({ id: `p${i}`, prompt: 'q', a: 'x', b: 'y', label })).join('\n') + '\n');
+
+  const help = cli(['--plugin', './label-count.js', '--help'], dir);
+  t.is(help.code, 0, help.stderr);
+  t.regex(help.stdout, /\n {2}label-count +Count the labels of a JSONL file of pairs\./);
+  t.regex(help.stdout, /\n {2}serve +Serve a reward model over HTTP/, 'the built-in plugins\' commands are listed too');
+  t.notRegex(cli(['--help'], dir).stdout, /label-count/, 'listed without --plugin');
+
+  const run = cli(['--plugin', './label-count.js', 'label-count', 'pairs.jsonl'], dir);
+  t.is(run.code, 0, run.stderr);
+  t.is(run.stdout, 'A 3\nB 2\ntie 1\n');
+  const json = cli(['--plugin', './label-count.js', 'label-count', 'pairs.jsonl', '--json'], dir);
+  t.deepEqual(JSON.parse(json.stdout), { A: 3, B: 2, tie: 1 });
+
+  const usage = cli(['--plugin', './label-count.js', 'label-count'], dir);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /gramr label-count: expected FILE, got nothing\nusage: gramr --plugin \.\/label-count\.js label-count FILE/);
+  const unknown = cli(['label-count', 'pairs.jsonl'], dir);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /unknown command "label-count"; commands: run, .*, work, serve\n$/);
+});

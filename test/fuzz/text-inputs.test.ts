@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { stringify as toYaml } from 'yaml';
 import { newReadStats } from '../../core/data/data-source.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { applyOverrides } from '../../core/pipeline/overrides.js';
 import { readJsonl } from '../../core/pipeline/record-writer.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
@@ -39,13 +39,13 @@ const yamlPieces = fc.constantFrom('&a ', '*a', '*b', '<<: *a', '!!binary ', '!!
   'stages', 'datasets', 'name', 'x-', '~', 'null', '"', "'", '#', '|', '>', '? ', '%YAML 1.2\n', '---\n', '...\n', '\t', '1e999', '0x1F', '.inf');
 
 test.serial('pipeline files: the valid base loads', async (t) => {
-  const p = await loadPipeline(tempFile('p.yaml', toYaml(basePipeline)));
+  const p = await loadAppPipeline(tempFile('p.yaml', toYaml(basePipeline)));
   t.is(p.stages.length, 2);
 });
 
 test.serial('pipeline files: damaged documents load or are ConfigErrors', async (t) => {
   await fc.assert(fc.asyncProperty(damagedJson(basePipeline), fc.boolean(), async (doc, asJson) => {
-    await cleanly(() => loadPipeline(tempFile(asJson ? 'p.json' : 'p.yaml', asJson ? JSON.stringify(doc) : toYaml(doc))));
+    await cleanly(() => loadAppPipeline(tempFile(asJson ? 'p.json' : 'p.yaml', asJson ? JSON.stringify(doc) : toYaml(doc))));
   }), fuzzParams(120, 4000));
   t.pass();
 });
@@ -54,7 +54,7 @@ test.serial('pipeline files: damaged and random YAML text loads or is a ConfigEr
   const text = toYaml(basePipeline);
   const arb = fc.oneof(damagedBytes(Buffer.from(text)), fc.array(yamlPieces, { maxLength: 40 }).map((p) => Buffer.from(p.join(''))), fc.uint8Array({ maxLength: 200 }));
   await fc.assert(fc.asyncProperty(arb, async (bytes) => {
-    await cleanly(() => loadPipeline(tempFile('p.yaml', bytes)));
+    await cleanly(() => loadAppPipeline(tempFile('p.yaml', bytes)));
   }), fuzzParams(150, 5000));
   t.pass();
 });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { MockHub } from './mock-hub.js';
 import { tinyModelFiles, type RepoFiles } from './tiny-hub-model.js';
 
-const CLI = resolve(process.cwd(), 'dist/core/cli/main.js');
+const CLI = resolve(process.cwd(), 'dist/cli/main.js');
 
 /** A slice of RM-Bench in the Hub's single-file form: prompts of three domains, 3 chosen x 3 rejected styles. */
 function rmBenchSlice(): unknown[] {

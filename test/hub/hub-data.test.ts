@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { JudgeBenchSource, Gsm8kSource, RmBenchSource } from '../../plugins/data-sources/index.js';
 import { pullBenchmark, resolveBenchmarkPath } from '../../plugins/data-sources/benchmark-data.js';
 import { collect } from '../data-sources/helpers.js';
@@ -99,18 +99,18 @@ test('a pipeline names a Hub model and a hf://datasets file: both fetched once t
       'datasets:\n  bench: { kind: rm-bench, path: "hf://datasets/THU-KEG/RM-Bench/total_dataset.json" }\n' +
       'stages:\n  - stage: load\n    from: bench\n    to: loaded\n';
     writeFileSync(file, text('acme/tiny'));
-    const p = await loadPipeline(file);
+    const p = await loadAppPipeline(file);
     const modelCommit = hub.repos.get('model:acme/tiny')!.commit, dataCommit = hub.repos.get('dataset:THU-KEG/RM-Bench')!.commit;
     t.is(p.models.get('judge')!.path, join(cache, 'models--acme--tiny', 'snapshots', modelCommit));
     t.is((p.datasets.get('bench')!.options as { path: string }).path, join(cache, 'datasets--THU-KEG--RM-Bench', 'snapshots', dataCommit, 'total_dataset.json'));
     // An invalid file fetches nothing (acme/other is not cached): its errors come first.
     const before = hub.requests.length;
     writeFileSync(file, text('acme/other') + '  - stage: no-such-stage\n');
-    await t.throwsAsync(loadPipeline(file), { message: /unknown Stage kind "no-such-stage"|no-such-stage/ });
+    await t.throwsAsync(loadAppPipeline(file), { message: /unknown Stage kind "no-such-stage"|no-such-stage/ });
     t.is(hub.requests.length, before);
     // A Hub failure names the place in the file.
     writeFileSync(file, text('acme/missing'));
-    await t.throwsAsync(loadPipeline(file), { message: /p\.yaml:4: models\.judge\.path: acme\/missing: no such model repo/ });
+    await t.throwsAsync(loadAppPipeline(file), { message: /p\.yaml:4: models\.judge\.path: acme\/missing: no such model repo/ });
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
     await hub.close();

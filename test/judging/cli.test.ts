@@ -1,4 +1,4 @@
-// The judging commands as a user runs them (node dist/core/cli/main.js): `prompt` against the verbatim template
+// The judging commands as a user runs them (node dist/cli/main.js): `prompt` against the verbatim template
 // files, `judge`, `eval` and `rank` on the trained tiny judge's checkpoint, and exit codes (0 ok, 1 work failed,
 // 2 bad usage).
 import test from 'ava';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { wholeSetTest } from '../test-data.js';
 import { BAD, GOOD, tinyJudgeDir } from './tiny-judge.js';
 
-const CLI = resolve(process.cwd(), 'dist/core/cli/main.js');
+const CLI = resolve(process.cwd(), 'dist/cli/main.js');
 /** The published judge prompt files (verbatim copies of ../shared/method's). */
 const METHOD = resolve(process.cwd(), 'test/fixtures/method');
 

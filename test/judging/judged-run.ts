@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline, type RunResult } from '../../core/pipeline/runner.js';
 import { BAD, GOOD, tinyJudgeDir } from './tiny-judge.js';
 
@@ -68,6 +68,6 @@ stages:
 /** Build and run the pipeline in a temp folder (removed at exit). */
 export async function judgedRun(): Promise<JudgedRun> {
   const { dir, mislabeled } = await writeJudgedPipeline();
-  const result = await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: join(dir, 'runs'), progress: 'quiet' });
+  const result = await runPipeline(await loadAppPipeline(join(dir, 'p.yaml')), { runsDir: join(dir, 'runs'), progress: 'quiet' });
   return { runDir: result.runDir, stageDir: join(result.runDir, 'evaluate'), cutShortDir: join(result.runDir, 'cut-short'), mislabeled, result };
 }

@@ -13,7 +13,7 @@ import { promptHash, type LoggedJudgment } from '../../plugins/judging-stages/in
 import { StageJudgments } from '../../plugins/viewer/index.js';
 import { judgedRun, type JudgedRun } from './judged-run.js';
 
-const CLI = resolve(process.cwd(), 'dist/core/cli/main.js');
+const CLI = resolve(process.cwd(), 'dist/cli/main.js');
 const jsonl = <T>(file: string): T[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
 
 function gramr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

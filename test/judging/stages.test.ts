@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../../backends/cpu/index.js';
 import { ConfigError } from '../../core/errors.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { RecordWriter } from '../../core/pipeline/record-writer.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
@@ -66,7 +66,7 @@ test('evaluate and rank run end to end: report folder, judgments, rankings; a re
     to: rankings
 `);
   const runs = join(dir, 'runs');
-  const r = await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
+  const r = await runPipeline(await loadAppPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(r.stages.map((s) => s.status), ['ran', 'ran']);
   const ev = r.stages[0]!;
   t.is(ev.metrics.accuracy, 1);
@@ -94,19 +94,19 @@ test('evaluate and rank run end to end: report folder, judgments, rankings; a re
     t.is(x.matches.length, x.comparisons);
     t.is(x.order[0], x.best);
   }
-  const again = await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
+  const again = await runPipeline(await loadAppPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(again.stages.map((s) => s.status), ['skipped', 'skipped']);
 });
 
 test('config errors: judge.position in evaluate at validation; an unknown evaluator kind when the stage runs', async (t) => {
   const pos = setup(`  - { stage: evaluate, model: judge, from: pairs, evaluator: { kind: pairwise }, judge: { position: both }, to: report }\n`);
-  const e = await t.throwsAsync(loadPipeline(join(pos, 'p.yaml')), { instanceOf: ConfigError });
+  const e = await t.throwsAsync(loadAppPipeline(join(pos, 'p.yaml')), { instanceOf: ConfigError });
   t.regex(e!.message, /judge\.position[\s\S]*evaluator decides the orders/);
   const kind = setup(`  - { stage: evaluate, model: judge, from: pairs, evaluator: { kind: pairwize }, to: report }\n`);
-  await t.throwsAsync(runPipeline(await loadPipeline(join(kind, 'p.yaml')), { runsDir: join(kind, 'runs'), progress: 'quiet' }),
+  await t.throwsAsync(runPipeline(await loadAppPipeline(join(kind, 'p.yaml')), { runsDir: join(kind, 'runs'), progress: 'quiet' }),
     { instanceOf: ConfigError, message: /evaluator: unknown Evaluator kind "pairwize"; valid kinds: .*pairwise.*rm-bench/ });
   const opts = setup(`  - { stage: evaluate, model: judge, from: pairs, evaluator: { kind: pairwise, position: sideways }, to: report }\n`);
-  await t.throwsAsync(runPipeline(await loadPipeline(join(opts, 'p.yaml')), { runsDir: join(opts, 'runs'), progress: 'quiet' }),
+  await t.throwsAsync(runPipeline(await loadAppPipeline(join(opts, 'p.yaml')), { runsDir: join(opts, 'runs'), progress: 'quiet' }),
     { instanceOf: ConfigError, message: /Evaluator "pairwise" options are invalid[\s\S]*position/ });
 });
 

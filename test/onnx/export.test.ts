@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CpuBackend } from '../../backends/cpu/cpu-backend.js';
-import { main } from '../../core/cli/main.js';
+import { main } from '../../cli/main.js';
 import { exportDecoderOnnx } from '../../backends/onnx/export-decoder.js';
 import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
 import { CausalLM } from '../../core/model/causal-lm.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decoderKvGraph } from '../../backends/onnx/decoder-graph.js';
 import { encodeModel } from '../../backends/onnx/onnx-model.js';
-import { main } from '../../core/cli/main.js';
+import { main } from '../../cli/main.js';
 import { parseHfConfig } from '../../core/model/checkpoint/model-config.js';
 import { createScratchModel } from '../../core/model/scratch-init.js';
 import { maxDiff, PARITY, PARITY_ARCHS, parityExpected, STORIES } from '../model/helpers.js';

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
-import { main } from '../../core/cli/main.js';
+import { main } from '../../cli/main.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import type { GenerationResult } from '../../core/model/generate.js';
 import { runGenerate } from '../../core/model/cli-generate.js';

@@ -2,7 +2,7 @@
 // still wins over a merged one, an override of one stage's aliased object changes that stage only, and an `x-`
 // override that no alias carries is a ConfigError naming the key.
 import test from 'ava';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { ConfigError } from '../../core/errors.js';
 import { tempDir, writeIn } from './helpers.js';
 
@@ -23,7 +23,7 @@ type GrmOptions = { trainer: { lr: number; batchSize: number }; init: { scratch:
 
 async function load(sets: string[]): Promise<GrmOptions[]> {
   const file = writeIn(tempDir(), 'p.yaml', PIPELINE);
-  const p = await loadPipeline(file, sets);
+  const p = await loadAppPipeline(file, sets);
   return p.stages.map((s) => s.options as GrmOptions);
 }
 

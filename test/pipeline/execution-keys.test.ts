@@ -3,7 +3,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { createGramrContainer } from '../../core/di/container.js';
+import { createAppContainer } from '../../cli/app.js';
 import { stageConfigHash } from '../../core/pipeline/runner.js';
 import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from './helpers.js';
 
@@ -50,7 +50,7 @@ test('changing timeoutS on a half-done stage resumes it with the same results', 
 });
 
 test('built-in stage kinds keep queue and executor settings out of the hash, and the rest in', async (t) => {
-  const c = await createGramrContainer([]);
+  const c = await createAppContainer([]);
   const hashOf = (kind: string, options: Record<string, unknown>): string =>
     stageConfigHash({ kind, options, executionKeys: c.contribution('Stage', kind)?.executionKeys ?? [] }, 0);
   const qj = { model: 'm', from: 'pairs', to: 'out', redis: 'redis://127.0.0.1:6379', queue: 'q', batchSize: 8, attempts: 3, pollMs: 250 };

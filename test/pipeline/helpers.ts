@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 /** Repo root (ava runs tests with cwd = repo root). */
 export const repoRoot = process.cwd();
 /** The compiled CLI. */
-export const cliPath = path.join(repoRoot, 'dist/core/cli/main.js');
+export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
 
 /** A fresh temporary folder outside the repo. */
 export function tempDir(prefix = 'gramr-test-'): string {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeJudgedPipeline } from '../judging/judged-run.js';
 
-const CLI = resolve(process.cwd(), 'dist/core/cli/main.js');
+const CLI = resolve(process.cwd(), 'dist/cli/main.js');
 const run = (args: string[], cwd: string): { code: number; stdout: string; stderr: string } => {
   const r = spawnSync(process.execPath, [CLI, 'run', 'p.yaml', ...args], { cwd, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -4,7 +4,7 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { DEFAULT_BACKENDS } from '../../core/pipeline/backend-choice.js';
 import { cli, repoRoot, tempDir, writeIn } from './helpers.js';
@@ -28,7 +28,7 @@ test('run writes stage folders with artifacts, manifest and events; a re-run ski
   const dir = tempDir();
   const file = writeIn(dir, 'p.yaml', pipeline);
   const runs = path.join(dir, 'runs');
-  const r1 = await runPipeline(await loadPipeline(file), { runsDir: runs, progress: 'quiet' });
+  const r1 = await runPipeline(await loadAppPipeline(file), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(r1.stages.map((s) => s.status), ['ran', 'ran']);
   t.is(r1.backend.name, 'cpu');
   const loaded = readFileSync(path.join(runs, 'demo/load/loaded.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
@@ -49,15 +49,15 @@ test('run writes stage folders with artifacts, manifest and events; a re-run ski
   t.is(events.at(-1)?.type, 'stage-end');
   t.false(existsSync(path.join(runs, 'demo/load/attempt.json')));
 
-  const r2 = await runPipeline(await loadPipeline(file), { runsDir: runs, progress: 'quiet' });
+  const r2 = await runPipeline(await loadAppPipeline(file), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(r2.stages.map((s) => s.status), ['skipped', 'skipped']);
 
   // Changing an option of the first stage changes its output, so both stages run again.
-  const r3 = await runPipeline(await loadPipeline(file, ['stages[0].limit=2']), { runsDir: runs, progress: 'quiet' });
+  const r3 = await runPipeline(await loadAppPipeline(file, ['stages[0].limit=2']), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(r3.stages.map((s) => s.status), ['ran', 'ran']);
   t.regex(readFileSync(path.join(runs, 'demo/dataset-stats/stats/report.md'), 'utf8'), /\| loaded \| 2 \| 2 \|/);
   // Changing only the second stage's options leaves the first skipped.
-  const r4 = await runPipeline(await loadPipeline(file, ['stages[0].limit=2', 'stages[1].groupBy=[domain]']), { runsDir: runs, progress: 'quiet' });
+  const r4 = await runPipeline(await loadAppPipeline(file, ['stages[0].limit=2', 'stages[1].groupBy=[domain]']), { runsDir: runs, progress: 'quiet' });
   t.deepEqual(r4.stages.map((s) => s.status), ['skipped', 'ran']);
 });
 
@@ -88,7 +88,7 @@ datasets:
 stages:
   - { stage: shout, from: pairs, to: loud, suffix: '?!' }
 `);
-  const r = await runPipeline(await loadPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
+  const r = await runPipeline(await loadAppPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
   t.is(r.stages[0].metrics.shouted, 3);
   const first = JSON.parse(readFileSync(path.join(dir, 'runs/loud/shout/loud.jsonl'), 'utf8').split('\n')[0]) as { prompt: string };
   t.is(first.prompt, 'WHAT IS 2+2??!');
@@ -97,7 +97,7 @@ stages:
 test('a pipeline without backend: chooses like the commands (onnx, then cpu), prints the choice and records it', async (t) => {
   const dir = tempDir();
   writeIn(dir, 'p.yaml', pipeline.replace('backend: { prefer: [cpu] }\n', ''));
-  const p = await loadPipeline(path.join(dir, 'p.yaml'));
+  const p = await loadAppPipeline(path.join(dir, 'p.yaml'));
   t.deepEqual(p.backendPrefer, [...DEFAULT_BACKENDS]);
   t.deepEqual(DEFAULT_BACKENDS, ['onnx', 'cpu']);
   const r = cli(['run', 'p.yaml', '--jobs', '1'], dir);

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { ConfigError } from '../../core/errors.js';
 import { cli, repoRoot, tempDir, writeIn } from './helpers.js';
 
@@ -26,13 +26,13 @@ ${extra}`;
 
 async function configError(t: import('ava').ExecutionContext, text: string, sets: string[] = [], dir = tempDir()): Promise<string> {
   const file = writeIn(dir, 'p.yaml', text);
-  const err = await t.throwsAsync(loadPipeline(file, sets), { instanceOf: ConfigError });
+  const err = await t.throwsAsync(loadAppPipeline(file, sets), { instanceOf: ConfigError });
   return err?.message ?? '';
 }
 
 test('a valid pipeline loads with its plan', async (t) => {
   const dir = tempDir();
-  const p = await loadPipeline(writeIn(dir, 'p.yaml', pipelineText()));
+  const p = await loadAppPipeline(writeIn(dir, 'p.yaml', pipelineText()));
   t.deepEqual(p.stages.map((s) => [s.id, s.kind, s.inputs, s.outputs.map((o) => o.name)]), [
     ['load', 'load', ['pairs'], ['loaded']],
     ['dataset-stats', 'dataset-stats', ['loaded'], ['stats']],
@@ -111,7 +111,7 @@ test('a plugin that fails to load is a config error naming it', async (t) => {
   const a = await configError(t, `plugins: [./broken.js]\n${pipelineText()}`, [], dir);
   t.regex(a, /plugins\[0\]: plugin "\.\/broken\.js" must export an inversify ContainerModule/);
   const file = writeIn(dir, 'p.yaml', `plugins: [./throws.js]\n${pipelineText()}`);
-  const err = await t.throwsAsync(loadPipeline(file), { instanceOf: ConfigError });
+  const err = await t.throwsAsync(loadAppPipeline(file), { instanceOf: ConfigError });
   t.regex(err?.message ?? '', /plugin "\.\/throws\.js" failed to load: boom at import/);
   const c = await configError(t, `plugins: [no-such-gramr-plugin-package]\n${pipelineText()}`, [], dir);
   t.regex(c, /plugin "no-such-gramr-plugin-package" failed to load/);
@@ -120,7 +120,7 @@ test('a plugin that fails to load is a config error naming it', async (t) => {
 test('--set overrides values with types, and bad paths are errors', async (t) => {
   const dir = tempDir();
   const file = writeIn(dir, 'p.yaml', pipelineText());
-  const p = await loadPipeline(file, ['stages[0].limit=2', 'seed=7']);
+  const p = await loadAppPipeline(file, ['stages[0].limit=2', 'seed=7']);
   t.is((p.stages[0].options as { limit: number }).limit, 2);
   t.is(p.seed, 7);
   const msg = await configError(t, pipelineText(), ['name.first=x']);
@@ -164,6 +164,6 @@ test('backend options are validated against the backend kind\'s schema', async (
   const unknown = await configError(t, pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { quantum: {} }'));
   t.regex(unknown, /unknown ComputeBackend kind "quantum"; valid kinds: .*cpu.*onnx/);
   const dir = tempDir();
-  const p = await loadPipeline(writeIn(dir, 'p.yaml', pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { onnx: { threads: 1 } }')));
+  const p = await loadAppPipeline(writeIn(dir, 'p.yaml', pipelineText().replace('prefer: [cpu]', 'prefer: [cpu], options: { onnx: { threads: 1 } }')));
   t.deepEqual(p.backendOptions, { onnx: { provider: 'cpu', threads: 1 } });
 });

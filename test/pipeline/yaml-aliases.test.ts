@@ -2,7 +2,7 @@
 // (exit 2) naming the file and line, both from loadPipeline and through `gramr validate`, and in --set values.
 import test from 'ava';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { ConfigError } from '../../core/errors.js';
 import { cli, repoRoot, tempDir, writeIn } from './helpers.js';
 
@@ -18,7 +18,7 @@ function bomb(): string {
 
 test('an alias bomb is a ConfigError naming the file and the first nesting alias line', async (t) => {
   const file = writeIn(tempDir(), 'bomb.yaml', bomb());
-  const err = await t.throwsAsync(loadPipeline(file), { instanceOf: ConfigError });
+  const err = await t.throwsAsync(loadAppPipeline(file), { instanceOf: ConfigError });
   t.regex(err?.message ?? '', /bomb\.yaml:4: YAML aliases expand too much/);
   t.is(err?.exitCode, 2);
 });
@@ -34,13 +34,13 @@ test('gramr validate on an alias bomb exits 2 with file and line', (t) => {
 test('an alias bomb in a --set value is a ConfigError', async (t) => {
   const file = writeIn(tempDir(), 'p.yaml', `name: t\ndatasets:\n  pairs: { kind: jsonl, path: ${fixture} }\nstages:\n  - { stage: load, from: pairs, to: loaded }\n`);
   const value = `{a: &a [1,1,1,1,1,1,1,1,1,1,1], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]}`;
-  const err = await t.throwsAsync(loadPipeline(file, [`x-y=${value}`]), { instanceOf: ConfigError });
+  const err = await t.throwsAsync(loadAppPipeline(file, [`x-y=${value}`]), { instanceOf: ConfigError });
   t.regex(err?.message ?? '', /--set x-y=.*not valid YAML/);
 });
 
 test('ordinary anchors reused many times still load', async (t) => {
   const stages = Array.from({ length: 40 }, (_, i) => `  - { stage: load, id: l${i}, from: pairs, to: out${i}, <<: *opts }`).join('\n');
   const file = writeIn(tempDir(), 'p.yaml', `name: t\nx-opts: &opts { limit: 2 }\ndatasets:\n  pairs: { kind: jsonl, path: ${fixture} }\nstages:\n${stages}\n`);
-  const p = await loadPipeline(file);
+  const p = await loadAppPipeline(file);
   t.is(p.stages.length, 40);
 });

@@ -85,7 +85,7 @@ export interface WorkerProc {
 export function startWorker(t: ExecutionContext, name: string, lockMs = 1500, models: readonly string[] = [tmpdir(), process.cwd()], redisUrl = URL,
   extra: readonly string[] = []): WorkerProc {
   const roots = models.flatMap((m) => ['--models', m]);
-  const proc = spawn(process.execPath, ['dist/core/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu', ...roots, ...extra],
+  const proc = spawn(process.execPath, ['dist/cli/main.js', 'work', '--redis', redisUrl, '--queue', name, '--lock-ms', String(lockMs), '--backend', 'cpu', ...roots, ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline, runResultOf, type RunResult } from '../../core/pipeline/runner.js';
 import { stageConfigHash } from '../../core/pipeline/stage-exec.js';
 import { connectionFor } from '../../plugins/queue/job-model.js';
@@ -23,7 +23,7 @@ const queueAt = (name: string, extra = ''): string => `{ kind: queue, redis: "${
 
 /** Runs `dir/p.yaml` in this process with `jobs`; returns the result, or the failed run's result. */
 async function run(dir: string, jobs: number, file = 'p.yaml'): Promise<{ result: RunResult; error?: Error }> {
-  const p = await loadPipeline(path.join(dir, file));
+  const p = await loadAppPipeline(path.join(dir, file));
   try {
     return { result: await runPipeline(p, { runsDir: path.join(dir, 'runs'), progress: 'quiet', jobs }) };
   } catch (e) {
@@ -52,7 +52,7 @@ test('placement is validated at load: unknown keys, missing redis, unknown kinds
   writeCountPlugin(dir);
   const load = async (stageA: string, top = ''): Promise<string> => {
     writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\n${top}stages:\n  - { stage: count-to, id: a, n: 10, to: left${stageA} }\n  - { stage: count-to, id: b, n: 10, to: right }\n`);
-    const e = await t.throwsAsync(loadPipeline(path.join(dir, 'p.yaml')));
+    const e = await t.throwsAsync(loadAppPipeline(path.join(dir, 'p.yaml')));
     return e!.message;
   };
   t.regex(await load(', placement: { kind: queue, queue: q }'), /p\.yaml:4: stages\[0\]\.placement\.redis: placement kind queue needs redis: URL/);
@@ -64,11 +64,11 @@ test('placement is validated at load: unknown keys, missing redis, unknown kinds
   // A pipeline-level placement applies to every stage that names none; a stage's own `{kind: local}` opts out; the
   // placement is not part of what a stage computes, so its config hash is the one of the unplaced stage.
   writeIn(dir, 'p.yaml', `name: g\nplugins: [./count.mjs]\nplacement: ${queueAt('q1')}\nstages:\n  - { stage: count-to, id: a, n: 10, to: left }\n  - { stage: count-to, id: b, n: 10, to: right, placement: { kind: local } }\n`);
-  const placed = await loadPipeline(path.join(dir, 'p.yaml'));
+  const placed = await loadAppPipeline(path.join(dir, 'p.yaml'));
   t.like(placed.stages[0]!.placement, { kind: 'queue', options: { queue: 'q1', stallS: 60, pollMs: 50 } });
   t.is(placed.stages[1]!.placement, undefined);
   writeIn(dir, 'plain.yaml', 'name: g\nplugins: [./count.mjs]\nstages:\n  - { stage: count-to, id: a, n: 10, to: left }\n');
-  const plain = await loadPipeline(path.join(dir, 'plain.yaml'));
+  const plain = await loadAppPipeline(path.join(dir, 'plain.yaml'));
   t.is(stageConfigHash(placed.stages[0]!, 0), stageConfigHash(plain.stages[0]!, 0));
 });
 

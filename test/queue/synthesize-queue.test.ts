@@ -67,7 +67,7 @@ redisTest('a stage killed -9 after some results are stored resumes: only missing
   const first = startWorker(t, name);
   // --jobs 1: the stage runs inside the killed process, so nothing writes its files after the kill (with more
   // jobs a stage process outlives its runner for a moment; the runner tests cover that case).
-  const stage = spawn(process.execPath, [path.join(process.cwd(), 'dist/core/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
+  const stage = spawn(process.execPath, [path.join(process.cwd(), 'dist/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
   t.teardown(() => { if (stage.exitCode === null && stage.signalCode === null) stage.kill('SIGKILL'); });
   const started = Date.now();
   while ((await storedResults(redis, name)).size < 5 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 5));

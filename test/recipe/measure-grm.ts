@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PairwiseEvaluator } from '../../plugins/evaluators/pairwise-evaluator.js';
 import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
-import { createGramrContainer } from '../../core/di/container.js';
+import { createAppContainer } from '../../cli/app.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
 import { pipelineText, runIn, pipelinePlugins } from './pipeline-helpers.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const r = await runIn(dir, text);
   const trainMs = Date.now() - t0;
   const st = r.stages[0]!;
-  const container = await createGramrContainer(pipelinePlugins(dir).filter((p) => !p.startsWith('./')).map((p) => ({ spec: p, label: 'trainers' })));
+  const container = await createAppContainer(pipelinePlugins(dir).filter((p) => !p.startsWith('./')).map((p) => ({ spec: p, label: 'trainers' })));
   const backend = container.get<ComputeBackend>('ComputeBackend', backendName);
   await backend.init();
   const judge = await judgeForModel(path.join(r.runDir, 'train-grm', 'grm'), backend, { batchSize: 16 });

@@ -5,8 +5,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Label, RationaleExample } from '../../core/data/records.js';
-import { builtinPlugins } from '../../core/di/container.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { builtinPlugins, loadAppPipeline } from '../../cli/app.js';
 import { runPipeline, type RunResult } from '../../core/pipeline/runner.js';
 import { Rng } from '../../core/tensor/rng.js';
 
@@ -28,7 +27,7 @@ export default new ContainerModule((options) => {
 });
 `);
   const plugins = ['./inline.mjs'];
-  if (!builtinPlugins.includes('../../plugins/trainers/index.js')) plugins.push(path.join(repoRoot, 'dist/plugins/trainers/index.js'));
+  if (!builtinPlugins.some((r) => r.label === 'plugins/trainers')) plugins.push(path.join(repoRoot, 'dist/plugins/trainers/index.js'));
   return plugins;
 }
 
@@ -44,7 +43,7 @@ export function pipelineText(dir: string, name: string, datasets: Record<string,
 export async function runIn(dir: string, text: string, options: { signal?: AbortSignal; file?: string; force?: boolean } = {}): Promise<RunResult> {
   const file = path.join(dir, options.file ?? 'p.yaml');
   writeFileSync(file, text);
-  return runPipeline(await loadPipeline(file), {
+  return runPipeline(await loadAppPipeline(file), {
     runsDir: path.join(dir, 'runs'), progress: 'quiet', ...(options.signal ? { signal: options.signal } : {}), ...(options.force ? { force: true } : {}),
   });
 }

@@ -92,7 +92,7 @@ test('kill -9 mid-synthesis, and a kill between the records and the log flush, r
   const logPartial = path.join(dir, 'runs/synth/synthesize-rationales/synthesized-log.jsonl.partial');
   // --jobs 1: the stage runs inside the killed process, so nothing writes its files after the kill (with more
   // jobs a stage process outlives its runner for a moment; the runner tests cover that case).
-  const child = spawn(process.execPath, [path.join(process.cwd(), 'dist/core/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(process.cwd(), 'dist/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
   const started = Date.now();
   while (!(existsSync(logPartial) && statSync(logPartial).size > 0 && readFileSync(logPartial, 'utf8').split('\n').length > 4) && Date.now() - started < 60_000) {
     await new Promise((r) => setTimeout(r, 5));

@@ -5,7 +5,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { BAD, GOOD, tinyJudgeDir } from '../judging/tiny-judge.js';
 
@@ -40,7 +40,7 @@ test('report over evaluate stages: a paired verdict from pairs.jsonl; a voting r
   const model = await tinyJudgeDir();
   const dir = setup(model, '');
   const runs = join(dir, 'runs');
-  await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
+  await runPipeline(await loadAppPipeline(join(dir, 'p.yaml')), { runsDir: runs, progress: 'quiet' });
   const md = readFileSync(join(runs, 'rep-eval/report.md'), 'utf8');
   t.regex(md, /\| full \| 100\.0% \| 0\.0% \| 18 \|/);
   t.regex(md, /\| cut short \| 0\.0% \| 0\.0% \| 18 \| 100\.0% \|/);
@@ -48,6 +48,6 @@ test('report over evaluate stages: a paired verdict from pairs.jsonl; a voting r
   t.regex(md, /room to answer helps: holds — full 100\.0% vs cut short 0\.0% on the same 18 pairs; difference \+100\.0 points .*18 pairs better, 0 worse, 0 equal \(exact sign test p = 7\.6e-6\)/);
 
   const voting = setup(model, '  - { stage: evaluate, id: vote, model: judge, from: pairs, limit: 9, to: vote, judge: { maxTokens: 16, votes: 3, temperature: 0.8 }, evaluator: { kind: pairwise, position: both } }\n');
-  const err = await t.throwsAsync(runPipeline(await loadPipeline(join(voting, 'p.yaml')), { runsDir: join(voting, 'runs'), progress: 'quiet' }));
+  const err = await t.throwsAsync(runPipeline(await loadAppPipeline(join(voting, 'p.yaml')), { runsDir: join(voting, 'runs'), progress: 'quiet' }));
   t.regex(err?.message ?? '', /"voting@3" is a voting@3 row, so both rows must be on exactly the same pairs, but "voting@3" has 9 labeled pairs, "full" 18 \(9 in common\)/);
 });

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { tempDir, writeIn } from '../pipeline/helpers.js';
 import { writeFakeEval } from './fake-eval.js';
@@ -49,7 +49,7 @@ ${comparisons}`);
 }
 
 async function build(dir: string): Promise<string> {
-  await runPipeline(await loadPipeline(path.join(dir, 'p.yaml')), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
+  await runPipeline(await loadAppPipeline(path.join(dir, 'p.yaml')), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
   return readFileSync(path.join(dir, 'runs/rep/report.md'), 'utf8');
 }
 
@@ -114,7 +114,7 @@ test('report: a voting@k row must be on exactly the pairs of the row it is compa
 
 test('report: a comparison naming a missing row fails the stage with a clear message', async (t) => {
   const dir = setup();
-  const p = await loadPipeline(path.join(dir, 'p.yaml'), ['stages[4].comparisons[0].than=nobody']);
+  const p = await loadAppPipeline(path.join(dir, 'p.yaml'), ['stages[4].comparisons[0].than=nobody']);
   const err = await t.throwsAsync(runPipeline(p, { runsDir: path.join(dir, 'runs'), progress: 'quiet' }));
   t.regex(err?.message ?? '', /comparison "the GRM beats the baseline" names a row that is not in any table \("nobody"\)/);
 });

@@ -5,7 +5,7 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cli, tempDir, writeIn } from '../pipeline/helpers.js';
-import { parseSeeds } from '../../core/cli/commands/study.js';
+import { parseSeeds } from '../../cli/commands/study.js';
 import { writeFakeEval } from './fake-eval.js';
 
 const rep = (c: string, n: number): string => c.repeat(n);

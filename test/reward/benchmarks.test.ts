@@ -1,7 +1,11 @@
 // The evaluators against the real loaders' records (the shipped slices, and the whole sets from GRAMR_DATA when
 // present): RM-Bench and JudgeBench records from the data-source plugin have the shape the evaluators expect, and the numbers of a trivial judge match the labels
 // counted independently; best-of-n on hand-made sets (hand-computed) and on the Qwen2.5-Math candidate sets.
+import 'reflect-metadata';
 import test from 'ava';
+import { Container } from 'inversify';
+import { KindLookupId } from '../../core/di/identifiers.js';
+import { bindKindLookup, type KindLookup } from '../../core/di/kind-lookup.js';
 import * as path from 'node:path';
 import type { PreferencePair } from '../../core/data/records.js';
 import { newReadStats, type DataSource } from '../../core/data/data-source.js';
@@ -14,10 +18,19 @@ import { RmBenchSource } from '../../plugins/data-sources/rm-bench-source.js';
 import { BestOfNEvaluator } from '../../plugins/evaluators/best-of-n-evaluator.js';
 import { JudgeBenchEvaluator } from '../../plugins/evaluators/judgebench-evaluator.js';
 import { RmBenchEvaluator } from '../../plugins/evaluators/rm-bench-evaluator.js';
+import rankersModule from '../../plugins/rankers/index.js';
 import { sliceAndWholeTests } from '../test-data.js';
 import { quality, scriptedJudge } from './scripted-model.js';
 
 const ctx = defaultTaskContext(9);
+
+/** The KindLookup of a container with the built-in rankers, as best-of-n gets it from the plugin container. */
+async function rankerLookup(): Promise<KindLookup> {
+  const c = new Container();
+  bindKindLookup(c);
+  await c.load(rankersModule);
+  return c.get<KindLookup>(KindLookupId);
+}
 const close = (a: number | undefined, b: number): boolean => a !== undefined && Math.abs(a - b) < 1e-12;
 
 async function read<O>(source: DataSource<O, DataRecord>, options: O): Promise<DataRecord[]> {
@@ -58,7 +71,7 @@ test('best-of-n on hand-made sets: pick, oracle and random per n (hand-computed)
     set('s3', [2, 6], [true, false]),
   ];
   const judge = scriptedJudge((p) => ({ label: quality(p.a) > quality(p.b) ? 'A' : 'B', confidence: 0.8 }));
-  const r = await new BestOfNEvaluator().evaluate(records, judge, {}, ctx);
+  const r = await new BestOfNEvaluator(await rankerLookup()).evaluate(records, judge, {}, ctx);
   t.true(close(r.metrics['pick@1'], 1 / 3)); t.true(close(r.metrics['oracle@1'], 1 / 3)); t.true(close(r.metrics['random@1'], 1 / 3));
   t.true(close(r.metrics['pick@2'], 1 / 3)); t.true(close(r.metrics['oracle@2'], 2 / 3)); t.true(close(r.metrics['random@2'], 1 / 3));
   t.is(r.metrics['pick@4'], 0.5); t.is(r.metrics['oracle@4'], 1); t.is(r.metrics['random@4'], 3 / 8);
@@ -72,7 +85,7 @@ test('best-of-n on hand-made sets: pick, oracle and random per n (hand-computed)
     t.true(close(per.reduce((s, x) => s + x.random, 0) / per.length, r.metrics[`random@${n}`]!), n);
   }
   t.true(judge.calls.length <= 3, `comparisons of side-by-side sets share judge calls: ${judge.calls}`);
-  await t.throwsAsync(new BestOfNEvaluator().evaluate([{ id: 'b', prompt: 'p', candidates: [{ text: 'x', correct: 'yes' }] }], judge, {}, ctx),
+  await t.throwsAsync(new BestOfNEvaluator(await rankerLookup()).evaluate([{ id: 'b', prompt: 'p', candidates: [{ text: 'x', correct: 'yes' }] }], judge, {}, ctx),
     { message: 'best-of-n evaluator: record "b" (index 0): field "candidates[0].correct" must be true or false, got "yes"' });
 });
 
@@ -81,7 +94,7 @@ sliceAndWholeTests('best-of-n on the Qwen2.5-Math candidate sets: oracle@8 equal
   const records = await read(new QwenMathCandidatesSource() as unknown as DataSource<{ path: string }, DataRecord>, { path: file });
   const sets = records as CandidateSet[];
   const longer = scriptedJudge((p) => ({ label: p.a.length > p.b.length ? 'A' : 'B' }));
-  const r = await new BestOfNEvaluator().evaluate(records, longer, { ns: [8], ranker: 'linear', position: 'none', batchSize: 512, concurrency: 100 }, ctx);
+  const r = await new BestOfNEvaluator(await rankerLookup()).evaluate(records, longer, { ns: [8], ranker: 'linear', position: 'none', batchSize: 512, concurrency: 100 }, ctx);
   t.true(close(r.metrics['oracle@8'], sets.filter((s) => s.candidates.some((c) => c.correct)).length / sets.length));
   const pickLongest = sets.filter((s) => {
     let best = 0;

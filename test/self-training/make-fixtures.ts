@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
@@ -38,7 +38,7 @@ stages:
     trainer: ${trainer}
 `);
 const t0 = Date.now();
-const r = await runPipeline(await loadPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
+const r = await runPipeline(await loadAppPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet' });
 for (const s of r.stages) console.log(`${s.id}: ${s.summary} (${s.ms} ms)`);
 for (const name of ['prover', 'grm']) {
   const out = path.join(FIXTURE_DIR, name);

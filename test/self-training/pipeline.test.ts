@@ -95,7 +95,7 @@ test('kill -9 mid-run (round 2 labeling) and rerun: the final GRM and every outp
   const partial = path.join(dir, 'runs/st/self-train/round-2/labels.jsonl.partial');
   // --jobs 1: the stage runs inside the killed process, so nothing writes its files after the kill (with more
   // jobs a stage process outlives its runner for a moment; the runner tests cover that case).
-  const child = spawn(process.execPath, [path.join(process.cwd(), 'dist/core/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(process.cwd(), 'dist/cli/main.js'), 'run', 'p.yaml', '--jobs', '1', '--json'], { cwd: dir, stdio: 'ignore' });
   const started = Date.now();
   while (!(existsSync(partial) && statSync(partial).size > 0) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 5));
   child.kill('SIGKILL');

@@ -2,7 +2,7 @@
 // a self-train stage with small knobs, and an in-process runner. Not a test file.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline, type RunResult } from '../../core/pipeline/runner.js';
 import { FIXTURE_DATA, FIXTURE_DIR, FIXTURE_SCRATCH } from './fixture-models.js';
 
@@ -50,5 +50,5 @@ export function selfTrainPipeline(strategy: Record<string, unknown> = SMALL_STRA
 export async function runIn(dir: string, text: string, signal?: AbortSignal): Promise<RunResult> {
   const file = path.join(dir, 'p.yaml');
   writeFileSync(file, text);
-  return runPipeline(await loadPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet', ...(signal ? { signal } : {}) });
+  return runPipeline(await loadAppPipeline(file), { runsDir: path.join(dir, 'runs'), progress: 'quiet', ...(signal ? { signal } : {}) });
 }

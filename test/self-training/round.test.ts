@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { ConfigError } from '../../core/errors.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import type { ProofRequest, ProofResult, ProofSession } from '../../core/recipe/prover.js';
 import type { RoundResult } from '../../core/recipe/self-training-strategy.js';
 import type { SftExample, Trainer, TrainJob } from '../../core/recipe/trainer.js';
@@ -121,7 +121,7 @@ test('retrain: backbone without a backbone is refused, at validation and in the 
   const text = pipeline('st-bad', { u1: vmathSet('unlabeled-1', 2) }, '  - stage: self-train\n    grm: grm\n    prover: prover\n    rounds: [u1]\n    to: out\n');
   const file = path.join(dir, 'p.yaml');
   (await import('node:fs')).writeFileSync(file, text);
-  const err = await t.throwsAsync(loadPipeline(file));
+  const err = await t.throwsAsync(loadAppPipeline(file));
   t.true(err instanceof ConfigError);
   t.regex(err!.message, /stages\[0\]\.backbone: .*retrains from the backbone by default/);
   const { d } = deps(round1Pairs, () => ['A', 0.9]);

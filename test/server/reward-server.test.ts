@@ -199,7 +199,7 @@ test('gramr serve starts on a free port, answers, and exits 0 on SIGTERM', async
   const [direct] = await model.score!([{ prompt: 'What is 1 + 1?', response: '2' }]);
   close(t, r.json.rewards[0], direct!);
   t.is(await stop(), 0);
-  const refused = spawn(process.execPath, ['dist/core/cli/main.js', 'serve', '--model', modelPath, '--host', '0.0.0.0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const refused = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--model', modelPath, '--host', '0.0.0.0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let e2 = '';
   refused.stderr.on('data', (d: Buffer) => { e2 += d.toString(); });
   t.is(await new Promise<number | null>((resolve) => refused.once('exit', resolve)), 2);
@@ -207,7 +207,7 @@ test('gramr serve starts on a free port, answers, and exits 0 on SIGTERM', async
 });
 
 async function startServe(args: string[]): Promise<{ url: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['dist/core/cli/main.js', 'serve', '--model', modelPath, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--model', modelPath, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); const m = /listening on (http:\/\/\S+?) /.exec(err); if (m) resolve(m[1]!); });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../../backends/cpu/index.js';
 import { CausalLM } from '../../core/model/causal-lm.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
+import { loadAppPipeline } from '../../cli/app.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { saveHfCheckpoint, storedDtype } from '../../core/model/checkpoint/hf-checkpoint.js';
 import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
@@ -44,7 +44,7 @@ stages:
   - { stage: evaluate, model: g2, from: pairs, to: judged, judge: { maxTokens: 8 }, evaluator: { kind: pairwise, position: both } }
   - { stage: export, model: g2, to: g2-hf }
 `);
-  const r = await runPipeline(await loadPipeline(join(dir, 'p.yaml')), { runsDir: join(dir, 'runs'), progress: 'quiet' });
+  const r = await runPipeline(await loadAppPipeline(join(dir, 'p.yaml')), { runsDir: join(dir, 'runs'), progress: 'quiet' });
   return { dir, runDir: r.runDir, base };
 }
 

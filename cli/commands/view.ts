@@ -1,17 +1,11 @@
 // `gramr view RUN [--port N]`: serves a run folder as a small web page on 127.0.0.1 — its stages, reports with
 // their plots, and a paged browser of each evaluate stage's judgments (filters: wrong, flipped, no answer, domain;
-// both orders' prompts and rationales side by side). The server lives in plugins/viewer, loaded by path at run
-// time. A name that is not a folder is tried under runs/. SIGINT / SIGTERM stop it.
+// both orders' prompts and rationales side by side). The server lives in plugins/viewer. A name that is not a folder is tried under runs/. SIGINT / SIGTERM stop it.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { expectPositionals, type Command } from '../command.js';
-import { viewerModule } from './judgments.js';
-
-/** The parts of plugins/viewer this command uses. */
-interface ViewerModule {
-  serveRun(runDir: string, port: number): Promise<{ url: string; close(): Promise<void> }>;
-}
+import { ConfigError } from '../../core/errors.js';
+import { expectPositionals, type Command } from '../../core/command/command.js';
+import { serveRun } from '../../plugins/viewer/index.js';
 
 export const viewCommand: Command = {
   name: 'view',
@@ -30,7 +24,7 @@ export const viewCommand: Command = {
     if (existsSync(path.join(dir, 'manifest.json'))) {
       throw new ConfigError(`${dir} is a stage folder; give its run folder (${path.dirname(dir)})`, where);
     }
-    const viewer = await (await viewerModule<ViewerModule>()).serveRun(dir, port);
+    const viewer = await serveRun(dir, port);
     process.stdout.write(`${viewer.url}\n`);
     process.stderr.write(`gramr view: serving ${dir} on ${viewer.url} (Ctrl-C stops)\n`);
     const signal = await new Promise<string>((resolve) => {

@@ -3,17 +3,17 @@
 // set's ranking and the comparisons used (or one JSON object per set with --json).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import { readJsonl } from '../../pipeline/record-writer.js';
-import { defaultTaskContext } from '../../pipeline/task-context.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../reward/judge-cli-options.js';
-import { PairJudge } from '../../reward/pair-judge.js';
-import { asRankInput, type RankInput } from '../../reward/rank-input.js';
-import { rankSets, type RankedSet } from '../../reward/rank-sets.js';
-import type { Ranker } from '../../reward/ranker.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { createAppContainer } from '../app.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import { readJsonl } from '../../core/pipeline/record-writer.js';
+import { defaultTaskContext } from '../../core/pipeline/task-context.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../core/reward/judge-cli-options.js';
+import { PairJudge } from '../../core/reward/pair-judge.js';
+import { asRankInput, type RankInput } from '../../core/reward/rank-input.js';
+import { rankSets, type RankedSet } from '../../core/reward/rank-sets.js';
+import type { Ranker } from '../../core/reward/ranker.js';
+import type { Command } from '../../core/command/command.js';
 
 function rankedText(r: RankedSet, set: RankInput): string {
   const short = (t: string): string => JSON.stringify(t.length > 60 ? `${t.slice(0, 57)}...` : t);
@@ -41,7 +41,7 @@ export const rankCommand: Command = {
     if (!existsSync(input)) throw new ConfigError(`--input ${input} does not exist`, where);
     const concurrency = numberOption(values, 'concurrency', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 8;
     const pairsPerCall = numberOption(values, 'pairs-per-call', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 64;
-    const container = await createGramrContainer();
+    const container = await createAppContainer();
     const method = typeof values.method === 'string' ? values.method : 'knockout';
     if (!container.kinds('Ranker').includes(method)) throw new ConfigError(`--method must be one of ${container.kinds('Ranker').join(', ')}, got "${method}"`, where);
     const ranker = container.get<Ranker>('Ranker', method);

@@ -1,14 +1,16 @@
-// `gramr work`: a distributed worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
+// `gramr work` (contributed by the queue plugin, index.ts): a distributed worker. Takes `judge`, `vote` and `prove` jobs from a BullMQ queue on Redis
 // (see plugins/queue), runs each with the model the job names and writes the result once to the results hash; and
 // `run-stage` jobs (whole stages placed on the queue), run in the run folder the job names. Opens models only from
 // the folders given with --models, and runs stages only of pipelines under the folders given with --pipelines. Runs
 // until SIGINT / SIGTERM. Never prints the Redis password.
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
-import { redactCredentials } from '../../pipeline/redact-credentials.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
+import { redactCredentials } from '../../core/pipeline/redact-credentials.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import type { Command } from '../../core/command/command.js';
+import type { Prover } from '../../core/recipe/prover.js';
+import { modelRoots } from './job-check.js';
+import { startLabelWorker } from './label-worker.js';
 
 const positiveInt = (v: unknown, name: string, dflt: number): number => {
   if (v === undefined) return dflt;
@@ -29,7 +31,7 @@ export const workCommand: Command = {
     'lock-ms': 'job lock in ms: a dead worker\'s jobs go back to the queue after about this long (default 30000)',
   },
   options: { redis: { type: 'string' }, models: { type: 'string', multiple: true }, pipelines: { type: 'string', multiple: true }, queue: { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' } },
-  async run(values, positionals) {
+  async run(values, positionals, context) {
     const where = 'gramr work';
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     if (typeof values.redis !== 'string') throw new ConfigError(`--redis URL is required\nusage: ${this.usage}`, where);
@@ -42,14 +44,13 @@ export const workCommand: Command = {
     const queue = typeof values.queue === 'string' ? values.queue : 'gramr-judge';
     const concurrency = positiveInt(values.concurrency, 'concurrency', 1);
     const lockDurationMs = positiveInt(values['lock-ms'], 'lock-ms', 30000);
-    const { modelRoots } = await import(new URL('../../../plugins/queue/job-check.js', import.meta.url).href) as typeof import('../../../plugins/queue/job-check.js');
     const roots = await modelRoots(dirs).catch((e: Error) => { throw new ConfigError(e.message, where); });
     const pipelineRoots = await modelRoots(pipelineDirs, '--pipelines').catch((e: Error) => { throw new ConfigError(e.message, where); });
-    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, 'gramr work');
-    const { startLabelWorker } = await import(new URL('../../../plugins/queue/label-worker.js', import.meta.url).href) as typeof import('../../../plugins/queue/label-worker.js');
+    const container = await context.container();
+    const { backend, chain } = await chooseCommandBackend(container, values.backend, 'gramr work');
     let done = 0;
     let stages = 0;
-    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, concurrency, lockDurationMs,
+    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: context.plugins, provers: (kind) => container.get<Prover>('Prover', kind), concurrency, lockDurationMs,
       onResult: () => { done++; }, onStage: () => { stages++; } });
     const from = [roots.length ? `models from ${roots.join(', ')}` : 'no models', pipelineRoots.length ? `stages of pipelines under ${pipelineRoots.join(', ')}` : 'no stages'];
     process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${redactCredentials(values.redis)}, ${from.join(', ')} (backend ${chain}, concurrency ${concurrency})\n`);

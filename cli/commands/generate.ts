@@ -1,9 +1,9 @@
 // `gramr generate`: text generation with a checkpoint on a chosen backend (resolved through the plugin container,
 // like pipelines). Prints exactly the prompt plus the generated text, streamed token by token, then a newline.
-import { createGramrContainer } from '../../di/container.js';
-import { GENERATE_HELP, GENERATE_OPTIONS, runGenerate } from '../../model/cli-generate.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import type { Command } from '../command.js';
+import { createAppContainer } from '../app.js';
+import { GENERATE_HELP, GENERATE_OPTIONS, runGenerate } from '../../core/model/cli-generate.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import type { Command } from '../../core/command/command.js';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -12,7 +12,7 @@ export const generateCommand: Command = {
   help: GENERATE_HELP,
   options: GENERATE_OPTIONS,
   async run(values) {
-    const container = await createGramrContainer([], { backendsOnly: true });
+    const container = await createAppContainer([], { backendsOnly: true });
     const { backend } = await chooseCommandBackend(container, values.backend, 'gramr generate');
     try {
       return await runGenerate(values, backend, (s) => { process.stdout.write(s); });

@@ -2,24 +2,26 @@
 // judgebench, llmbar from GRAMR_DATA or ../shared/data beside the package, else from the Hub cache after `gramr data
 // pull`) or on a JSONL / JSON file of pairs, with the matching evaluator kind, and prints its markdown report (or
 // JSON). Data sources and evaluators come from the plugin container; the data paths from
-// plugins/data-sources/benchmark-data.js, loaded by path at run time.
+// plugins/data-sources/benchmark-data.ts.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, WorkError } from '../../errors.js';
-import type { DataSource } from '../../data/data-source.js';
-import type { DataRecord } from '../../data/records.js';
-import { createGramrContainer, type GramrContainer } from '../../di/container.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import type { ProgressSink, TaskContext } from '../../pipeline/task-context.js';
-import type { Evaluator } from '../../reward/evaluator.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../reward/judge-cli-options.js';
-import { PairJudge } from '../../reward/pair-judge.js';
-import type { Command } from '../command.js';
+import { ConfigError, WorkError } from '../../core/errors.js';
+import { resolveBenchmarkPath, type BenchmarkKind } from '../../plugins/data-sources/benchmark-data.js';
+import type { DataSource } from '../../core/data/data-source.js';
+import type { DataRecord } from '../../core/data/records.js';
+import type { GramrContainer } from '../../core/di/container.js';
+import { createAppContainer } from '../app.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import type { ProgressSink, TaskContext } from '../../core/pipeline/task-context.js';
+import type { Evaluator } from '../../core/reward/evaluator.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../core/reward/judge-cli-options.js';
+import { PairJudge } from '../../core/reward/pair-judge.js';
+import type { Command } from '../../core/command/command.js';
 
-/** The package root (dist/core/cli/commands -> the repository / package folder). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The package root (dist/cli/commands -> the repository / package folder). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** What each named benchmark reads and how it is evaluated. */
 const BENCHES: Record<string, { source: string; evaluator: string; options: Record<string, unknown> }> = {
@@ -29,11 +31,8 @@ const BENCHES: Record<string, { source: string; evaluator: string; options: Reco
 };
 
 /** The data path of a benchmark kind: GRAMR_DATA or ../shared/data, else the Hub cache (plugins/data-sources/benchmark-data.js). */
-async function standardPath(kind: string): Promise<string> {
-  const url = new URL('../../../plugins/data-sources/benchmark-data.js', import.meta.url);
-  const mod = (await import(url.href)) as { resolveBenchmarkPath?: (kind: string, root: string) => Promise<string> };
-  if (mod.resolveBenchmarkPath === undefined) throw new WorkError(`no resolveBenchmarkPath in ${fileURLToPath(url)}`);
-  return mod.resolveBenchmarkPath(kind, PACKAGE_ROOT);
+function standardPath(kind: string): Promise<string> {
+  return resolveBenchmarkPath(kind as BenchmarkKind, PACKAGE_ROOT);
 }
 
 /** Parse `raw` options of a kind with its contributed schema (ConfigError naming the kind). */
@@ -69,7 +68,7 @@ export const evalCommand: Command = {
     const bench = requiredString(values, 'bench', where);
     const limit = numberOption(values, 'limit', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
     const pairsPerCall = numberOption(values, 'pairs-per-call', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 64;
-    const container = await createGramrContainer();
+    const container = await createAppContainer();
     const named = BENCHES[bench];
     let sourceKind: string, dataPath: string;
     if (named) {

@@ -1,7 +1,18 @@
-// The shape of a CLI command and the argument parsing shared by all of them (node:util parseArgs).
+// The shape of a `gramr` command (built into cli/ or contributed by a plugin: core/di/command-contribution.ts), what
+// the application hands it when it runs, and the argument parsing shared by all of them (node:util parseArgs).
 // Bad usage is a ConfigError (exit 2) that names the command and shows its usage line.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { GramrContainer } from '../di/container.js';
+import type { PluginRef } from '../di/plugin-loader.js';
 import { ConfigError } from '../errors.js';
+
+/** What the application gives a command when it runs: its plugins, without the command naming them. */
+export interface CommandContext {
+  /** The application's plugins in load order: gramr's built-in ones, then those given with `gramr --plugin`. */
+  plugins: readonly PluginRef[];
+  /** A container of `plugins` (built once and shared by the command's calls). */
+  container(): Promise<GramrContainer>;
+}
 
 /** Options spec as node:util parseArgs takes it, plus a help line per option. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -25,8 +36,8 @@ export interface Command {
    * `choices`, `default` is used and the word stays a positional.
    */
   optionalValues?: Record<string, { default: string; choices: readonly string[] }>;
-  /** Run; returns the exit code. */
-  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+  /** Run with the parsed options and positionals; returns the exit code. */
+  run(values: Record<string, unknown>, positionals: string[], context: CommandContext): Promise<number>;
 }
 
 /** Parse argv for `cmd`; unknown options are a ConfigError with the usage line. */

@@ -3,17 +3,17 @@
 // `--out FILE.onnx` the single static-shape file (input_ids [batch, seq] -> logits). The export code lives in
 // backends/onnx/export-decoder.ts, imported when the command runs (core imports no backend statically).
 import { writeFile } from 'node:fs/promises';
-import { ConfigError } from '../../errors.js';
-import { findTokenizer } from '../../model/causal-lm.js';
-import { loadCheckpoint } from '../../model/checkpoint/load-checkpoint.js';
-import { paramsFromWeights } from '../../model/decoder-weights.js';
-import { loadTokenizer } from '../../model/tokenizer/load-tokenizer.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { findTokenizer } from '../../core/model/causal-lm.js';
+import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
+import { paramsFromWeights } from '../../core/model/decoder-weights.js';
+import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
+import type { Command } from '../../core/command/command.js';
 
 const STATIC_ONLY = ['seq', 'batch', 'ids', 'contrib-ops'] as const;
 type Values = Record<string, unknown>;
 
-const exporter = (): Promise<typeof import('../../../backends/onnx/export-decoder.js')> => import('../../../backends/onnx/export-decoder.js');
+const exporter = (): Promise<typeof import('../../backends/onnx/export-decoder.js')> => import('../../backends/onnx/export-decoder.js');
 
 async function exportFolder(values: Values, where: string): Promise<number> {
   const model = values.model as string, out = values.out as string;

@@ -1,24 +1,10 @@
 // `gramr data pull BENCH...` fetches benchmark files from their Hugging Face Hub dataset repos into the Hub cache
 // (the Python-compatible one: HF_HUB_CACHE / HF_HOME); `gramr data list` shows where each benchmark is read from.
-// The table of benchmarks is plugins/data-sources/benchmark-data.js, loaded by path at run time.
-import { fileURLToPath } from 'node:url';
-import { ConfigError, WorkError } from '../../errors.js';
-import type { Command } from '../command.js';
+// The table of benchmarks is plugins/data-sources/benchmark-data.ts.
+import { ConfigError } from '../../core/errors.js';
+import { BENCHMARK_KINDS, BENCHMARK_SOURCES, pullBenchmark, resolveBenchmarkPath, type BenchmarkKind } from '../../plugins/data-sources/benchmark-data.js';
+import type { Command } from '../../core/command/command.js';
 import { PACKAGE_ROOT } from './eval.js';
-
-interface BenchmarkDataModule {
-  BENCHMARK_KINDS: string[];
-  BENCHMARK_SOURCES: Record<string, { local: string; hub?: { repo: string; files: string[] }; upstream: string }>;
-  pullBenchmark(kind: string): Promise<string>;
-  resolveBenchmarkPath(kind: string, root: string): Promise<string>;
-}
-
-async function benchmarkData(): Promise<BenchmarkDataModule> {
-  const url = new URL('../../../plugins/data-sources/benchmark-data.js', import.meta.url);
-  const mod = (await import(url.href)) as Partial<BenchmarkDataModule>;
-  if (mod.pullBenchmark === undefined || mod.BENCHMARK_SOURCES === undefined) throw new WorkError(`no benchmark table in ${fileURLToPath(url)}`);
-  return mod as BenchmarkDataModule;
-}
 
 export const dataCommand: Command = {
   name: 'data',
@@ -29,23 +15,22 @@ export const dataCommand: Command = {
   async run(values, positionals) {
     const where = 'gramr data';
     const [sub, ...names] = positionals;
-    const mod = await benchmarkData();
-    const kinds = mod.BENCHMARK_KINDS;
+    const kinds: readonly string[] = BENCHMARK_KINDS;
     if (sub === 'list' && names.length === 0) {
       for (const k of kinds) {
-        const src = mod.BENCHMARK_SOURCES[k]!;
-        const at = await mod.resolveBenchmarkPath(k, PACKAGE_ROOT).catch(() => undefined);
+        const src = BENCHMARK_SOURCES[k as BenchmarkKind];
+        const at = await resolveBenchmarkPath(k as BenchmarkKind, PACKAGE_ROOT).catch(() => undefined);
         process.stdout.write(`${k.padEnd(22)} ${at ?? '(missing)'}\n${''.padEnd(22)} Hub: ${src.hub ? `datasets/${src.hub.repo} ${src.hub.files.join(', ')}` : `none (${src.upstream})`}\n`);
       }
       return 0;
     }
     if (sub !== 'pull') throw new ConfigError(`expected "pull" or "list", got ${sub === undefined ? 'nothing' : `"${sub}"`}\nusage: ${this.usage}`, where);
-    const wanted = values.all === true ? kinds.filter((k) => mod.BENCHMARK_SOURCES[k]!.hub !== undefined) : names;
+    const wanted = values.all === true ? kinds.filter((k) => BENCHMARK_SOURCES[k as BenchmarkKind].hub !== undefined) : names;
     if (wanted.length === 0) throw new ConfigError(`name the benchmarks to pull (${kinds.join(', ')}) or --all\nusage: ${this.usage}`, where);
     for (const k of wanted) {
       if (!kinds.includes(k)) throw new ConfigError(`unknown benchmark "${k}"; valid: ${kinds.join(', ')}`, where);
     }
-    for (const k of wanted) process.stdout.write(`${k}: ${await mod.pullBenchmark(k)}\n`);
+    for (const k of wanted) process.stdout.write(`${k}: ${await pullBenchmark(k as BenchmarkKind)}\n`);
     return 0;
   },
 };

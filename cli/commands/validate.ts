@@ -1,9 +1,9 @@
 // `gramr validate FILE`: load plugins and check the whole pipeline file without running anything; `--graph` prints
 // the stage graph (text, Mermaid or DOT). Loading runs the plugins' top-level code, with the user's privileges.
-import { ConfigError } from '../../errors.js';
-import { loadPipeline } from '../../pipeline/load-pipeline.js';
-import { buildGraph, GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../pipeline/pipeline-graph.js';
-import { expectPositionals, type Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { loadAppPipeline } from '../app.js';
+import { buildGraph, GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../core/pipeline/pipeline-graph.js';
+import { expectPositionals, type Command } from '../../core/command/command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -22,7 +22,7 @@ export const validateCommand: Command = {
     if (graphFormat !== undefined && !(GRAPH_FORMATS as readonly string[]).includes(graphFormat)) {
       throw new ConfigError(`--graph takes ${GRAPH_FORMATS.join(', ')}, not "${graphFormat}"`, 'gramr validate');
     }
-    const p = await loadPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
+    const p = await loadAppPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
     const graph = buildGraph(p.stages);
     if (graphFormat !== undefined) {
       process.stdout.write(renderGraph(graph, graphFormat as GraphFormat) + '\n');

@@ -1,17 +1,11 @@
 // `gramr judgments RUN/STAGE`: prints an evaluate stage's judgments — per record pair both orders' labels, label
 // probabilities, failure reasons, raw generations and prompts (by hash; the text with --prompts) — filtered to
-// wrong / flipped / unanswered pairs or a domain, paged. The reader lives in plugins/viewer, loaded by path at run
-// time like other plugins. A path that is not a folder is tried under runs/.
+// wrong / flipped / unanswered pairs or a domain, paged. The reader lives in plugins/viewer. A path that is not a folder is tried under runs/.
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { expectPositionals, type Command } from '../command.js';
-
-/** The parts of plugins/viewer this command uses. */
-interface ViewerModule {
-  StageJudgments: { open(stageDir: string): Promise<{ stage: string; page(f: Record<string, unknown>, offset: number, limit: number): Promise<unknown> }> };
-  formatPage(page: unknown, stage: string, prompts: boolean): string;
-}
+import { ConfigError } from '../../core/errors.js';
+import { expectPositionals, type Command } from '../../core/command/command.js';
+import { formatPage, StageJudgments } from '../../plugins/viewer/index.js';
 
 /** The stage folder a RUN/STAGE argument names: as given, else under runs/; a run folder lists its stages. */
 export function resolveStageDir(arg: string, where: string): string {
@@ -22,11 +16,6 @@ export function resolveStageDir(arg: string, where: string): string {
     .filter((e) => e.isDirectory() && readdirSync(path.join(dir, e.name)).some((f) => f.endsWith('-judgments.jsonl'))).map((e) => e.name);
   throw new ConfigError(`${dir} is not a stage folder (no manifest.json); `
     + `${stages.length ? `stages with judgments: ${stages.map((s) => path.join(dir, s)).join(', ')}` : 'it has no stage with a judgments log'}`, where);
-}
-
-/** Load plugins/viewer. */
-export async function viewerModule<T = ViewerModule>(): Promise<T> {
-  return (await import(new URL('../../../plugins/viewer/index.js', import.meta.url).href)) as T;
 }
 
 export const judgmentsCommand: Command = {
@@ -55,14 +44,13 @@ export const judgmentsCommand: Command = {
     const limit = int('limit', 10, 1);
     const offset = int('offset', 0, 0);
     const dir = resolveStageDir(positionals[0]!, where);
-    const mod = await viewerModule();
-    const sj = await mod.StageJudgments.open(dir);
+    const sj = await StageJudgments.open(dir);
     const filter = {
       ...(values.wrong ? { wrong: true } : {}), ...(values.flips ? { flips: true } : {}), ...(values['no-answer'] ? { noAnswer: true } : {}),
       ...(typeof values.domain === 'string' ? { domain: values.domain } : {}),
     };
     const page = await sj.page(filter, offset, limit);
-    process.stdout.write(values.json ? `${JSON.stringify(page, undefined, 2)}\n` : mod.formatPage(page, sj.stage, values.prompts === true));
+    process.stdout.write(values.json ? `${JSON.stringify(page, undefined, 2)}\n` : formatPage(page, sj.stage, values.prompts === true));
     return 0;
   },
 };

@@ -4,12 +4,12 @@
 import { statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { loadPipeline } from '../../pipeline/load-pipeline.js';
-import { runPipeline, runResultOf, type RunResult } from '../../pipeline/runner.js';
-import { defaultProgressMode } from '../../pipeline/progress.js';
-import { EventLog } from '../../pipeline/event-log.js';
-import { expectPositionals, type Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { loadAppPipeline } from '../app.js';
+import { runPipeline, runResultOf, type RunResult } from '../../core/pipeline/runner.js';
+import { defaultProgressMode } from '../../core/pipeline/progress.js';
+import { EventLog } from '../../core/pipeline/event-log.js';
+import { expectPositionals, type Command } from '../../core/command/command.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -68,7 +68,7 @@ export const runCommand: Command = {
   options: { set: { type: 'string', multiple: true }, runs: { type: 'string' }, jobs: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, events: { type: 'string' } },
   async run(values, positionals) {
     expectPositionals(this, positionals, ['FILE']);
-    const p = await loadPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
+    const p = await loadAppPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
     const jobs = jobsOf(values.jobs, p.config.jobs);
     const json = values.json === true;
     const eventFile = values.events === undefined ? undefined : eventsFile(values.events);

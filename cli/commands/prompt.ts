@@ -1,13 +1,13 @@
 // `gramr prompt`: prints a judge prompt exactly as the model receives it — the GRAM-R², GRAM v1 or compact template
 // filled literally (core/reward/prompts.ts) — optionally wrapped in the plain chat format or, given a model folder or
 // tokenizer, in that model's own chat template (as `judge`, `eval` and pipelines wrap it). No weights are loaded.
-import { loadTokenizer } from '../../model/tokenizer/load-tokenizer.js';
-import { ConfigError } from '../../errors.js';
-import { CHAT_MODES, chatRendererFor } from '../../reward/chat-renderer.js';
-import { enumOption } from '../../reward/judge-cli-options.js';
-import { withoutMarks } from '../../model/tokenizer/untrusted-text.js';
-import { plainChat, rawChat, renderJudgePrompt, userInputOf, PROMPT_FORMATS } from '../../reward/prompts.js';
-import type { Command } from '../command.js';
+import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
+import { ConfigError } from '../../core/errors.js';
+import { CHAT_MODES, chatRendererFor } from '../../core/reward/chat-renderer.js';
+import { enumOption } from '../../core/reward/judge-cli-options.js';
+import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
+import { plainChat, rawChat, renderJudgePrompt, userInputOf, PROMPT_FORMATS } from '../../core/reward/prompts.js';
+import type { Command } from '../../core/command/command.js';
 
 export const promptCommand: Command = {
   name: 'prompt',

@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, WorkError } from '../../errors.js';
-import { loadPipeline } from '../../pipeline/load-pipeline.js';
-import { defaultProgressMode } from '../../pipeline/progress.js';
-import { runPipeline, type StageOutcome } from '../../pipeline/runner.js';
-import { expectPositionals, type Command } from '../command.js';
+import { ConfigError, WorkError } from '../../core/errors.js';
+import { loadAppPipeline } from '../app.js';
+import { defaultProgressMode } from '../../core/pipeline/progress.js';
+import { runPipeline, type StageOutcome } from '../../core/pipeline/runner.js';
+import { expectPositionals, type Command } from '../../core/command/command.js';
 import { writeStudy } from './study-summary.js';
 
 /** Parse `1,2,3` or `1-5` (or a mix) into distinct non-negative seeds, in the order given. */
@@ -36,7 +36,7 @@ interface SeedResult { seed: number; stages?: StageOutcome[]; error?: string }
 async function runInProcess(file: string, sets: string[], seed: number, studyDir: string, force: boolean, json: boolean, signal: AbortSignal): Promise<SeedResult> {
   process.stderr.write(`study: seed ${seed} -> ${path.join(studyDir, `seed-${seed}`)}\n`);
   try {
-    const r = await runPipeline(await loadPipeline(file, seedSets(sets, seed)), { runsDir: studyDir, progress: defaultProgressMode(json), force, signal });
+    const r = await runPipeline(await loadAppPipeline(file, seedSets(sets, seed)), { runsDir: studyDir, progress: defaultProgressMode(json), force, signal });
     return { seed, stages: r.stages };
   } catch (e) {
     if (signal.aborted) throw e;
@@ -93,7 +93,7 @@ export const studyCommand: Command = {
     if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got "${String(values.jobs)}"`, 'gramr study');
     const sets = (values.set as string[] | undefined) ?? [];
     const file = path.resolve(positionals[0]!);
-    const base = await loadPipeline(file, sets); // validates once, before any work
+    const base = await loadAppPipeline(file, sets); // validates once, before any work
     const studyDir = path.resolve((values.runs as string | undefined) ?? 'runs', base.name);
     const force = values.force === true;
     const json = values.json === true;

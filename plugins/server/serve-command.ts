@@ -1,18 +1,11 @@
-// `gramr serve`: serves a train-grm reward model over HTTP for RLHF trainers (OpenRLHF's --remote_rm_url), with
-// /v1/judge, /healthz and /metrics (docs/serving.md). The server lives in plugins/server, imported by path at run
-// time like other plugins; the backend comes from the plugin container. SIGTERM / SIGINT shut it down gracefully.
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { BACKEND_HELP } from '../../pipeline/backend-choice.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import type { Command } from '../command.js';
-
-/** The parts of plugins/server this command uses. */
-interface ServerModule {
-  openRewardModel(path: string, backend: unknown, o: Record<string, unknown>): Promise<{ objective: string; dispose(): void }>;
-  checkBinding(host: string, token: string | undefined): void;
-  RewardServer: new (model: unknown, o: Record<string, unknown>) => { listen(): Promise<{ url: string }>; close(): Promise<void> };
-}
+// `gramr serve` (contributed by the server plugin, index.ts): serves a train-grm reward model over HTTP for RLHF trainers (OpenRLHF's --remote_rm_url), with
+// /v1/judge, /healthz and /metrics (docs/serving.md). The backend comes from the application's plugin container. SIGTERM / SIGINT shut it down gracefully.
+import { ConfigError } from '../../core/errors.js';
+import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import type { Command } from '../../core/command/command.js';
+import { openRewardModel } from './reward-model.js';
+import { checkBinding, RewardServer } from './reward-server.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -35,7 +28,7 @@ export const serveCommand: Command = {
     'max-generations': { type: 'string' }, 'body-timeout-ms': { type: 'string' }, 'max-connections': { type: 'string' },
     separator: { type: 'string' }, temperature: { type: 'string' }, 'max-tokens': { type: 'string' },
   },
-  async run(values, positionals) {
+  async run(values, positionals, context) {
     const where = 'gramr serve';
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     if (typeof values.model !== 'string') throw new ConfigError(`--model is required\nusage: ${this.usage}`, where);
@@ -51,17 +44,16 @@ export const serveCommand: Command = {
     const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
     const port = int('port', 0) ?? 8000;
     if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`, where);
-    const mod = (await import(new URL('../../../plugins/server/index.js', import.meta.url).href)) as ServerModule;
-    mod.checkBinding(host, token); // before loading anything
-    const { backend, chain } = await chooseCommandBackend(await createGramrContainer(), values.backend, where);
+    checkBinding(host, token); // before loading anything
+    const { backend, chain } = await chooseCommandBackend(await context.container(), values.backend, where);
     try {
       const batch = int('batch', 1) ?? 16;
-      const model = await mod.openRewardModel(values.model, backend, {
+      const model = await openRewardModel(values.model, backend, {
         batchSize: Math.min(batch, 8), ...(typeof values.tokenizer === 'string' ? { tokenizer: values.tokenizer } : {}),
         ...(temperature !== undefined ? { temperature } : {}), ...(int('max-tokens', 1) !== undefined ? { maxTokens: int('max-tokens', 1) } : {}),
       });
       try {
-        const server = new mod.RewardServer(model, {
+        const server = new RewardServer(model, {
           host, port, batch, ...(token !== undefined ? { token } : {}),
           ...(int('max-body', 1) !== undefined ? { maxBodyBytes: int('max-body', 1) } : {}), ...(int('max-items', 1) !== undefined ? { maxItems: int('max-items', 1) } : {}),
           ...(int('timeout-ms', 1) !== undefined ? { timeoutMs: int('timeout-ms', 1) } : {}),

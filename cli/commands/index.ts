@@ -1,6 +1,6 @@
 // The table of `gramr` commands. Each command's module is imported only when that command runs (the main help
 // imports them all for their summaries), so `gramr --version` and a single command load only what they use.
-import type { Command } from '../command.js';
+import type { Command } from '../../core/command/command.js';
 
 /** Command names in help order, each with the import of its module. */
 export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -17,8 +17,6 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> =
   eval: async () => (await import('./eval.js')).evalCommand,
   data: async () => (await import('./data.js')).dataCommand,
   rank: async () => (await import('./rank.js')).rankCommand,
-  serve: async () => (await import('./serve.js')).serveCommand,
-  work: async () => (await import('./work.js')).workCommand,
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
 };

@@ -3,8 +3,8 @@
 // in how many seeds it held, was contradicted or was not shown. Reads only what the report stage wrote.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { WorkError } from '../../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic-write.js';
+import { WorkError } from '../../core/errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 
 interface SeedReport {
   title?: string;

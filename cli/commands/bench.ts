@@ -1,16 +1,16 @@
 // `gramr bench <what>`: benchmarks on a chosen backend (resolved through the plugin container, like pipelines).
 // Each bench checks its result against the reference before timing (see bench/README.md).
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { chooseBackend } from '../../pipeline/backend-choice.js';
-import type { ComputeBackend } from '../../tensor/backend.js';
-import { benchMatmul, writeMatmulReport } from '../../../bench/matmul.js';
-import { benchGenerate } from '../../../bench/generate.js';
-import { benchJudge } from '../../../bench/judge.js';
-import { benchTrain } from '../../../bench/train.js';
-import { benchServe } from '../../../bench/serve.js';
-import { benchScale, scaleText } from '../../../bench/scale.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { createAppContainer } from '../app.js';
+import { chooseBackend } from '../../core/pipeline/backend-choice.js';
+import type { ComputeBackend } from '../../core/tensor/backend.js';
+import { benchMatmul, writeMatmulReport } from '../../bench/matmul.js';
+import { benchGenerate } from '../../bench/generate.js';
+import { benchJudge } from '../../bench/judge.js';
+import { benchTrain } from '../../bench/train.js';
+import { benchServe } from '../../bench/serve.js';
+import { benchScale, scaleText } from '../../bench/scale.js';
+import type { Command } from '../../core/command/command.js';
 
 type Int = (name: string, dflt: number) => number;
 /** One benchmark: runs on the backend and returns its result object plus a one-line text form. */
@@ -75,7 +75,7 @@ export const benchCommand: Command = {
       if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`--${name} must be a positive integer, got "${String(values[name])}"`, 'gramr bench');
       return v;
     };
-    const { backend, chain } = await chooseBackend(await createGramrContainer(), [String(values.backend ?? 'cpu')]);
+    const { backend, chain } = await chooseBackend(await createAppContainer(), [String(values.backend ?? 'cpu')]);
     try {
       const { result, text } = await bench(backend, int, values);
       process.stdout.write(values.json === true ? JSON.stringify(result) + '\n' : `${text} on ${chain}\n`);

@@ -1,14 +1,14 @@
 // `gramr judge`: judges one pair with a checkpoint (GRAM-R² rationale + label, or GRAM v1 label logits), with
 // voting@k and position handling, and prints the rationale, label and confidence (or JSON with every judgment).
-import { ConfigError } from '../../errors.js';
-import { createGramrContainer } from '../../di/container.js';
-import { chooseCommandBackend } from '../backend-option.js';
-import { defaultTaskContext } from '../../pipeline/task-context.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openModelJudge, pairJudgeOptions } from '../../reward/judge-cli-options.js';
-import type { PairVerdict } from '../../reward/judgment.js';
-import { PairJudge } from '../../reward/pair-judge.js';
-import { contentId } from '../../reward/seeds.js';
-import type { Command } from '../command.js';
+import { ConfigError } from '../../core/errors.js';
+import { createAppContainer } from '../app.js';
+import { chooseCommandBackend } from '../../core/command/backend-option.js';
+import { defaultTaskContext } from '../../core/pipeline/task-context.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openModelJudge, pairJudgeOptions } from '../../core/reward/judge-cli-options.js';
+import type { PairVerdict } from '../../core/reward/judgment.js';
+import { PairJudge } from '../../core/reward/pair-judge.js';
+import { contentId } from '../../core/reward/seeds.js';
+import type { Command } from '../../core/command/command.js';
 
 /** The JSON `gramr judge --json` prints for a verdict. */
 export function verdictJson(v: PairVerdict): Record<string, unknown> {
@@ -51,7 +51,7 @@ export const judgeCommand: Command = {
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     const s = judgeCliSettings(values, where);
     for (const name of ['prompt', 'a', 'b']) if (typeof values[name] !== 'string') throw new ConfigError(`--${name} is required (an empty string is allowed)`, where);
-    const { backend } = await chooseCommandBackend(await createGramrContainer(), s.backend, where);
+    const { backend } = await chooseCommandBackend(await createAppContainer(), s.backend, where);
     try {
       const model = await openModelJudge(s, backend);
       try {
