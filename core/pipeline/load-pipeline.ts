@@ -18,7 +18,7 @@ import { describeIssues, formatPath, locate, parseSource, type SourceMap } from 
 import { sourceToJs } from './source-to-js.js';
 import type { OutputDecl, Stage } from './stage.js';
 import { ARTIFACT_NAME, ARTIFACT_NAME_RULE, checkArtifactFlow, type FlowStage } from './artifact-flow.js';
-import { LOCAL_PLACEMENT, type PlacementChoice } from './placement.js';
+import { LOCAL_PLACEMENT, type PlacementChoice } from './placement-choice.js';
 
 const name = z.string().regex(ARTIFACT_NAME, `use ${ARTIFACT_NAME_RULE}`);
 const placementRef = z.looseObject({ kind: z.string() })

@@ -6,16 +6,7 @@ import type { OutputIndex } from './artifacts.js';
 import type { StageProgress } from './progress.js';
 import type { Attempt, StageDone } from './stage-exec.js';
 
-/** The placement a stage gets when neither it nor the pipeline names one. */
-export const LOCAL_PLACEMENT = 'local';
-
-/** A stage's validated placement (absent on a PlannedStage: local). */
-export interface PlacementChoice {
-  /** The StagePlacement kind. */
-  kind: string;
-  /** Its options, validated by the kind's schema. */
-  options: unknown;
-}
+export { LOCAL_PLACEMENT, type PlacementChoice } from './placement-choice.js';
 
 /** What a placed stage needs: the same fields a stage process gets, plus the token of the runner's run lock. */
 export interface PlacedStageJob {

@@ -13,9 +13,8 @@ export {
 export { buildSftSequence, sftTargets, fitPrompt, IGNORE_INDEX, type SftSequence, type SftSequenceOptions, type DroppedSequence, type Truncation } from './sft-example.js';
 export { planBuckets, bucketOf, groupByBucket, sequentialBatches, BatchStream, BUCKET_MULTIPLE, type MicroBatch } from './buckets.js';
 export { loraTargets, initLoraParams, loraView, mergeLoraParams, dropoutMask, moduleOf, type LoraSpec, type LoraTarget } from './lora.js';
-export {
-  saveLoraAdapter, loadLoraAdapter, checkAdapterBase, mergedParams, mergeLoraCheckpoint, ADAPTER_FILES, type LoraAdapter,
-} from './lora-adapter.js';
+export { saveLoraAdapter, loadLoraAdapter, checkAdapterBase, ADAPTER_FILES, type LoraAdapter } from './lora-adapter.js';
+export { mergedParams, mergeLoraCheckpoint } from './lora-merge.js';
 export { baseModelSha256, tokenizerFingerprint } from './fingerprint.js';
 export { saveRewardHead, loadRewardHead, scoreResponses, REWARD_HEAD_FILE, type RewardHead, type ScoreResponsesOptions } from './reward-head.js';
 export { initScratchCheckpoint, type ScratchModelSpec, type ScratchCheckpoint } from './scratch-checkpoint.js';

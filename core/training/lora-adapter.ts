@@ -4,16 +4,14 @@
 // applying to another base is refused with both hashes. Merging writes a normal HF checkpoint.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCheckpoint } from '../model/checkpoint/load-checkpoint.js';
 import type { ModelConfig } from '../model/checkpoint/model-config.js';
 import { readSafetensors } from '../model/checkpoint/safetensors-file.js';
 import { writeSafetensors } from '../model/checkpoint/safetensors-writer.js';
-import { saveHfCheckpoint } from '../model/checkpoint/hf-checkpoint.js';
-import { paramsFromWeights, transpose2d, weightsFromParams, type HostParams } from '../model/decoder-weights.js';
+import { transpose2d, type HostParams } from '../model/decoder-weights.js';
 import type { Tokenizer } from '../model/tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { baseModelSha256, tokenizerFingerprint } from './fingerprint.js';
-import { loraTargets, mergeLoraParams, type LoraSpec } from './lora.js';
+import { loraTargets, type LoraSpec } from './lora.js';
 import { LORA_MODULES, type LoraModule } from './train-options.js';
 
 /** File names of an adapter folder. */
@@ -134,20 +132,3 @@ export function checkAdapterShapes(adapter: LoraAdapter, basePath: string, confi
   }
 }
 
-/** Base parameters at `basePath` with the adapter in `adapterDir` merged in, after checking they belong together. */
-export async function mergedParams(basePath: string, adapterDir: string, tokenizer?: Tokenizer): Promise<{ config: ModelConfig; params: HostParams; adapter: LoraAdapter }> {
-  const adapter = await loadLoraAdapter(adapterDir);
-  const ckpt = await loadCheckpoint(basePath);
-  await checkAdapterBase(adapter, basePath, ckpt.config, tokenizer, `LoRA adapter ${adapterDir}`);
-  const base = paramsFromWeights(ckpt.config, ckpt.weights, basePath);
-  return { config: ckpt.config, params: mergeLoraParams(ckpt.config, base, adapter.spec, adapter.weights), adapter };
-}
-
-/**
- * Merges the adapter in `adapterDir` into the base at `basePath` (W' = W + (alpha/r)·A·B) and saves the result as a
- * normal HF checkpoint in `outDir` (with `tokenizer`'s files when given). Returns the paths written.
- */
-export async function mergeLoraCheckpoint(basePath: string, adapterDir: string, outDir: string, tokenizer?: Tokenizer): Promise<string[]> {
-  const { config, params } = await mergedParams(basePath, adapterDir, tokenizer);
-  return saveHfCheckpoint(outDir, config, weightsFromParams(config, params), tokenizer);
-}

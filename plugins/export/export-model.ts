@@ -17,7 +17,8 @@ import { modelDtype } from '../../core/training/adapter-checkpoint.js';
 import { loadTokenizer, TOKENIZER_FILES } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
-import { ADAPTER_FILES, loadLoraAdapter, mergedParams } from '../../core/training/lora-adapter.js';
+import { ADAPTER_FILES, loadLoraAdapter } from '../../core/training/lora-adapter.js';
+import { mergedParams } from '../../core/training/lora-merge.js';
 
 /** Tokenizer files copied byte for byte when the source has them. */
 export { TOKENIZER_FILES };

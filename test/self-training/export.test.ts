@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
-import { mergedParams } from '../../core/training/lora-adapter.js';
+import { mergedParams } from '../../core/training/lora-merge.js';
 import { LoraTrainer } from '../../plugins/trainers/index.js';
 import { cpuContext, createBackend, FIXTURE_DIR, tempDir } from './fixture-models.js';
 import { pipeline, runIn } from './pipelines.js';

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
-import { mergedParams } from '../../core/training/lora-adapter.js';
+import { mergedParams } from '../../core/training/lora-merge.js';
 import { loadRewardHead, scoreResponses, type RewardHead } from '../../core/training/reward-head.js';
 import { runTraining } from '../../core/training/run-training.js';
 import { cleanup, context, cpu, labelTask, pairTask, tempDir, tinyBase } from './helpers.js';
