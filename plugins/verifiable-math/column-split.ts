@@ -112,12 +112,15 @@ function* pretrainDocuments(opts: VerifiableMathOptions): Generator<CompletionRe
     used.add(columnKey(p));
     const meta = { domain: op === '+' ? 'addition' : 'subtraction', subdomain: 'columns', width: p.x.length, split: 'pretrain' };
     const id = `vmath:pretrain:${opts.seed}:${i}`;
+    // A gap of 1..gap spaces before the rows: digits in the problem line sit at no fixed distance from the rows, so
+    // what a computed cell needs must come from the rows above it (copied once), as it will in any other context.
+    const pad = `\n${' '.repeat(1 + rng.int(cols.gap))}`;
     if (rng.nextFloat() >= cols.compareShare) {
-      yield { id, prompt: columnPrompt(p), completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
+      yield { id, prompt: `${columnPrompt(p)}${pad}`, completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
       continue;
     }
     const [a, b] = [claimed(p, rng), claimed(p, rng)];
-    yield { id, prompt: `${columnPrompt(p)} : ${a} , ${b}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
+    yield { id, prompt: `${columnPrompt(p)} : ${a} , ${b}${pad}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
   }
 }
 

@@ -13,7 +13,7 @@ export const VERIFIABLE_MATH_PLUGIN = 'verifiable-math';
 const verifiableMathModule = new ContainerModule((options) => {
   contributeKind(options, VERIFIABLE_MATH_PLUGIN, {
     point: 'DataSource', kind: 'verifiable-math', schema: verifiableMathOptionsSchema, impl: VerifiableMathSource,
-    description: 'Generated arithmetic / word-problem pairs (correct vs flawed worked answer) with an oracle, for the demo -> PreferencePair, RationaleExample or CandidateSet',
+    description: 'Generated arithmetic / word-problem pairs (correct vs flawed worked answer) with an oracle, for the demo -> PreferencePair, RationaleExample, CandidateSet, or CompletionExample (split pretrain: base-model documents)',
   });
 });
 export default verifiableMathModule;

@@ -42,6 +42,8 @@ export const columnsSchema = z.object({
     .describe('Error types of the wrong result, used in turn: dropped-carry, phantom-carry, slipped-digit (one non-units digit changed).'),
   layout: z.enum(COLUMN_LAYOUTS).default('rows')
     .describe('Reference rationale layout: rows (carries, result digits, match flags) or aligned (every input copied into an aligned row: operands x, y, carries, result, responses A, B, then the match flags).'),
+  gap: int(1, 64).default(1)
+    .describe('pretrain split: the rows start after a newline and 1..gap spaces (drawn per document), so no problem digit sits at a fixed distance from the rows.'),
   compareShare: z.number().min(0).max(1).default(0)
     .describe('pretrain split: share of documents that also mark two claimed results (each right or one digit off) against the worked sum, digit by digit (rows A, B, m); the rest are worked sums and differences only.'),
 }).strict();
