@@ -126,14 +126,25 @@ test('pretrain documents: sums and differences in turn, worked rows that add up,
   for (const split of ['test', 'candidates'] as const) for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split, count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
   for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split: 'adapt-test', count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
   t.is(new Set(docs.map((d) => d.prompt)).size, docs.length);
+  for (const d of docs) t.false(heldOut.has(d.prompt.trimEnd()), `${d.prompt} is a held-out problem`);
   docs.forEach((d, i) => {
-    const [xs, op, ys] = d.prompt.split(/ ([-+]) /);
+    t.regex(d.prompt, /\n {1}$/, 'the rows start after a newline and a gap of 1 space (gap 1, the default)');
+    const [xs, op, ys] = d.prompt.trimEnd().split(/ ([-+]) /);
     t.is(op, i % 2 === 0 ? '+' : '-');
-    t.false(heldOut.has(d.prompt), `${d.prompt} is a held-out problem`);
     const rows = d.completion.split('\n');
     t.deepEqual(rows.map((r) => r[0]), op === '+' ? ['x', 'y', 'c', 's'] : ['x', 'y', 'b', 'd']);
     const want = op === '+' ? num(xs!) + num(ys!) : num(xs!) - num(ys!);
     t.is(num(rows[3]!.slice(2)), want, `${d.prompt}: ${rows[3]}`);
   });
   t.throws(() => verifiableMathOptionsSchema.parse({ split: 'pretrain' }), { message: /split pretrain needs family: columns/ });
+  // With gap g the rows start after a newline and 1..g spaces, drawn per document; compare documents show two claims.
+  const gapped = gen({ family: 'columns', columns: { width: 3, minDigits: 2, layout: 'aligned', gap: 8, compareShare: 1 }, split: 'pretrain', count: 200 } as never) as Array<{ prompt: string; completion: string }>;
+  const gaps = new Set(gapped.map((d) => /\n( *)$/.exec(d.prompt)![1]!.length));
+  t.deepEqual([...gaps].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+  for (const d of gapped) {
+    const [, a, b] = /: (\d(?: \d)*) , (\d(?: \d)*)\n/.exec(d.prompt)!;
+    const rows = d.completion.split('\n');
+    t.deepEqual(rows.map((r) => r[0]), [...'xy', ...(d.prompt.includes('+') ? 'cs' : 'bd'), 'A', 'B', 'm']);
+    t.deepEqual(rows.slice(4, 6), [`A ${a}`, `B ${b}`]);
+  }
 });
