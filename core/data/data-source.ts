@@ -28,6 +28,11 @@ export interface DataSource<Options = unknown, R extends DataRecord = DataRecord
    * the runner uses it to decide whether a stage reading this source must run again.
    */
   fingerprint(options: Options, baseDir: string): Promise<string>;
+  /**
+   * Where the data is when the options name no `path` (a set with a standard location): the pipeline loader fills
+   * `path` with it. Throws a ConfigError saying how to get the data when it is nowhere.
+   */
+  defaultPath?(options: Options): Promise<string>;
 }
 
 /** Fresh, zeroed read statistics. */

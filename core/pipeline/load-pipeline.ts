@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import type { DataSource } from '../data/data-source.js';
 import { ConfigError } from '../errors.js';
 import { HubError } from '../hub/hub-error.js';
 import { parseHubRef } from '../hub/hub-id.js';
@@ -198,6 +199,7 @@ export async function loadPipeline(fileArg: string, sets: string[], basePlugins:
 
   const datasets = new Map<string, { kind: string; options: unknown }>();
   const hubPaths: HubPath[] = [];
+  const standardPaths: Array<{ where: string; options: Record<string, unknown>; source: DataSource }> = [];
   for (const [dname, d] of Object.entries(cfg.datasets)) {
     const options = parseKind(container, 'DataSource', d.kind, d, ['kind'], ['datasets', dname], 'kind', map, shown, errors);
     if (options === undefined) continue;
@@ -208,6 +210,10 @@ export async function loadPipeline(fileArg: string, sets: string[], basePlugins:
         if (p.startsWith('hf://')) hubPaths.push({ where: at(['datasets', dname, key]), options: options as Record<string, unknown>, key, value: p });
         else if (!existsSync(path.resolve(baseDir, p))) errors.push(`${at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${baseDir})`);
       }
+    }
+    const source = container.get<DataSource>('DataSource', d.kind);
+    if ((options as Record<string, unknown>).path === undefined && source.defaultPath) {
+      standardPaths.push({ where: at(['datasets', dname, 'path']), options: options as Record<string, unknown>, source });
     }
     datasets.set(dname, { kind: d.kind, options });
   }
@@ -247,6 +253,13 @@ export async function loadPipeline(fileArg: string, sets: string[], basePlugins:
   });
   errors.push(...checkArtifactFlow(flow, provided, at));
   if (errors.length) throw new ConfigError(errors.join('\n'));
+  for (const d of standardPaths) {
+    try {
+      d.options.path = await d.source.defaultPath!(d.options);
+    } catch (e) {
+      throw new ConfigError(`${d.where}: none given, and ${(e as Error).message}`);
+    }
+  }
   await resolveHubPaths(hubPaths);
   return { file, sets, basePlugins, baseDir, name: cfg.name, seed: cfg.seed, backendPrefer: cfg.backend.prefer, backendOptions, datasets, models, stages, config: cfg, container };
 }

@@ -3,9 +3,15 @@
 import { z } from 'zod';
 
 /** `path`: a file or folder; relative paths resolve against the base folder (the pipeline file's folder). */
-export function pathOption(standard?: string): z.ZodString {
-  const where = standard === undefined ? '' : ` Standard location (from the repo root): ${standard}.`;
-  return z.string().min(1).describe(`File or folder to read; a relative path resolves against the pipeline file's folder; hf://datasets/owner/name[@rev]/file is a file of a Hub dataset (fetched into the Hub cache).${where}`);
+export function pathOption(): z.ZodString {
+  return z.string().min(1).describe(`${PATH_TEXT}.`);
+}
+
+const PATH_TEXT = 'File or folder to read; a relative path resolves against the pipeline file\'s folder; hf://datasets/owner/name[@rev]/file is a file of a Hub dataset (fetched into the Hub cache)';
+
+/** `path` of a benchmark with a standard location: optional; absent means that location (benchmark-data.ts). */
+export function benchmarkPathOption(layout: string): z.ZodOptional<z.ZodString> {
+  return z.string().min(1).optional().describe(`${PATH_TEXT}. Absent: the set's standard place, in the data folder (GRAMR_DATA) or else the Hub cache after \`gramr data pull\`. Layout: ${layout}.`);
 }
 
 /** `limit`: stop after this many records. */

@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import { newReadStats, type DataSource, type ReadStats } from '../../core/data/data-source.js';
 import type { DataRecord } from '../../core/data/records.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
+import { ConfigError } from '../../core/errors.js';
+import { packageRoot } from '../../core/pipeline/versions.js';
+import { resolveBenchmarkPath, type BenchmarkKind } from './benchmark-data.js';
 import { RecordError, formatLocation, type RecordLocation } from './errors.js';
 import { canonicalJson, hashFiles, type InputPath, type RawItem } from './file-reading.js';
 import { stratifiedSample } from './stratified-limit.js';
@@ -51,6 +54,9 @@ export abstract class FileDataSource<I, O extends BaseOptions, R extends DataRec
   /** Map one raw item to records; throw RecordError (naming the field) when it does not fit. */
   protected abstract convert(item: RawItem, opts: O): R[];
 
+  /** The benchmark whose standard location an absent `path` means (benchmark-data.ts); undefined: `path` is required. */
+  protected readonly standard?: BenchmarkKind;
+
   /** Validate options and fill defaults; the error names the kind and each bad option. */
   parseOptions(options: I): O {
     const parsed = this.schema.safeParse(options);
@@ -58,9 +64,29 @@ export abstract class FileDataSource<I, O extends BaseOptions, R extends DataRec
     return parsed.data;
   }
 
+  /** Where the data is when no `path` is given: the standard location (GRAMR_DATA, else the pulled Hub copy). */
+  async defaultPath(): Promise<string> {
+    if (this.standard === undefined) throw new ConfigError(`data source "${this.kind}" has no standard location: give it a path`);
+    return resolveBenchmarkPath(this.standard, packageRoot);
+  }
+
+  /** The `path` of options that went through `resolved` (filled from the standard location when it was absent). */
+  protected pathOf(opts: O): string {
+    const p = (opts as { path?: unknown }).path;
+    if (typeof p !== 'string') throw new ConfigError(`data source "${this.kind}": no path given and no standard location`);
+    return p;
+  }
+
+  /** Parsed options with `path` filled from the standard location when absent. */
+  private async resolved(options: I): Promise<O> {
+    const opts = this.parseOptions(options);
+    const given = (opts as { path?: unknown }).path;
+    return given === undefined && this.standard !== undefined ? { ...opts, path: await this.defaultPath() } : opts;
+  }
+
   /** Stream the records (see DataSource.read). */
   async *read(options: I, baseDir: string, ctx: TaskContext, stats: ReadStats = newReadStats()): AsyncGenerator<R> {
-    const opts = this.parseOptions(options);
+    const opts = await this.resolved(options);
     const stratumOf = this.stratumOf?.bind(this);
     if (stratumOf === undefined || opts.limit === undefined) {
       yield* this.readParsed(opts, baseDir, ctx, stats);
@@ -116,7 +142,7 @@ export abstract class FileDataSource<I, O extends BaseOptions, R extends DataRec
 
   /** sha256 of the files this configuration reads (streamed) + the kind + the parsed options as canonical JSON. */
   async fingerprint(options: I, baseDir: string): Promise<string> {
-    const opts = this.parseOptions(options);
+    const opts = await this.resolved(options);
     const files = await this.files(opts, baseDir);
     return hashFiles(files.map((f) => ({ name: f.name, path: f.path })), canonicalJson({ kind: this.kind, options: opts }));
   }

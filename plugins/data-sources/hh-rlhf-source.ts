@@ -4,7 +4,7 @@
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, orderOption, pathOption } from './common-options.js';
+import { limitOption, onErrorOption, orderOption, benchmarkPathOption } from './common-options.js';
 import { isHhDialogue, renderTurns, splitHhPair } from './conversation.js';
 import { fieldError } from './errors.js';
 import { asRecord, getField } from './fields.js';
@@ -14,7 +14,7 @@ import { placeChosenRejected } from './pair-order.js';
 
 /** Options of `hh-rlhf`. */
 export const hhRlhfOptionsSchema = z.object({
-  path: pathOption('../shared/data/hh-rlhf (the folder; or a .jsonl.gz file)'),
+  path: benchmarkPathOption('the folder, or one .jsonl.gz file'),
   subset: z.string().min(1).default('harmless-base').describe('Subfolder to read when path is a folder (default harmless-base).'),
   split: z.string().min(1).default('test').describe('File <split>.jsonl.gz to read in the subset folder (default test).'),
   limit: limitOption,
@@ -31,11 +31,13 @@ const DIALOGUE = 'an HH dialogue string ("\\n\\nHuman: ...\\n\\nAssistant: ...")
 export class HhRlhfSource extends FileDataSource<z.input<typeof hhRlhfOptionsSchema>, HhRlhfOptions, PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'hh-rlhf';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'hh-rlhf' as const;
   /** The options schema. */
   readonly schema = hhRlhfOptionsSchema;
 
   protected async files(opts: HhRlhfOptions, baseDir: string): Promise<SourceFile[]> {
-    const given = resolveInput(opts.path, baseDir);
+    const given = resolveInput(this.pathOf(opts), baseDir);
     const name = `${opts.subset}/${opts.split}.jsonl.gz`;
     const file = (await pathKind(given)) === 'dir' ? childPath(given, opts.subset, `${opts.split}.jsonl.gz`) : given;
     await requireFile(file, 'hh-rlhf file');

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { onErrorOption, pathOption, sourceOrderOption } from './common-options.js';
+import { onErrorOption, benchmarkPathOption, sourceOrderOption } from './common-options.js';
 import { DataFileError, fieldError } from './errors.js';
 import { asRecord, getField, requireId, requireString } from './fields.js';
 import { sampleSeedOption, stratifiedLimitOption } from './stratified-limit.js';
@@ -40,7 +40,7 @@ function responseModelOf(name: string): string | undefined {
 
 /** Options of `judgebench`. */
 export const judgeBenchOptionsSchema = z.object({
-  path: pathOption('../shared/data/judgebench (the folder, or one dataset=judgebench,response_model=<model>.jsonl file)'),
+  path: benchmarkPathOption('the folder, or one dataset=judgebench,response_model=<model>.jsonl file'),
   responseModels: z.array(z.string().min(1)).min(1).optional()
     .describe('Response-model files to read, by the model in the file name (default: all in the folder).'),
   limit: stratifiedLimitOption,
@@ -56,6 +56,8 @@ export type JudgeBenchOptions = z.output<typeof judgeBenchOptionsSchema>;
 export class JudgeBenchSource extends FileDataSource<z.input<typeof judgeBenchOptionsSchema>, JudgeBenchOptions, PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'judgebench';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'judgebench' as const;
   /** The options schema. */
   readonly schema = judgeBenchOptionsSchema;
 
@@ -66,7 +68,7 @@ export class JudgeBenchSource extends FileDataSource<z.input<typeof judgeBenchOp
   }
 
   protected async files(opts: JudgeBenchOptions, baseDir: string): Promise<SourceFile[]> {
-    const p = resolveInput(opts.path, baseDir);
+    const p = resolveInput(this.pathOf(opts), baseDir);
     const kind = await pathKind(p);
     if (kind === undefined) throw new DataFileError(p.display, `JudgeBench folder or file not found (resolved to ${p.abs})`);
     const named = (name: string, fp = childPath(p, name)): SourceFile => ({ name, path: fp, group: responseModelOf(name) ?? name });

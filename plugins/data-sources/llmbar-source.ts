@@ -4,7 +4,7 @@
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, pathOption, sourceOrderOption } from './common-options.js';
+import { limitOption, onErrorOption, benchmarkPathOption, sourceOrderOption } from './common-options.js';
 import { DataFileError, fieldError } from './errors.js';
 import { asRecord, getField, requireString } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
@@ -35,7 +35,7 @@ export const LLMBAR_ALIASES: Record<string, LlmBarSubset[]> = {
 
 /** Options of `llmbar`. */
 export const llmBarOptionsSchema = z.object({
-  path: pathOption('../shared/data/llmbar (the folder holding Dataset/, or Dataset/ itself)'),
+  path: benchmarkPathOption('the folder holding Dataset/, or Dataset/ itself'),
   subsets: z.array(z.enum(['Natural', 'GPTInst', 'GPTOut', 'Manual', 'Neighbor', 'MT-Bench', 'FairEval', 'LLMEval^2', 'LLMBar', 'Adversarial', 'Processed'])).min(1).optional()
     .describe('Subsets to read: Natural, GPTInst, GPTOut, Manual, Neighbor, MT-Bench, FairEval, LLMEval^2, or the groups ' +
       'LLMBar (the 5 LLMBar subsets), Adversarial, Processed (default: all 8).'),
@@ -58,11 +58,13 @@ export function expandLlmBarSubsets(names: readonly string[] | undefined): LlmBa
 export class LlmBarSource extends FileDataSource<z.input<typeof llmBarOptionsSchema>, LlmBarOptions, PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'llmbar';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'llmbar' as const;
   /** The options schema. */
   readonly schema = llmBarOptionsSchema;
 
   protected async files(opts: LlmBarOptions, baseDir: string): Promise<SourceFile[]> {
-    const given = resolveInput(opts.path, baseDir);
+    const given = resolveInput(this.pathOf(opts), baseDir);
     if ((await pathKind(given)) !== 'dir') throw new DataFileError(given.display, `LLMBar folder not found (resolved to ${given.abs})`);
     const root = (await pathKind(childPath(given, 'Dataset'))) === 'dir' ? childPath(given, 'Dataset') : given;
     const files: SourceFile[] = [];

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
-import { limitOption, onErrorOption, pathOption } from './common-options.js';
+import { benchmarkPathOption, limitOption, onErrorOption } from './common-options.js';
 import { fieldError } from './errors.js';
 import { asRecord, getField, optionalString, requireId, requireString } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
@@ -16,9 +16,9 @@ import type { MathProblem } from './records.js';
 const mathShape = { limit: limitOption, onError: onErrorOption };
 
 /** Options of `gsm8k`. */
-export const gsm8kOptionsSchema = z.object({ path: pathOption('../shared/data/gsm8k/test.jsonl (or its folder), or the Hub\'s Parquet form (openai/gsm8k main/test-00000-of-00001.parquet)'), ...mathShape }).strict();
+export const gsm8kOptionsSchema = z.object({ path: benchmarkPathOption('test.jsonl, or its folder, or the Hub\'s Parquet form (openai/gsm8k main/test-00000-of-00001.parquet)'), ...mathShape }).strict();
 /** Options of `math500`. */
-export const math500OptionsSchema = z.object({ path: pathOption('../shared/data/math500/test.jsonl (or its folder)'), ...mathShape }).strict();
+export const math500OptionsSchema = z.object({ path: benchmarkPathOption('test.jsonl, or its folder'), ...mathShape }).strict();
 /** Parsed options of either math kind. */
 export type MathOptions = z.output<typeof gsm8kOptionsSchema>;
 
@@ -41,11 +41,13 @@ async function oneFile(configured: string, baseDir: string, what: string): Promi
 export class Gsm8kSource extends FileDataSource<z.input<typeof gsm8kOptionsSchema>, MathOptions, MathProblem> {
   /** The kind name. */
   readonly kind: string = 'gsm8k';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'gsm8k' as const;
   /** The options schema. */
   readonly schema = gsm8kOptionsSchema;
 
   protected files(opts: MathOptions, baseDir: string): Promise<SourceFile[]> {
-    return oneFile(opts.path, baseDir, 'GSM8K file');
+    return oneFile(this.pathOf(opts), baseDir, 'GSM8K file');
   }
 
   protected items(file: SourceFile): AsyncIterable<RawItem> {
@@ -67,11 +69,13 @@ export class Gsm8kSource extends FileDataSource<z.input<typeof gsm8kOptionsSchem
 export class Math500Source extends FileDataSource<z.input<typeof math500OptionsSchema>, MathOptions, MathProblem> {
   /** The kind name. */
   readonly kind: string = 'math500';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'math500' as const;
   /** The options schema. */
   readonly schema = math500OptionsSchema;
 
   protected files(opts: MathOptions, baseDir: string): Promise<SourceFile[]> {
-    return oneFile(opts.path, baseDir, 'MATH-500 file');
+    return oneFile(this.pathOf(opts), baseDir, 'MATH-500 file');
   }
 
   protected items(file: SourceFile): AsyncIterable<RawItem> {

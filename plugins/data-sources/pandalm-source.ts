@@ -4,7 +4,7 @@
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { Label, PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, pathOption, sourceOrderOption } from './common-options.js';
+import { limitOption, onErrorOption, benchmarkPathOption, sourceOrderOption } from './common-options.js';
 import { fieldError } from './errors.js';
 import { asRecord, getField, optionalString, requireId, requireString } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
@@ -13,7 +13,7 @@ import { placeSourcePair } from './pair-order.js';
 
 /** Options of `pandalm`. */
 export const pandaLmOptionsSchema = z.object({
-  path: pathOption('../shared/data/pandalm/testset-v1.json (or its folder)'),
+  path: benchmarkPathOption('testset-v1.json, or its folder'),
   ties: z.enum(['keep', 'drop']).default('keep').describe('keep: yield tie pairs with label "tie"; drop: leave them out (not counted as skipped).'),
   limit: limitOption,
   onError: onErrorOption,
@@ -40,11 +40,13 @@ export function majorityVote(votes: readonly Vote[]): { label: Vote; noMajority:
 export class PandaLmSource extends FileDataSource<z.input<typeof pandaLmOptionsSchema>, PandaLmOptions, PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'pandalm';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'pandalm' as const;
   /** The options schema. */
   readonly schema = pandaLmOptionsSchema;
 
   protected async files(opts: PandaLmOptions, baseDir: string): Promise<SourceFile[]> {
-    const file = await fileOrDefaultInFolder(resolveInput(opts.path, baseDir), 'testset-v1.json', 'PandaLM test set');
+    const file = await fileOrDefaultInFolder(resolveInput(this.pathOf(opts), baseDir), 'testset-v1.json', 'PandaLM test set');
     return [{ name: 'testset-v1.json', path: file }];
   }
 

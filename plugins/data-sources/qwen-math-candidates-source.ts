@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { limitOption, onErrorOption, orderOption, pathOption } from './common-options.js';
+import { limitOption, onErrorOption, orderOption, benchmarkPathOption } from './common-options.js';
 import { RecordError, fieldError } from './errors.js';
 import { asRecord, getField, optionalString, requireArray, requireId, requireString, requireStringArray } from './fields.js';
 import { FileDataSource, type SourceFile } from './file-data-source.js';
@@ -15,7 +15,7 @@ import type { Candidate, CandidateSet } from './records.js';
 
 /** Options of `qwen-math-candidates`. */
 export const qwenMathOptionsSchema = z.object({
-  path: pathOption('../shared/data/qwen25-math-rm-maj/math_cot_100.jsonl (or its folder)'),
+  path: benchmarkPathOption('math_cot_100.jsonl, or its folder'),
   mode: z.enum(['candidates', 'pairs']).default('candidates')
     .describe('candidates: one CandidateSet per problem; pairs: one PreferencePair per (correct, wrong) response combination.'),
   limit: limitOption,
@@ -32,11 +32,13 @@ const SOURCE = 'qwen25-math-rm-maj';
 export class QwenMathCandidatesSource extends FileDataSource<z.input<typeof qwenMathOptionsSchema>, QwenMathOptions, CandidateSet | PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'qwen-math-candidates';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'qwen-math-candidates' as const;
   /** The options schema. */
   readonly schema = qwenMathOptionsSchema;
 
   protected async files(opts: QwenMathOptions, baseDir: string): Promise<SourceFile[]> {
-    const file = await fileOrDefaultInFolder(resolveInput(opts.path, baseDir), 'math_cot_100.jsonl', 'Qwen math candidates file');
+    const file = await fileOrDefaultInFolder(resolveInput(this.pathOf(opts), baseDir), 'math_cot_100.jsonl', 'Qwen math candidates file');
     return [{ name: path.basename(file.abs), path: file }];
   }
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import type { PreferencePair } from '../../core/data/records.js';
-import { onErrorOption, orderOption, pathOption } from './common-options.js';
+import { onErrorOption, orderOption, benchmarkPathOption } from './common-options.js';
 import { DataFileError, fieldError } from './errors.js';
 import { asRecord, optionalString, requireId, requireString, requireStringArray } from './fields.js';
 import { sampleSeedOption, stratifiedLimitOption } from './stratified-limit.js';
@@ -36,7 +36,7 @@ export function rmBenchDifficulty(i: number, j: number): 'hard' | 'normal' | 'ea
 
 /** Options of `rm-bench`. */
 export const rmBenchOptionsSchema = z.object({
-  path: pathOption('../shared/data/rm-bench (a folder holding <domain>_filtered.json files), or the Hub\'s total_dataset.json (or its folder)'),
+  path: benchmarkPathOption('a folder holding <domain>_filtered.json files, or the Hub\'s total_dataset.json (or its folder)'),
   domains: z.array(z.enum(RM_BENCH_DOMAINS)).min(1).optional()
     .describe('Domains to read (default: every domain whose file is present; naming one whose file is absent is an error).'),
   limit: stratifiedLimitOption,
@@ -52,6 +52,8 @@ export type RmBenchOptions = z.output<typeof rmBenchOptionsSchema>;
 export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsSchema>, RmBenchOptions, PreferencePair> {
   /** The kind name. */
   readonly kind: string = 'rm-bench';
+  /** Absent `path`: the standard location. */
+  protected override readonly standard = 'rm-bench' as const;
   /** The options schema. */
   readonly schema = rmBenchOptionsSchema;
 
@@ -62,7 +64,7 @@ export class RmBenchSource extends FileDataSource<z.input<typeof rmBenchOptionsS
   }
 
   protected async files(opts: RmBenchOptions, baseDir: string): Promise<SourceFile[]> {
-    const dir = resolveInput(opts.path, baseDir);
+    const dir = resolveInput(this.pathOf(opts), baseDir);
     const kind = await pathKind(dir);
     if (kind === 'file' && path.basename(dir.abs) === TOTAL_FILE) return [{ name: TOTAL_FILE, path: dir }];
     if (kind !== 'dir') {
