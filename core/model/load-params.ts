@@ -1,35 +1,21 @@
 // Streams a checkpoint's parameters onto a backend one tensor at a time: each tensor is read from the file into
-// its final array (projection weights through one reusable scratch array, transposed into the decoder layout)
-// and handed to the backend without a copy where it can adopt host arrays, so loading holds the weights once.
-// With a quantization format, projections and the head are block-quantized on the way (onnx backend only).
+// its final array and handed to the backend without a copy where it can adopt host arrays, so loading holds the
+// weights once. Projections stay in the file's [out, in] layout on a backend that reads them so (adoptTransposed);
+// elsewhere they go through one reusable scratch array and a transpose. With a quantization format, projections
+// and the head are block-quantized on the way (onnx backend only).
 import type { CheckpointReader } from './checkpoint/checkpoint-reader.js';
 import { decoderParamSpecs } from './decoder-weights.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
 import { QUANT_FORMATS, quantizeMatrix } from '../tensor/quantize.js';
+import { transposeInto } from '../tensor/transpose.js';
 
 /** Parameter buffers already resident on a backend (what CausalLM takes instead of host values). */
 export class ResidentParams {
   /**
-   * @param buffers every decoder parameter by canonical name, plus `lm_head.weight` for tied models (a transposed
-   *   copy of the embedding); the CausalLM that takes them frees them
+   * @param buffers every decoder parameter by canonical name, plus `lm_head.weight` for tied models (the embedding
+   *   read transposed, or a transposed copy of it); the CausalLM that takes them frees them
    */
   constructor(readonly buffers: Readonly<Record<string, DeviceBuffer>>) {}
-}
-
-/** Transposes row-major [rows, cols] `src` into `dst` ([cols, rows]) in 64x64 tiles (cache-friendly). */
-export function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array): Float32Array {
-  const T = 64;
-  for (let r0 = 0; r0 < rows; r0 += T) {
-    const r1 = Math.min(rows, r0 + T);
-    for (let c0 = 0; c0 < cols; c0 += T) {
-      const c1 = Math.min(cols, c0 + T);
-      for (let r = r0; r < r1; r++) {
-        const base = r * cols;
-        for (let c = c0; c < c1; c++) dst[c * rows + r] = src[base + c]!;
-      }
-    }
-  }
-  return dst;
 }
 
 /** Host data onto `backend`: adopted without a copy when the backend can, else allocate + upload. */
@@ -57,7 +43,8 @@ export async function loadParams(reader: CheckpointReader, backend: ComputeBacke
   const quantized = (shape: number[], data: Float32Array): DeviceBuffer => backend.adoptQuantized!(quantizeMatrix(data, shape[0]!, shape[1]!, bits!));
   const specs = decoderParamSpecs(config);
   const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-  const scratch = new Float32Array(Math.max(0, ...specs.filter((s) => s.transposed).map((s) => size(s.shape))));
+  const inPlace = backend.adoptTransposed !== undefined && bits === undefined;
+  const scratch = new Float32Array(inPlace ? 0 : Math.max(0, ...specs.filter((s) => s.transposed).map((s) => size(s.shape))));
   const bufs: Record<string, DeviceBuffer> = {};
   try {
     let embedding: Float32Array | undefined;
@@ -66,6 +53,10 @@ export async function loadParams(reader: CheckpointReader, backend: ComputeBacke
       let data: Float32Array;
       if (spec.transposed && bits !== undefined) {
         bufs[spec.name] = quantized([spec.shape[1]!, spec.shape[0]!], await reader.read(spec.name, scratch.subarray(0, n)));
+        continue;
+      }
+      if (spec.transposed && backend.adoptTransposed) {
+        bufs[spec.name] = backend.adoptTransposed(spec.shape, await reader.read(spec.name));
         continue;
       }
       if (spec.transposed) {
@@ -78,6 +69,7 @@ export async function loadParams(reader: CheckpointReader, backend: ComputeBacke
       bufs[spec.name] = residentBuffer(backend, spec.shape, data);
     }
     if (config.tieWordEmbeddings && bits !== undefined) bufs['lm_head.weight'] = quantized([config.vocabSize, config.hiddenSize], embedding!);
+    else if (config.tieWordEmbeddings && backend.adoptTransposed) bufs['lm_head.weight'] = backend.adoptTransposed([config.hiddenSize, config.vocabSize], embedding!);
     else if (config.tieWordEmbeddings) {
       const head = transposeInto(embedding!, config.vocabSize, config.hiddenSize, new Float32Array(config.vocabSize * config.hiddenSize));
       bufs['lm_head.weight'] = residentBuffer(backend, [config.hiddenSize, config.vocabSize], head);
