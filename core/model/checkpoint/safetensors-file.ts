@@ -128,6 +128,11 @@ export class SafetensorsFile {
     }
   }
 
+  /** Where the data section starts in the file (entries' offsets are relative to it). */
+  get dataOffset(): number {
+    return this.dataStart;
+  }
+
   /** Tensor entries by name. */
   get entries(): Map<string, SafetensorsEntry> {
     return this.header.entries;
@@ -149,6 +154,20 @@ export class SafetensorsFile {
     const width = DTYPE_BYTES[e.dtype]!, count = (e.end - e.begin) / width;
     if (out !== undefined && out.length !== count) return Promise.reject(new RangeError(`readFloat32: '${name}' has ${count} values, the target ${out.length}`));
     const read = this.queue.then(() => this.readChunks(e, count, width, out ?? new Float32Array(count)));
+    this.queue = read.then(() => undefined, () => undefined);
+    return read;
+  }
+
+  /** Read one tensor's raw bytes (little-endian, its file dtype), checking that dtype is `dtype`. */
+  readBytes(name: string, dtype: string): Promise<Uint8Array> {
+    const e = this.header.entries.get(name);
+    if (e === undefined) return Promise.reject(new ModelFormatError('no such tensor in this file', { file: this.path, item: name }));
+    if (e.dtype !== dtype) return Promise.reject(new ModelFormatError(`dtype ${e.dtype}, expected ${dtype}`, { file: this.path, item: name }));
+    const read = this.queue.then(async () => {
+      const out = new Uint8Array(e.end - e.begin);
+      await readExactly(this.fh, out, this.dataStart + e.begin);
+      return out;
+    });
     this.queue = read.then(() => undefined, () => undefined);
     return read;
   }
