@@ -2,11 +2,13 @@
 // int8 and loaded again gives exactly the logits of quantizing at load on the onnx backend, the cpu backend runs it
 // dequantized; a truncated file, a config that contradicts the codes, a bad scale and a mismatched --quantize are
 // refused with the file and tensor named.
+import 'reflect-metadata';
 import test from 'ava';
 import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../../backends/cpu/cpu-backend.js';
+import { main } from '../../cli/main.js';
 import { OnnxBackend } from '../../backends/onnx/onnx-backend.js';
 import { openCheckpoint, parseHfConfig, saveHfCheckpoint } from '../../core/model/checkpoint/index.js';
 import { saveQuantizedCheckpoint } from '../../core/model/checkpoint/quantized-checkpoint.js';
@@ -15,6 +17,7 @@ import { CausalLM } from '../../core/model/causal-lm.js';
 import { weightsFromParams } from '../../core/model/decoder-weights.js';
 import { createScratchModel } from '../../core/model/scratch-init.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
+import { STORIES } from '../model/helpers.js';
 import { dequantizeMatrix, quantizeMatrix } from '../../core/tensor/quantize.js';
 
 const config = parseHfConfig({
@@ -125,4 +128,19 @@ test('quantizing refuses an already quantized source and writing over the source
   const f32 = await openCheckpoint(join(dir, 'f32'));
   await t.throwsAsync(saveQuantizedCheckpoint(f32, join(dir, 'f32'), 4), { message: /the output folder is the source folder/ });
   await f32.close();
+});
+
+test('gramr quantize writes a folder generate loads (stories260K, with its tokenizer); bad --bits is a usage error', async (t) => {
+  const out = join(dir, 'cli', 'stories-int8');
+  t.is(await main(['quantize', '--model', STORIES, '--to', out, '--bits', '8']), 0);
+  const onnx = new OnnxBackend({ threads: 1 });
+  await onnx.init();
+  const m = await CausalLM.load(out, onnx, { tokenizer: join(out, 'tok512.bin') }); // written beside the weights
+  const [r] = await m.generate(['Once upon a time'], { maxTokens: 20, ignoreEos: true });
+  t.log(`int8 stories260K: ${JSON.stringify(r!.text)}`);
+  t.is(r!.tokens.length, 20);
+  t.true(r!.text.length > 20, 'the continuation decodes to text');
+  m.dispose();
+  onnx.dispose();
+  t.is(await main(['quantize', '--model', STORIES, '--to', join(dir, 'cli', 'bad'), '--bits', '3']), 2);
 });
