@@ -2,7 +2,8 @@
 // initializers, every other node goes through its primitive or fused-composite lowering; each requested output
 // becomes a graph output. An op without a lowering fails here, at compile time, naming the op.
 import { BINARY_OPS, COMPARE_OPS } from '../../core/tensor/primitives.js';
-import type { Program } from '../../core/tensor/program.js';
+import type { Program, ProgramInput } from '../../core/tensor/program.js';
+import { transposeInto } from '../../core/tensor/transpose.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { OnnxGraphBuilder, attr, onnxTypeOf, rawBytes } from './graph-builder.js';
@@ -53,6 +54,12 @@ export interface LowerOptions {
   quantized?: ReadonlyMap<string, QuantizedMatrix>;
   /** MatMulNBits accuracy_level of those matmuls: 4 (int8 activations, default) or 0 (f32 on dequantized weights). */
   quantAccuracy?: 0 | 4;
+  /**
+   * 2-D f32 program inputs whose data (fed or embedded) is stored transposed: a `[K, N]` input arrives as its
+   * `[N, K]` transpose (a checkpoint's `[out, in]` Linear weight). A 2-D matmul reading one as its right operand
+   * becomes `Gemm(transB=1)` on the stored data; any other use reads it through one Transpose node.
+   */
+  transposed?: ReadonlySet<string>;
 }
 
 /** Lowering of `op`, if any (fused composites only when `fused(op)`). */
@@ -101,6 +108,20 @@ function liveNodes(program: Program): Set<Tensor> {
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9_]/g, '_');
 
+// The dims an input is declared with: reversed for a 2-D input stored transposed.
+function storedDims(inp: ProgramInput, transposed: ReadonlySet<string>): readonly number[] {
+  if (!transposed.has(inp.name)) return inp.shape;
+  if (inp.shape.length !== 2 || inp.dtype !== 'f32') throw new Error(`onnx.compile: input '${inp.name}' is ${inp.dtype} [${inp.shape.join(',')}]; only 2-D f32 inputs can be stored transposed`);
+  return [inp.shape[1]!, inp.shape[0]!];
+}
+
+// The transposed input a 2-D matmul reads as its right operand (lowered as Gemm with transB), if any.
+function transposedRight(node: Tensor, stored: ReadonlyMap<string, string>): string | undefined {
+  if (node.op !== 'matmul' || node.inputs[0]!.rank !== 2) return undefined;
+  const w = node.inputs[1]!;
+  return w.op === 'input' && stored.has(w.attrs.name as string) ? (w.attrs.name as string) : undefined;
+}
+
 /** Lowers `program` to an ONNX model named `graphName`; throws naming every op that has no lowering. */
 export function lowerProgram(program: Program, graphName: string, options: LowerOptions | ((op: string) => boolean)): LoweredProgram {
   const opts: LowerOptions = typeof options === 'function' ? { fused: options } : options;
@@ -122,8 +143,11 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
   const inputValues: string[] = [];
   const quantized = opts.quantized ?? new Map<string, QuantizedMatrix>();
   const qMatmuls = quantizedMatmuls(program, quantized);
+  const transposed = opts.transposed ?? new Set<string>();
+  const stored = new Map<string, string>(); // transposed input -> its value in the stored [N, K] layout
   const inputNames = program.inputs.map((inp, k) => {
     const name = opts.inputNames?.[inp.name];
+    const dims = storedDims(inp, transposed);
     if (quantized.has(inp.name)) {
       inputValues.push(''); // read only by the MatMulNBits nodes, through their initializers
       return undefined;
@@ -131,7 +155,7 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
     const data = opts.constants?.get(inp.name);
     if (data) {
       if (data.length !== sizeOf(inp.shape)) throw new Error(`onnx.compile: constant '${inp.name}' has ${data.length} values; the input is ${inp.dtype} [${inp.shape.join(',')}]`);
-      inputValues.push(b.initializer(name ?? safe(inp.name), onnxTypeOf(inp.dtype), inp.shape, rawBytes(data)));
+      inputValues.push(b.initializer(name ?? safe(inp.name), onnxTypeOf(inp.dtype), dims, rawBytes(data)));
       return undefined;
     }
     const graphName = name ?? `in${k}_${safe(inp.name)}`;
@@ -140,15 +164,27 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
       b.setOwner(`input_${k}`);
       inputValues.push(b.op('Cast', [graphName], [attr.int('to', OnnxType.INT32)]));
     } else {
-      b.input(graphName, inp.dtype, inp.shape);
+      b.input(graphName, inp.dtype, dims);
       inputValues.push(graphName);
     }
     return graphName;
+  });
+  program.inputs.forEach((inp, k) => {
+    if (!transposed.has(inp.name) || quantized.has(inp.name)) return;
+    stored.set(inp.name, inputValues[k]!);
+    b.setOwner(`input_${k}`);
+    inputValues[k] = b.op('Transpose', [inputValues[k]!]); // pruned by build() when only Gemms read the input
   });
   const live = liveNodes(program);
   // Sibling matmuls on embedded weights (q/k/v) are emitted together at the first member (lower-merge.ts).
   const constants = opts.constants;
   const groups = constants ? matmulGroups(program, (name) => constants.get(name) instanceof Float32Array) : [];
+  const groupWeights = (name: string): Float32Array => {
+    const data = constants!.get(name) as Float32Array;
+    if (!stored.has(name)) return data;
+    const [k, n] = program.inputs[inputIndex.get(name)!]!.shape as [number, number];
+    return transposeInto(data, n, k, new Float32Array(data.length));
+  };
   const groupOf = new Map<Tensor, MatmulGroup>(groups.flatMap((g) => g.members.map((m) => [m, g] as const)));
   const preset = new Map<Tensor, string>();
   const emitted = new Set<MatmulGroup>();
@@ -182,13 +218,18 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
     if (group) {
       emitted.add(group);
       const left = value[nodeIndex.get(node.inputs[0]!)!]!;
-      for (const [t, v] of lowerMatmulGroup(b, group, left, (name) => constants!.get(name) as Float32Array)) preset.set(t, v);
+      for (const [t, v] of lowerMatmulGroup(b, group, left, groupWeights)) preset.set(t, v);
       value[i] = preset.get(node) ?? '';
       return;
     }
     const qName = qMatmuls.get(node);
     if (qName !== undefined) {
       value[i] = lowerQuantizedMatmul(b, value[nodeIndex.get(node.inputs[0]!)!]!, qName, quantized.get(qName)!, opts.quantAccuracy ?? 4);
+      return;
+    }
+    const tName = transposedRight(node, stored);
+    if (tName !== undefined) {
+      value[i] = b.op('Gemm', [value[nodeIndex.get(node.inputs[0]!)!]!, stored.get(tName)!], [attr.int('transB', 1)]);
       return;
     }
     const pair = decode.get(node);

@@ -12,6 +12,7 @@ import { hashBytes, hashString } from '../../core/tensor/hash.js';
 import { dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from '../../core/tensor/quantize.js';
 import type { Program, ProgramInput } from '../../core/tensor/program.js';
 import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
+import { transposeInto } from '../../core/tensor/transpose.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
 import { alwaysFusedCompositeNames, fusedCompositeNames, inferenceCompositeNames, lowerProgram, type LoweredProgram } from './lower-program.js';
@@ -85,7 +86,8 @@ export interface OnnxCompiledGraph extends CompiledGraph {
 interface OnnxBuffer extends DeviceBuffer { readonly size: number }
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
-interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix }
+/** A buffer's host data; `transposed`: data holds the buffer's 2-D values transposed (see adoptTransposed). */
+interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix; transposed?: true; storedTensor?: Ort.Tensor }
 
 /** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
 export function estimateFlops(program: Program): number {
@@ -197,6 +199,17 @@ export class OnnxBackend implements ComputeBackend {
     return { id, backend: this.name, shape: [q.k, q.n], dtype: 'f32', size: q.k * q.n } as OnnxBuffer;
   }
 
+  /** A read-only f32 `[rows, cols]` weight over `data` stored `[cols, rows]`; matmuls on it read it in place. */
+  adoptTransposed(shape: Shape, data: Float32Array): DeviceBuffer {
+    this.check();
+    if (shape.length !== 2 || !(data instanceof Float32Array) || data.length !== sizeOf(shape)) {
+      throw new Error(`onnx.adoptTransposed: ${data?.constructor?.name} of ${data?.length} elements cannot be an f32 [${shape.join(',')}] buffer stored transposed`);
+    }
+    const b = this.wrap(data, shape, 'f32');
+    this.buffers.get(b.id)!.transposed = true;
+    return b;
+  }
+
   upload(buffer: DeviceBuffer, data: HostData): void {
     const s = this.writable(buffer, 'upload');
     if (data.length !== s.data.length) {
@@ -223,6 +236,7 @@ export class OnnxBackend implements ComputeBackend {
     const s = this.stored(buffer);
     if (s.quant) return dequantizeMatrix(s.quant, true); // the [k, n] values it stands for
     const d = s.data;
+    if (s.transposed) return transposeInto(d as Float32Array, buffer.shape[1]!, buffer.shape[0]!, new Float32Array(d.length));
     return d instanceof Int32Array ? new Int32Array(d) : new Float32Array(d);
   }
 
@@ -258,6 +272,7 @@ export class OnnxBackend implements ComputeBackend {
     const constants: Record<string, DeviceBuffer> = {};
     const embedded = new Map<string, Float32Array | Int32Array>();
     const quantized = new Map<string, QuantizedMatrix>();
+    const transposed = new Set<string>();
     let bytes = 0;
     for (const inp of program.inputs) {
       const buf = options.constants?.[inp.name];
@@ -268,17 +283,19 @@ export class OnnxBackend implements ComputeBackend {
       }
       constants[inp.name] = buf;
       if (s.quant) { quantized.set(inp.name, s.quant); continue; } // always embedded: MatMulNBits is fast on constants only
+      if (s.transposed) transposed.add(inp.name);
       embedded.set(inp.name, s.data);
       bytes += s.data.byteLength;
     }
     if (bytes > this.maxConstantBytes) embedded.clear();
     const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
     const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
-    const key = program.hash + constKey + quantKey;
+    const transKey = transposed.size === 0 ? '' : ':t' + hashString([...transposed].join('|'));
+    const key = program.hash + constKey + quantKey + transKey;
     for (const name of [...embedded.keys(), ...quantized.keys()]) this.hold(key, constants[name]!.id);
     let lowered = this.lowered.get(key);
     if (!lowered) {
-      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy });
+      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed });
       this.lowered.set(key, lowered);
       this.loweredBytes += lowered.bytes.length;
       // Lowered models are kept for recompiles (not needed by live graphs): at most 256, and 512 MiB of bytes.
@@ -289,7 +306,7 @@ export class OnnxBackend implements ComputeBackend {
       }
     }
     if (quantized.size > 0 && !this.relowers.has(lowered)) {
-      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy }).bytes);
+      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed }).bytes);
     }
     const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
     return {
@@ -342,7 +359,7 @@ export class OnnxBackend implements ComputeBackend {
       const b = bound ?? feeds[inp.name];
       if (!bound) fed++;
       if (!b || b.backend !== this.name || b.dtype !== inp.dtype || !sameShape(b.shape, inp.shape)) ok = false;
-      else if (graphName !== undefined) out[graphName] = this.tensorOf(b);
+      else if (graphName !== undefined) out[graphName] = this.tensorOf(b, bound !== undefined);
     }
     if (ok) {
       let given = 0;
@@ -422,10 +439,17 @@ export class OnnxBackend implements ComputeBackend {
     graph.lowered.bytes = new Uint8Array(0);
   }
 
-  private tensorOf(buffer: DeviceBuffer): Ort.Tensor {
+  // The ORT tensor feeding a buffer. A weight stored transposed is fed as stored where it was bound at compile time
+  // (the graph declares it so); fed as an ordinary input, it gets a transposed copy once (kept while it lives).
+  private tensorOf(buffer: DeviceBuffer, bound = false): Ort.Tensor {
     const s = this.stored(buffer);
     if (s.quant) throw new Error(`onnx.run: quantized weight buffer #${buffer.id} cannot be fed; pass it to compile() in options.constants`);
-    s.tensor ??= new this.ort!.Tensor(buffer.dtype === 'i32' ? 'int32' : 'float32', s.data, [...buffer.shape]);
+    if (s.transposed && bound) {
+      s.storedTensor ??= new this.ort!.Tensor('float32', s.data, [buffer.shape[1]!, buffer.shape[0]!]);
+      return s.storedTensor;
+    }
+    const data = (): Float32Array | Int32Array => (s.transposed ? transposeInto(s.data as Float32Array, buffer.shape[1]!, buffer.shape[0]!, new Float32Array(s.data.length)) : s.data);
+    s.tensor ??= new this.ort!.Tensor(buffer.dtype === 'i32' ? 'int32' : 'float32', data(), [...buffer.shape]);
     return s.tensor;
   }
 
@@ -436,10 +460,11 @@ export class OnnxBackend implements ComputeBackend {
     return { id, backend: this.name, shape: [...shape], dtype, size: data.length };
   }
 
-  // A buffer host data may be written into (not a quantized weight).
+  // A buffer host data may be written into (not a quantized weight, nor one stored transposed).
   private writable(buffer: DeviceBuffer, what: string): Stored {
     const s = this.stored(buffer);
     if (s.quant) throw new Error(`onnx.${what}: buffer #${buffer.id} [${buffer.shape.join(',')}] holds quantized weights and is read-only`);
+    if (s.transposed) throw new Error(`onnx.${what}: buffer #${buffer.id} [${buffer.shape.join(',')}] holds a weight stored transposed (adoptTransposed) and is read-only`);
     return s;
   }
 
