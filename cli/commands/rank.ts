@@ -8,8 +8,8 @@ import { createAppContainer } from '../app.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import { readJsonl } from '../../core/pipeline/record-writer.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../core/reward/judge-cli-options.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openCliJudge, requiredString } from '../../core/reward/judge-cli-options.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import { asRankInput, type RankInput } from '../../core/reward/rank-input.js';
 import { rankSets, type RankedSet } from '../../core/reward/rank-sets.js';
 import type { Ranker } from '../../core/reward/ranker.js';
@@ -50,9 +50,8 @@ export const rankCommand: Command = {
     for await (const r of readJsonl(input)) sets.push(asRankInput(r, i++, input));
     const { backend } = await chooseCommandBackend(container, s.backend, where);
     try {
-      const model = await openModelJudge(s, backend);
+      const { judge, dispose } = await openCliJudge(judgeOpenerOf(container), s, backend, 'none');
       try {
-        const judge = new PairJudge(model, { ...pairJudgeOptions(s, model), position: 'none' }, model.chat);
         let n = 0;
         await rankSets(sets, ranker, judge.asJudge(), { position: s.swap ?? 'none', pairsPerCall, concurrency }, defaultTaskContext(s.seed), (done) => {
           for (const r of done) {
@@ -62,7 +61,7 @@ export const rankCommand: Command = {
         });
         return 0;
       } finally {
-        model.dispose();
+        dispose();
       }
     } finally {
       backend.dispose();

@@ -1,11 +1,12 @@
 // The judge options `gramr judge`, `gramr eval` and `gramr rank` share: parseArgs specs, help lines, and their
 // parsing into PairJudge and ModelJudge options (a bad value is a ConfigError naming the option: exit 2), plus
-// opening the model on the chosen backend.
+// opening the judge on the chosen backend through the JudgeOpener.
 import { ConfigError } from '../errors.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CHAT_MODES, type ChatMode } from './chat-renderer.js';
-import { ModelJudge } from './model-judge.js';
+import type { JudgeOpener, OpenedJudge } from './judge-opener.js';
+import type { ModelJudge } from './model-judge.js';
 import type { PairJudgeOptionsInput } from './pair-judge-options.js';
 import type { PositionMode } from './position.js';
 import { PROMPT_FORMATS } from './prompts.js';
@@ -123,7 +124,13 @@ export function pairJudgeOptions(s: JudgeCliSettings, model: ModelJudge): PairJu
   return s.judge.maxTokens !== undefined ? s.judge : { ...s.judge, maxTokens: Math.max(1, Math.min(2048, Math.floor(model.contextLength / 2))) };
 }
 
-/** Open the model of `s` on `backend` as a ModelJudge (the caller disposes it). */
-export async function openModelJudge(s: JudgeCliSettings, backend: ComputeBackend): Promise<ModelJudge> {
-  return ModelJudge.load(s.modelPath, backend, { batchSize: s.batch, chat: s.chat, ...(s.tokenizer !== undefined ? { tokenizer: s.tokenizer } : {}) });
+/**
+ * Open the model of `s` on `backend` through `judges` with the PairJudge options of `s` (`pairJudgeOptions`);
+ * `position` overrides --swap (eval and rank let the evaluator or ranker decide the orders). The caller disposes it.
+ */
+export function openCliJudge(judges: JudgeOpener, s: JudgeCliSettings, backend: ComputeBackend, position?: PositionMode): Promise<OpenedJudge> {
+  return judges.open({ path: s.modelPath, backend }, {
+    batchSize: s.batch, chat: s.chat, ...(s.tokenizer !== undefined ? { tokenizer: s.tokenizer } : {}),
+    judge: (model) => ({ ...pairJudgeOptions(s, model), ...(position !== undefined ? { position } : {}) }),
+  });
 }

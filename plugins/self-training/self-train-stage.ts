@@ -22,7 +22,8 @@ import { evaluateModel } from './evaluate-model.js';
 import { hideLabels } from './gram-r2-round.js';
 import { addGoldAccuracy, renderSelfTrainReport, selfTrainMetrics } from './round-report.js';
 import { selfTrainNames, type SelfTrainOptions } from './self-train-options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 
 /** What a finished round leaves in round-N/round.json. */
 interface RoundFile { grmPath: string; report: RoundReport; labels: PseudoLabel[] }
@@ -40,7 +41,7 @@ export function goldLabelOf(pair: PreferencePair): Label | undefined {
 @injectable()
 export class SelfTrainStage implements Stage<SelfTrainOptions> {
   readonly kind = 'self-train';
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: SelfTrainOptions): string[] {
     return [o.grm, o.prover, ...o.rounds, ...inputsOf(o.synthesized), ...(o.eval ? [o.eval] : []), ...(o.backbone ? initInputs(o.backbone) : [])];
@@ -68,7 +69,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
     const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
     const measure = async (modelPath: string, cache: string): Promise<number | undefined> => {
       if (!evalSet || !evaluator) return undefined;
-      const r = await evaluateModel(modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
+      const r = await evaluateModel(this.judges, modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
       return r.metrics.accuracy;
     };
 

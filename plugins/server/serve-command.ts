@@ -4,6 +4,7 @@ import { ConfigError } from '../../core/errors.js';
 import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import type { Command } from '../../core/command/command.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import { openRewardModel } from './reward-model.js';
 import { checkBinding, RewardServer } from './reward-server.js';
 
@@ -45,10 +46,11 @@ export const serveCommand: Command = {
     const port = int('port', 0) ?? 8000;
     if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`, where);
     checkBinding(host, token); // before loading anything
-    const { backend, chain } = await chooseCommandBackend(await context.container(), values.backend, where);
+    const container = await context.container();
+    const { backend, chain } = await chooseCommandBackend(container, values.backend, where);
     try {
       const batch = int('batch', 1) ?? 16;
-      const model = await openRewardModel(values.model, backend, {
+      const model = await openRewardModel(judgeOpenerOf(container), values.model, backend, {
         batchSize: Math.min(batch, 8), ...(typeof values.tokenizer === 'string' ? { tokenizer: values.tokenizer } : {}),
         ...(temperature !== undefined ? { temperature } : {}), ...(int('max-tokens', 1) !== undefined ? { maxTokens: int('max-tokens', 1) } : {}),
       });

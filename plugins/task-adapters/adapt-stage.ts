@@ -19,7 +19,8 @@ import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../grm/model-met
 import { asPair } from '../grm/record-checks.js';
 import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model.js';
 import { type AdaptOptions } from './adapt-options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
@@ -42,7 +43,7 @@ export function renderAdaptReport(kind: string, examples: number, before: EvalSu
 @injectable()
 export class AdaptStage implements Stage<AdaptOptions> {
   readonly kind = 'adapt';
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: AdaptOptions): string[] {
     return [o.model, o.from, ...(o.eval ? [o.eval] : []), ...(o.prover ? [o.prover] : [])];
@@ -68,7 +69,7 @@ export class AdaptStage implements Stage<AdaptOptions> {
     const e = splitKind(o.evaluator);
     const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
     const measure = async (p: string, cache: string): Promise<EvalSummary | undefined> =>
-      (evalSet && evaluator ? evaluateModel(p, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache)) : undefined);
+      (evalSet && evaluator ? evaluateModel(this.judges, p, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache)) : undefined);
 
     const before = await measure(modelPath, 'eval-before.json');
     const result = await adapter.impl.adapt({
