@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
-import type { DataRecord, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
+import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { ConfigError, WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import { readJsonl } from '../../core/pipeline/record-writer.js';
@@ -24,6 +24,7 @@ import { addGoldAccuracy, renderSelfTrainReport, selfTrainMetrics } from './roun
 import { selfTrainNames, type SelfTrainOptions } from './self-train-options.js';
 import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
 import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 /** What a finished round leaves in round-N/round.json. */
 interface RoundFile { grmPath: string; report: RoundReport; labels: PseudoLabel[] }
@@ -74,10 +75,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
     };
 
     let earlier: RationaleExample[] = [];
-    for (const name of inputsOf(o.synthesized)) {
-      let i = 0;
-      for await (const r of ctx.artifacts.records(name)) earlier.push(asRationaleExample(r, i++, `${where} ("${name}")`));
-    }
+    for (const name of inputsOf(o.synthesized)) earlier.push(...await readChecked(ctx.artifacts.records(name), asRationaleExample, `${where} ("${name}")`));
     const initialCount = earlier.length;
     let grmPath = ctx.artifacts.modelPath(o.grm);
     const initialEvalAccuracy = await measure(grmPath, 'eval-initial.json');
@@ -141,16 +139,13 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
 
   // A round's pairs (checked; ids unique in the round and new to the training data).
   private async readRound(name: string, limit: number | undefined, earlier: readonly RationaleExample[], where: string, ctx: StageContext): Promise<PreferencePair[]> {
-    const pairs: PreferencePair[] = [];
+    const pairs = await readChecked(ctx.artifacts.records(name), asPair, where, limit);
     const seen = new Set<string>();
     const known = new Set(earlier.map((e) => e.id));
-    for await (const r of ctx.artifacts.records(name)) {
-      if (limit !== undefined && pairs.length >= limit) break;
-      const p = asPair(r as DataRecord, pairs.length, where);
+    for (const p of pairs) {
       if (seen.has(p.id)) throw new WorkError(`${where}: pair id ${JSON.stringify(p.id)} appears twice; ids must be unique (results are kept by pair id)`);
       if (known.has(p.id)) throw new WorkError(`${where}: pair id ${JSON.stringify(p.id)} is already in the training data (the synthesized set or an earlier round); give each round new pairs`);
       seen.add(p.id);
-      pairs.push(p);
     }
     return pairs;
   }

@@ -7,7 +7,6 @@ import { readdir } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
-import type { PreferencePair } from '../../core/data/records.js';
 import { isModelFolder } from '../../core/training/adapter-checkpoint.js';
 import { WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
@@ -21,6 +20,7 @@ import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model
 import { type AdaptOptions } from './adapt-options.js';
 import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
 import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
@@ -59,11 +59,7 @@ export class AdaptStage implements Stage<AdaptOptions> {
     const a = splitKind(o.adapter);
     const adapter = this.lookup.get<TaskAdapter>('TaskAdapter', a.kind, a.options, `${where}: adapter`);
     const modelPath = ctx.artifacts.modelPath(o.model);
-    const examples: PreferencePair[] = [];
-    for await (const r of ctx.artifacts.records(o.from)) {
-      if (o.limit !== undefined && examples.length >= o.limit) break;
-      examples.push(asPair(r, examples.length, `${where} ("${o.from}")`));
-    }
+    const examples = await readChecked(ctx.artifacts.records(o.from), asPair, `${where} ("${o.from}")`, o.limit);
     if (examples.length === 0) throw new WorkError(`${where}: "${o.from}" has no pairs to adapt on`);
     const evalSet = o.eval ? await ctx.artifacts.readAll(o.eval) : undefined;
     const e = splitKind(o.evaluator);
