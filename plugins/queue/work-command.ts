@@ -12,13 +12,9 @@ import type { Prover } from '../../core/recipe/prover.js';
 import { modelRoots } from './job-check.js';
 import { startLabelWorker } from './label-worker.js';
 import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
+import { intOption } from '../../core/command/option-values.js';
 
-const positiveInt = (v: unknown, name: string, dflt: number): number => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`--${name} must be a positive integer, got ${JSON.stringify(v)}`, 'gramr work');
-  return n;
-};
+const positiveInt = (v: unknown, name: string, dflt: number): number => intOption({ [name]: v }, name, 'gramr work', 1) ?? dflt;
 
 export const workCommand: Command = {
   name: 'work',
