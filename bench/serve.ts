@@ -6,6 +6,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import type { ComputeBackend } from '../core/tensor/backend.js';
 import { openRewardModel, RewardServer } from '../plugins/server/index.js';
+import { ModelJudgeOpener } from '../core/reward/judge-opener.js';
 
 /** Options of benchServe. */
 export interface ServeBenchOptions {
@@ -55,7 +56,7 @@ const pct = (xs: number[], q: number): number => { const s = [...xs].sort((a, b)
 /** Measure /get_reward at concurrency 1 and 32 (see the file header). */
 export async function benchServe(o: ServeBenchOptions): Promise<ServeBenchResult> {
   const requests = o.requests ?? 256, batch = o.batch ?? 16;
-  const model = await openRewardModel(o.model, o.backend, { batchSize: Math.min(batch, 8) });
+  const model = await openRewardModel(new ModelJudgeOpener(), o.model, o.backend, { batchSize: Math.min(batch, 8) });
   const server = new RewardServer(model, { port: 0, batch });
   try {
     const { url } = await server.listen();

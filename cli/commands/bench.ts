@@ -11,6 +11,7 @@ import { benchTrain } from '../../bench/train.js';
 import { benchServe } from '../../bench/serve.js';
 import { benchScale, scaleText } from '../../bench/scale.js';
 import type { Command } from '../../core/command/command.js';
+import { intOption } from '../../core/command/option-values.js';
 
 type Int = (name: string, dflt: number) => number;
 /** One benchmark: runs on the backend and returns its result object plus a one-line text form. */
@@ -70,11 +71,7 @@ export const benchCommand: Command = {
   async run(values, positionals) {
     const bench = positionals.length === 1 ? benches[positionals[0]] : undefined;
     if (!bench) throw new ConfigError(`expected one of: ${Object.keys(benches).join(', ')}\nusage: ${this.usage}`, 'gramr bench');
-    const int: Int = (name, dflt) => {
-      const v = values[name] === undefined ? dflt : Number(values[name]);
-      if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`--${name} must be a positive integer, got "${String(values[name])}"`, 'gramr bench');
-      return v;
-    };
+    const int: Int = (name, dflt) => intOption(values, name, 'gramr bench', 1) ?? dflt;
     const { backend, chain } = await chooseBackend(await createAppContainer(), [String(values.backend ?? 'cpu')]);
     try {
       const { result, text } = await bench(backend, int, values);

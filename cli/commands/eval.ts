@@ -16,9 +16,10 @@ import { createAppContainer } from '../app.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import type { ProgressSink, TaskContext } from '../../core/pipeline/task-context.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../core/reward/judge-cli-options.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openCliJudge } from '../../core/reward/judge-cli-options.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import type { Command } from '../../core/command/command.js';
+import { intOption, requiredString } from '../../core/command/option-values.js';
 
 /** The package root (dist/cli/commands -> the repository / package folder). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -66,8 +67,8 @@ export const evalCommand: Command = {
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     const s = judgeCliSettings(values, where);
     const bench = requiredString(values, 'bench', where);
-    const limit = numberOption(values, 'limit', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
-    const pairsPerCall = numberOption(values, 'pairs-per-call', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 64;
+    const limit = intOption(values, 'limit', where, 1);
+    const pairsPerCall = intOption(values, 'pairs-per-call', where, 1) ?? 64;
     const container = await createAppContainer();
     const named = BENCHES[bench];
     let sourceKind: string, dataPath: string;
@@ -91,10 +92,9 @@ export const evalCommand: Command = {
     const evaluator = container.get<Evaluator>('Evaluator', evaluatorKind);
     const { backend, chain } = await chooseCommandBackend(container, s.backend, where);
     try {
-      const model = await openModelJudge(s, backend);
+      const { judge, model, dispose } = await openCliJudge(judgeOpenerOf(container), s, backend, 'none');
       try {
         // The evaluator decides the orders; the PairJudge judges each pair as given (with its voting).
-        const judge = new PairJudge(model, { ...pairJudgeOptions(s, model), position: 'none' }, model.chat);
         const t0 = performance.now();
         const report = await evaluator.evaluate(records, judge.asJudge(), evalOptions, ctx);
         const seconds = (performance.now() - t0) / 1000;
@@ -105,7 +105,7 @@ export const evalCommand: Command = {
           : `${report.markdown.trimEnd()}\n\n_${records.length} records from ${dataPath}; evaluator ${evaluatorKind}; model ${s.modelPath} (chat: ${model.chatKind}); backend ${chain}; ${seconds.toFixed(1)} s_\n`);
         return 0;
       } finally {
-        model.dispose();
+        dispose();
       }
     } finally {
       backend.dispose();

@@ -9,6 +9,7 @@ import { loadCheckpoint } from '../../core/model/checkpoint/load-checkpoint.js';
 import { paramsFromWeights } from '../../core/model/decoder-weights.js';
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Command } from '../../core/command/command.js';
+import { intOption } from '../../core/command/option-values.js';
 
 const STATIC_ONLY = ['seq', 'batch', 'ids', 'contrib-ops'] as const;
 type Values = Record<string, unknown>;
@@ -35,11 +36,7 @@ async function exportFolder(values: Values, where: string): Promise<number> {
 async function exportStaticFile(values: Values, where: string): Promise<number> {
   const model = values.model as string, out = values.out as string;
   if (values.tokenizer !== undefined || values['external-data'] !== undefined) throw new ConfigError('--tokenizer and --external-data: for a folder export only (--out DIR, not a .onnx file)', where);
-  const int = (name: string, dflt: number): number => {
-    const v = values[name] === undefined ? dflt : Number(values[name]);
-    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`--${name} must be a positive integer, got "${String(values[name])}"`, where);
-    return v;
-  };
+  const int = (name: string, dflt: number): number => intOption(values, name, where, 1) ?? dflt;
   const idsType = values.ids ?? 'int64';
   if (idsType !== 'int64' && idsType !== 'int32') throw new ConfigError(`--ids must be int64 or int32, got "${String(idsType)}"`, where);
   const ckpt = await loadCheckpoint(model);

@@ -4,9 +4,9 @@ import { ConfigError } from '../../core/errors.js';
 import { createAppContainer } from '../app.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openModelJudge, pairJudgeOptions } from '../../core/reward/judge-cli-options.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openCliJudge } from '../../core/reward/judge-cli-options.js';
 import type { PairVerdict } from '../../core/reward/judgment.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import { contentId } from '../../core/reward/seeds.js';
 import type { Command } from '../../core/command/command.js';
 
@@ -51,18 +51,18 @@ export const judgeCommand: Command = {
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     const s = judgeCliSettings(values, where);
     for (const name of ['prompt', 'a', 'b']) if (typeof values[name] !== 'string') throw new ConfigError(`--${name} is required (an empty string is allowed)`, where);
-    const { backend } = await chooseCommandBackend(await createAppContainer(), s.backend, where);
+    const container = await createAppContainer();
+    const { backend } = await chooseCommandBackend(container, s.backend, where);
     try {
-      const model = await openModelJudge(s, backend);
+      const { judge, dispose } = await openCliJudge(judgeOpenerOf(container), s, backend);
       try {
-        const judge = new PairJudge(model, pairJudgeOptions(s, model), model.chat);
         const pair = { id: contentId(values.prompt as string, values.a as string, values.b as string), prompt: values.prompt as string, a: values.a as string, b: values.b as string,
           ...(typeof values.instruction === 'string' ? { instruction: values.instruction } : {}) };
         const [v] = await judge.judge([pair], defaultTaskContext(s.seed));
         process.stdout.write(s.json ? JSON.stringify(verdictJson(v!)) + '\n' : verdictText(v!));
         return 0;
       } finally {
-        model.dispose();
+        dispose();
       }
     } finally {
       backend.dispose();

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { expectPositionals, type Command } from '../../core/command/command.js';
 import { formatPage, StageJudgments } from '../../plugins/viewer/index.js';
+import { intOption } from '../../core/command/option-values.js';
 
 /** The stage folder a RUN/STAGE argument names: as given, else under runs/; a run folder lists its stages. */
 export function resolveStageDir(arg: string, where: string): string {
@@ -35,12 +36,7 @@ export const judgmentsCommand: Command = {
   async run(values, positionals) {
     const where = 'gramr judgments';
     expectPositionals(this, positionals, ['RUN/STAGE']);
-    const int = (name: string, dflt: number, min: number): number => {
-      if (values[name] === undefined) return dflt;
-      const v = Number(values[name]);
-      if (!Number.isInteger(v) || v < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${String(values[name])}"`, where);
-      return v;
-    };
+    const int = (name: string, dflt: number, min: number): number => intOption(values, name, where, min) ?? dflt;
     const limit = int('limit', 10, 1);
     const offset = int('offset', 0, 0);
     const dir = resolveStageDir(positionals[0]!, where);

@@ -4,7 +4,7 @@
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
 import { ConfigError } from '../../core/errors.js';
 import { CHAT_MODES, chatRendererFor } from '../../core/reward/chat-renderer.js';
-import { enumOption } from '../../core/reward/judge-cli-options.js';
+import { enumOption } from '../../core/command/option-values.js';
 import { withoutMarks } from '../../core/model/tokenizer/untrusted-text.js';
 import { plainChat, rawChat, renderJudgePrompt, userInputOf, PROMPT_FORMATS } from '../../core/reward/prompts.js';
 import type { Command } from '../../core/command/command.js';

@@ -8,12 +8,13 @@ import { createAppContainer } from '../app.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import { readJsonl } from '../../core/pipeline/record-writer.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
-import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, numberOption, openModelJudge, pairJudgeOptions, requiredString } from '../../core/reward/judge-cli-options.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import { JUDGE_CLI_HELP, JUDGE_CLI_OPTIONS, judgeCliSettings, openCliJudge } from '../../core/reward/judge-cli-options.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import { asRankInput, type RankInput } from '../../core/reward/rank-input.js';
 import { rankSets, type RankedSet } from '../../core/reward/rank-sets.js';
 import type { Ranker } from '../../core/reward/ranker.js';
 import type { Command } from '../../core/command/command.js';
+import { intOption, requiredString } from '../../core/command/option-values.js';
 
 function rankedText(r: RankedSet, set: RankInput): string {
   const short = (t: string): string => JSON.stringify(t.length > 60 ? `${t.slice(0, 57)}...` : t);
@@ -39,8 +40,8 @@ export const rankCommand: Command = {
     const s = judgeCliSettings(values, where);
     const input = path.resolve(requiredString(values, 'input', where));
     if (!existsSync(input)) throw new ConfigError(`--input ${input} does not exist`, where);
-    const concurrency = numberOption(values, 'concurrency', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 8;
-    const pairsPerCall = numberOption(values, 'pairs-per-call', where, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1') ?? 64;
+    const concurrency = intOption(values, 'concurrency', where, 1) ?? 8;
+    const pairsPerCall = intOption(values, 'pairs-per-call', where, 1) ?? 64;
     const container = await createAppContainer();
     const method = typeof values.method === 'string' ? values.method : 'knockout';
     if (!container.kinds('Ranker').includes(method)) throw new ConfigError(`--method must be one of ${container.kinds('Ranker').join(', ')}, got "${method}"`, where);
@@ -50,9 +51,8 @@ export const rankCommand: Command = {
     for await (const r of readJsonl(input)) sets.push(asRankInput(r, i++, input));
     const { backend } = await chooseCommandBackend(container, s.backend, where);
     try {
-      const model = await openModelJudge(s, backend);
+      const { judge, dispose } = await openCliJudge(judgeOpenerOf(container), s, backend, 'none');
       try {
-        const judge = new PairJudge(model, { ...pairJudgeOptions(s, model), position: 'none' }, model.chat);
         let n = 0;
         await rankSets(sets, ranker, judge.asJudge(), { position: s.swap ?? 'none', pairsPerCall, concurrency }, defaultTaskContext(s.seed), (done) => {
           for (const r of done) {
@@ -62,7 +62,7 @@ export const rankCommand: Command = {
         });
         return 0;
       } finally {
-        model.dispose();
+        dispose();
       }
     } finally {
       backend.dispose();

@@ -10,6 +10,7 @@ import { runPipeline, runResultOf, type RunResult } from '../../core/pipeline/ru
 import { defaultProgressMode } from '../../core/pipeline/progress.js';
 import { EventLog } from '../../core/pipeline/event-log.js';
 import { expectPositionals, type Command } from '../../core/command/command.js';
+import { intOption } from '../../core/command/option-values.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -39,9 +40,7 @@ export function runSummary(r: RunResult): string {
 
 function jobsOf(value: unknown, fromFile: number | undefined): number {
   if (value === undefined) return fromFile ?? os.availableParallelism();
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--jobs must be a whole number of at least 1, got "${String(value)}"`, 'gramr run');
-  return n;
+  return intOption({ jobs: value }, 'jobs', 'gramr run', 1)!;
 }
 
 /** The --events file: an existing folder or an empty name is a usage error, said before any work. */

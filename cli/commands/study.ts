@@ -10,6 +10,7 @@ import { defaultProgressMode } from '../../core/pipeline/progress.js';
 import { runPipeline, type StageOutcome } from '../../core/pipeline/runner.js';
 import { expectPositionals, type Command } from '../../core/command/command.js';
 import { writeStudy } from './study-summary.js';
+import { intOption } from '../../core/command/option-values.js';
 
 /** Parse `1,2,3` or `1-5` (or a mix) into distinct non-negative seeds, in the order given. */
 export function parseSeeds(spec: string): number[] {
@@ -89,8 +90,7 @@ export const studyCommand: Command = {
     expectPositionals(this, positionals, ['FILE']);
     if (typeof values.seeds !== 'string') throw new ConfigError(`--seeds is required\nusage: ${this.usage}`, 'gramr study');
     const seeds = parseSeeds(values.seeds);
-    const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got "${String(values.jobs)}"`, 'gramr study');
+    const jobs = intOption(values, 'jobs', 'gramr study', 1) ?? 1;
     const sets = (values.set as string[] | undefined) ?? [];
     const file = path.resolve(positionals[0]!);
     const base = await loadAppPipeline(file, sets); // validates once, before any work

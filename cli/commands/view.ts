@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { expectPositionals, type Command } from '../../core/command/command.js';
 import { serveRun } from '../../plugins/viewer/index.js';
+import { intOption } from '../../core/command/option-values.js';
 
 export const viewCommand: Command = {
   name: 'view',
@@ -16,8 +17,7 @@ export const viewCommand: Command = {
   async run(values, positionals) {
     const where = 'gramr view';
     expectPositionals(this, positionals, ['RUN']);
-    const port = values.port === undefined ? 8400 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, got "${String(values.port)}"`, where);
+    const port = intOption(values, 'port', where, 0, 65535) ?? 8400;
     const arg = positionals[0]!;
     const dir = existsSync(arg) ? arg : path.join('runs', arg);
     if (!existsSync(dir)) throw new ConfigError(`no run folder ${JSON.stringify(arg)} (nor ${JSON.stringify(dir)}); give a run folder such as runs/NAME`, where);

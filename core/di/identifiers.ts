@@ -29,3 +29,6 @@ export const CommandContributionId = Symbol.for('gramr.CommandContribution');
 
 /** The one KindLookup (kind-lookup.ts) the container binds for every plugin: "give me kind K of point P" at run time. */
 export const KindLookupId = Symbol.for('gramr.KindLookup');
+
+/** The one JudgeOpener (core/reward/judge-opener.ts), bound by the grm plugin: how every command and stage opens a judge for a model. */
+export const JudgeOpenerId = Symbol.for('gramr.JudgeOpener');

@@ -6,6 +6,7 @@ import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CausalLM } from './causal-lm.js';
 import type { GenerateOptions } from './generate.js';
+import { intOption, numberOption, requiredString } from '../command/option-values.js';
 
 /** Options of `gramr generate` as node:util parseArgs declares them. */
 export const GENERATE_OPTIONS = {
@@ -42,29 +43,15 @@ export function quantizeOption(values: Record<string, unknown>, where: string): 
   return { quantize: q };
 }
 
-function str(values: Record<string, unknown>, name: string, where: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new ConfigError(`--${name} is required`, where);
-  return v;
-}
-
-function num(values: Record<string, unknown>, name: string, where: string, check: (x: number) => boolean, valid: string): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !check(x)) throw new ConfigError(`--${name} must be ${valid}, got "${String(v)}"`, where);
-  return x;
-}
-
 /** Parses `gramr generate` values into generation options (ConfigError on a bad value). */
 export function generateOptionsFrom(values: Record<string, unknown>): GenerateOptions {
   const where = 'gramr generate';
   const o: GenerateOptions = {};
-  const maxTokens = num(values, 'max-tokens', where, (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
-  const temperature = num(values, 'temperature', where, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
-  const topP = num(values, 'top-p', where, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
-  const topK = num(values, 'top-k', where, (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0');
-  const seed = num(values, 'seed', where, (x) => Number.isInteger(x), 'an integer');
+  const maxTokens = intOption(values, 'max-tokens', where, 0);
+  const temperature = numberOption(values, 'temperature', where, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
+  const topP = numberOption(values, 'top-p', where, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  const topK = intOption(values, 'top-k', where, 0);
+  const seed = numberOption(values, 'seed', where, (x) => Number.isInteger(x), 'an integer');
   if (maxTokens !== undefined) o.maxTokens = maxTokens;
   if (temperature !== undefined) o.temperature = temperature;
   if (topP !== undefined) o.topP = topP;
@@ -81,7 +68,7 @@ export function generateOptionsFrom(values: Record<string, unknown>): GenerateOp
  */
 export async function runGenerate(values: Record<string, unknown>, backend: ComputeBackend, write: (text: string) => void): Promise<number> {
   const where = 'gramr generate';
-  const modelPath = str(values, 'model', where), prompt = str(values, 'prompt', where);
+  const modelPath = requiredString(values, 'model', where), prompt = requiredString(values, 'prompt', where);
   const options = generateOptionsFrom(values);
   const tokenizer = typeof values.tokenizer === 'string' ? values.tokenizer : undefined;
   const model = await CausalLM.load(modelPath, backend, { ...quantizeOption(values, where), ...(tokenizer === undefined ? {} : { tokenizer }) });
@@ -99,8 +86,8 @@ export async function runGenerate(values: Record<string, unknown>, backend: Comp
 /** `gramr logits`: prints the logits of the last position of `--ids` as one JSON array. Returns the exit code (0). */
 export async function runLogits(values: Record<string, unknown>, backend: ComputeBackend, write: (text: string) => void): Promise<number> {
   const where = 'gramr logits';
-  const modelPath = str(values, 'model', where);
-  const raw = str(values, 'ids', where);
+  const modelPath = requiredString(values, 'model', where);
+  const raw = requiredString(values, 'ids', where);
   const ids = raw.split(',').map((s) => Number(s.trim()));
   if (ids.some((x, i) => !Number.isInteger(x) || x < 0 || raw.split(',')[i]!.trim() === '')) {
     throw new ConfigError(`--ids must be comma-separated non-negative integers, got "${raw}"`, where);

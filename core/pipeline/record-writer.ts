@@ -1,7 +1,8 @@
 // A resumable, append-only JSONL writer for a stage's `records` output.
 // Records go to `<name>.jsonl.partial`; `commit()` fsyncs and renames it to `<name>.jsonl`. After a crash
-// (even kill -9) reopening truncates a torn last line and reports how many complete records survive. A failed
-// write (a full disk: ENOSPC, EDQUOT) cuts the file back to its last complete flush and says so.
+// (even kill -9) reopening truncates a torn last line, reports how many complete records survive and reads them back
+// (`earlierRecords`) for the logs that resume from them. A failed write (a full disk: ENOSPC, EDQUOT) cuts the file
+// back to its last complete flush and says so.
 import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -29,6 +30,8 @@ async function completeLines(file: string): Promise<{ lines: number; end: number
 export class RecordWriter {
   /** Records in the file so far (including those from an interrupted earlier run). */
   count: number;
+  /** Complete records an interrupted earlier run left in the file when it was opened (0 for a fresh file). */
+  readonly resumed: number;
   private buffer: string[] = [];
   private bufferedBytes = 0;
   private closed = false;
@@ -36,6 +39,7 @@ export class RecordWriter {
   private constructor(readonly file: string, private fh: FileHandle, existing: number, private readonly flushEvery: number,
     private size: number, private readonly opener: OpenFile) {
     this.count = existing;
+    this.resumed = existing;
   }
 
   /**
@@ -57,6 +61,19 @@ export class RecordWriter {
     }
     const fh = await opener(partial, 'a');
     return new RecordWriter(file, fh, existing, flushEvery, size, opener);
+  }
+
+  /**
+   * The `resumed` records an interrupted earlier run left, in file order (open already dropped a torn last line);
+   * nothing for a fresh file. Records appended since open are not read.
+   */
+  async *earlierRecords(): AsyncIterable<unknown> {
+    if (this.resumed === 0) return;
+    let n = 0;
+    for await (const r of readJsonl(`${this.file}.partial`)) {
+      if (n++ >= this.resumed) return;
+      yield r;
+    }
   }
 
   /** Append one record (JSON-serializable). Buffered; flushed every `flushEvery` records. */

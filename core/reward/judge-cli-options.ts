@@ -1,11 +1,13 @@
 // The judge options `gramr judge`, `gramr eval` and `gramr rank` share: parseArgs specs, help lines, and their
 // parsing into PairJudge and ModelJudge options (a bad value is a ConfigError naming the option: exit 2), plus
-// opening the model on the chosen backend.
+// opening the judge on the chosen backend through the JudgeOpener.
 import { ConfigError } from '../errors.js';
+import { enumOption, intOption, numberOption, requiredString } from '../command/option-values.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CHAT_MODES, type ChatMode } from './chat-renderer.js';
-import { ModelJudge } from './model-judge.js';
+import type { JudgeOpener, OpenedJudge } from './judge-opener.js';
+import type { ModelJudge } from './model-judge.js';
 import type { PairJudgeOptionsInput } from './pair-judge-options.js';
 import type { PositionMode } from './position.js';
 import { PROMPT_FORMATS } from './prompts.js';
@@ -59,41 +61,15 @@ export interface JudgeCliSettings {
   json: boolean;
 }
 
-/** A required string option (ConfigError when missing or empty). */
-export function requiredString(values: Record<string, unknown>, name: string, where: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new ConfigError(`--${name} is required`, where);
-  return v;
-}
-
-/** A numeric option, or undefined when absent (ConfigError when `check` fails). */
-export function numberOption(values: Record<string, unknown>, name: string, where: string, check: (x: number) => boolean, valid: string): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !check(x)) throw new ConfigError(`--${name} must be ${valid}, got "${String(v)}"`, where);
-  return x;
-}
-
-/** One of `valid`, or `dflt` when absent. */
-export function enumOption<T extends string>(values: Record<string, unknown>, name: string, where: string, valid: readonly T[], dflt: T): T {
-  const v = values[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !valid.includes(v as T)) throw new ConfigError(`--${name} must be one of ${valid.join(', ')}, got "${String(v)}"`, where);
-  return v as T;
-}
-
-const isInt = (x: number): boolean => Number.isInteger(x);
-
 /** Parse the shared options (ConfigError on a bad value). */
 export function judgeCliSettings(values: Record<string, unknown>, where: string): JudgeCliSettings {
   const judge: PairJudgeOptionsInput = {};
   judge.format = enumOption(values, 'format', where, PROMPT_FORMATS, 'gram-r2');
-  const votes = numberOption(values, 'votes', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
+  const votes = intOption(values, 'votes', where, 1);
   const temperature = numberOption(values, 'temperature', where, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
   const topP = numberOption(values, 'top-p', where, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
-  const topK = numberOption(values, 'top-k', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
-  const maxTokens = numberOption(values, 'max-tokens', where, (x) => isInt(x) && x >= 1, 'an integer >= 1');
+  const topK = intOption(values, 'top-k', where, 1);
+  const maxTokens = intOption(values, 'max-tokens', where, 1);
   if (votes !== undefined) judge.votes = votes;
   if (temperature !== undefined) judge.temperature = temperature;
   if (topP !== undefined) judge.topP = topP;
@@ -112,8 +88,8 @@ export function judgeCliSettings(values: Record<string, unknown>, where: string)
     backend: typeof values.backend === 'string' ? values.backend : undefined,
     judge, swap,
     chat: enumOption(values, 'chat', where, CHAT_MODES, 'auto'),
-    batch: numberOption(values, 'batch', where, (x) => isInt(x) && x >= 1, 'an integer >= 1') ?? 8,
-    seed: numberOption(values, 'seed', where, (x) => isInt(x) && x >= 0, 'an integer >= 0') ?? 0,
+    batch: intOption(values, 'batch', where, 1) ?? 8,
+    seed: intOption(values, 'seed', where, 0) ?? 0,
     json: values.json === true,
   };
 }
@@ -123,7 +99,13 @@ export function pairJudgeOptions(s: JudgeCliSettings, model: ModelJudge): PairJu
   return s.judge.maxTokens !== undefined ? s.judge : { ...s.judge, maxTokens: Math.max(1, Math.min(2048, Math.floor(model.contextLength / 2))) };
 }
 
-/** Open the model of `s` on `backend` as a ModelJudge (the caller disposes it). */
-export async function openModelJudge(s: JudgeCliSettings, backend: ComputeBackend): Promise<ModelJudge> {
-  return ModelJudge.load(s.modelPath, backend, { batchSize: s.batch, chat: s.chat, ...(s.tokenizer !== undefined ? { tokenizer: s.tokenizer } : {}) });
+/**
+ * Open the model of `s` on `backend` through `judges` with the PairJudge options of `s` (`pairJudgeOptions`);
+ * `position` overrides --swap (eval and rank let the evaluator or ranker decide the orders). The caller disposes it.
+ */
+export function openCliJudge(judges: JudgeOpener, s: JudgeCliSettings, backend: ComputeBackend, position?: PositionMode): Promise<OpenedJudge> {
+  return judges.open({ path: s.modelPath, backend }, {
+    batchSize: s.batch, chat: s.chat, ...(s.tokenizer !== undefined ? { tokenizer: s.tokenizer } : {}),
+    judge: (model) => ({ ...pairJudgeOptions(s, model), ...(position !== undefined ? { position } : {}) }),
+  });
 }

@@ -9,11 +9,20 @@ export type PromptFormat = 'gram-r2' | 'gram-v1' | 'compact';
 /** The prompt formats, for schemas and messages. */
 export const PROMPT_FORMATS: readonly PromptFormat[] = ['gram-r2', 'gram-v1', 'compact'];
 
+/** The pair as the compact prompts show it (the judge's and the prover's): question, A and B, one line each. */
+export const COMPACT_PAIR_LINES = 'Q: {user_input}\nA: {response_1}\nB: {response_2}';
+
 /**
  * A short judge prompt for models trained from scratch on short contexts (the demo's byte-level models): the
  * GRAM-R² task in four lines. The reply format is GRAM-R²'s: `<think> rationale </think><answer> A|B </answer>`.
  */
-export const COMPACT_TEMPLATE = 'Which response is better?\nQ: {user_input}\nA: {response_1}\nB: {response_2}';
+export const COMPACT_TEMPLATE = `Which response is better?\n${COMPACT_PAIR_LINES}`;
+
+/**
+ * The pair as the GRAM-R² judge prompt shows it: its closing block from "[User Question]" to "[The End of Assistant
+ * B's Response]" (placeholders {user_input}, {response_1}, {response_2}); the full prover prompt shows the same.
+ */
+export const JUDGE_PAIR_BLOCK = GRAM_R2_TEMPLATE.slice(GRAM_R2_TEMPLATE.lastIndexOf('[User Question]'));
 
 /** Whether a format's reply is a rationale then an `<answer>` (gram-r2, compact), not a bare label (gram-v1). */
 export function isGenerativeFormat(format: PromptFormat): boolean {

@@ -17,6 +17,7 @@ import { MODEL_META_FORMAT } from '../grm/model-meta.js';
 import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-init.js';
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
 import { KindLookupId } from '../../core/di/identifiers.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 /** Options of `train-lm`. */
 export const trainLmSchema = z.object({
@@ -43,13 +44,8 @@ export function asCompletion(r: unknown, index: number, where: string): Completi
   return { id: o.id as string, prompt: o.prompt as string, completion: o.completion as string };
 }
 
-async function readDocuments(name: string, limit: number | undefined, ctx: StageContext, where: string): Promise<CompletionExample[]> {
-  const out: CompletionExample[] = [];
-  for await (const r of ctx.artifacts.records(name)) {
-    if (limit !== undefined && out.length >= limit) break;
-    out.push(asCompletion(r, out.length, `${where} ("${name}")`));
-  }
-  return out;
+function readDocuments(name: string, limit: number | undefined, ctx: StageContext, where: string): Promise<CompletionExample[]> {
+  return readChecked(ctx.artifacts.records(name), asCompletion, `${where} ("${name}")`, limit);
 }
 
 /** Greedy completions of held-out documents: the share written exactly (trailing whitespace ignored). */

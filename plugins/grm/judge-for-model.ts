@@ -1,13 +1,13 @@
 // judgeForModel: an evaluator Judge for any model train-grm wrote, picked by the objective its gramr.json records —
-// `rationale` / `label-only`: generation + parsing (PairJudge over a ModelJudge, the recorded prompt format);
+// `rationale` / `label-only`: generation + parsing (the JudgeOpener's PairJudge, the recorded prompt format);
 // `gram-v1`: the two label logits right after the prompt; `bradley-terry`: r(prompt, a) vs r(prompt, b) from the
 // scalar head, confidence σ(|r_a − r_b|). A folder without gramr.json is judged as a `rationale` model.
 import type { CausalLM } from '../../core/model/causal-lm.js';
 import type { Judge, JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';
 import { chatRendererFor, type ChatMode } from '../../core/reward/chat-renderer.js';
-import { ModelJudge } from '../../core/reward/model-judge.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import type { ModelJudge } from '../../core/reward/model-judge.js';
 import { renderJudgePrompt, type PromptFormat } from '../../core/reward/prompts.js';
 import { labelProbs } from '../../core/reward/scores.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
@@ -66,10 +66,10 @@ export interface OpenedGrm {
 }
 
 /**
- * Loads a train-grm model folder: refuses a non-GRM folder (naming `who`) and an unknown objective, resolves the
- * recorded settings (options override them), loads the model. The caller disposes `mj`.
+ * Loads a train-grm model folder through `opener`: refuses a non-GRM folder (naming `who`) and an unknown objective,
+ * resolves the recorded settings (options override them), loads the model. The caller disposes `mj`.
  */
-export async function openGrm(modelPathOrId: string, backend: ComputeBackend, options: GrmJudgeOptions & { tokenizer?: string }, who: string): Promise<OpenedGrm> {
+export async function openGrm(opener: JudgeOpener, modelPathOrId: string, backend: ComputeBackend, options: GrmJudgeOptions & { tokenizer?: string }, who: string): Promise<OpenedGrm> {
   const modelPath = await resolveModelPath(modelPathOrId); // a Hub id: its snapshot, with gramr.json when the repo has one
   const meta = await readModelMeta(modelPath);
   if (meta && meta.role !== 'grm') throw new ConfigError(`${modelPath}: gramr.json says role "${meta.role}"; ${who} needs a reward model (role grm)`);
@@ -78,7 +78,7 @@ export async function openGrm(modelPathOrId: string, backend: ComputeBackend, op
     throw new ConfigError(`${modelPath}: gramr.json objective ${JSON.stringify(objective)} is not one of rationale, label-only, gram-v1, bradley-terry`);
   }
   const chat = options.chat ?? (meta?.chat as ChatMode | undefined) ?? 'auto';
-  const mj = await ModelJudge.load(modelPath, backend, { batchSize: options.batchSize ?? 8, chat, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) });
+  const mj = await opener.loadModel(modelPath, backend, { batchSize: options.batchSize ?? 8, chat, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) });
   return {
     meta, objective, chat, mj,
     format: options.format ?? (meta?.promptFormat as PromptFormat | undefined) ?? 'compact',
@@ -87,16 +87,16 @@ export async function openGrm(modelPathOrId: string, backend: ComputeBackend, op
   };
 }
 
-/** Loads the model at `modelPath` on `backend` and returns the Judge its objective calls for. */
-export async function judgeForModel(modelPath: string, backend: ComputeBackend, options: GrmJudgeOptions = {}): Promise<GrmJudge> {
-  const g = await openGrm(modelPath, backend, options, 'judgeForModel');
+/** Loads the model at `modelPath` on `backend` through `opener` and returns the Judge its objective calls for. */
+export async function judgeForModel(opener: JudgeOpener, modelPath: string, backend: ComputeBackend, options: GrmJudgeOptions = {}): Promise<GrmJudge> {
+  const g = await openGrm(opener, modelPath, backend, options, 'judgeForModel');
   let judge: Judge;
   try {
     if (g.objective === 'rationale' || g.objective === 'label-only') {
-      const pj = new PairJudge(g.mj, {
+      const { judge: pj } = await opener.open(g.mj, { judge: {
         format: g.format, maxTokens: g.maxTokens(options.maxTokens), labelTokens: g.labelTokens, position: 'none',
         temperature: options.temperature ?? 0, votes: options.votes ?? 1,
-      }, g.mj.chat);
+      } });
       judge = pj.asJudge();
     } else if (g.objective === 'gram-v1') {
       judge = logitJudge(g.mj, g.format, g.labelTokens);

@@ -6,7 +6,7 @@
 import { inject, injectable } from 'inversify';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { DataRecord, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
+import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { WorkError } from '../../core/errors.js';
 import { loadTokenizer } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
@@ -23,6 +23,7 @@ import { MODEL_META_FORMAT } from './model-meta.js';
 import { checkpointOf, publishModel } from './publish-model.js';
 import { asPair, asRationaleExample, labelBalance, labelOf } from './record-checks.js';
 import { KindLookupId } from '../../core/di/identifiers.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 /** Options of `train-grm`. */
 export const trainGrmSchema = z.object({
@@ -58,14 +59,11 @@ type TrainGrmOptions = z.output<typeof trainGrmSchema>;
 interface ReadExamples { examples: Array<PreferencePair & { label: Label }>; skipped: Record<string, number> }
 
 async function readLabeled(name: string, limit: number | undefined, needRationale: boolean, ctx: StageContext, where: string): Promise<ReadExamples> {
+  const at = `${where} ("${name}")`;
+  if (needRationale) return { examples: await readChecked(ctx.artifacts.records(name), asRationaleExample, at, limit), skipped: {} };
   const examples: Array<PreferencePair & { label: Label }> = [];
   const skipped: Record<string, number> = {};
-  let i = 0;
-  for await (const r of ctx.artifacts.records(name)) {
-    if (limit !== undefined && i >= limit) break;
-    const at = `${where} ("${name}")`;
-    if (needRationale) { examples.push(asRationaleExample(r, i++, at)); continue; }
-    const p = asPair(r as DataRecord, i++, at);
+  for (const p of await readChecked(ctx.artifacts.records(name), asPair, at, limit)) {
     const l = labelOf(p);
     if (l === 'A' || l === 'B') examples.push({ ...p, label: l });
     else skipped[l] = (skipped[l] ?? 0) + 1;
@@ -162,9 +160,7 @@ export class TrainGrmStage implements Stage<TrainGrmOptions> {
     };
   }
 
-  private async readPairs(name: string, ctx: StageContext, where: string): Promise<PreferencePair[]> {
-    const out: PreferencePair[] = [];
-    for await (const r of ctx.artifacts.records(name)) out.push(asPair(r, out.length, `${where} ("${name}")`));
-    return out;
+  private readPairs(name: string, ctx: StageContext, where: string): Promise<PreferencePair[]> {
+    return readChecked(ctx.artifacts.records(name), asPair, `${where} ("${name}")`);
   }
 }

@@ -1,11 +1,12 @@
 // The judge `evaluate` measures, picked by the model folder: a model train-grm wrote (gramr.json, role grm) is judged
 // the way its objective calls for (judgeForModel: generation, label logits or the scalar reward head); any other
-// model (e.g. a Hugging Face checkpoint) is a generative judge — a PairJudge over a ModelJudge with the stage's
-// `judge` options.
+// model (e.g. a Hugging Face checkpoint) is a generative judge — the JudgeOpener's PairJudge with the stage's `judge`
+// options.
 import { ConfigError } from '../../core/errors.js';
 import type { StageContext } from '../../core/pipeline/stage.js';
 import type { Judge } from '../../core/reward/evaluator.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import type { PairJudge } from '../../core/reward/pair-judge.js';
 import { pairJudgeOptionsSchema } from '../../core/reward/pair-judge-options.js';
 import { judgeForModel, type GrmJudgeOptions } from '../grm/judge-for-model.js';
 import { readModelMeta } from '../grm/model-meta.js';
@@ -34,7 +35,7 @@ const HOW: Record<string, string> = {
 const DEFAULT_MAX_TOKENS = pairJudgeOptionsSchema.parse({}).maxTokens;
 
 /** Open the judge of an evaluate stage (see the file header). */
-export async function openEvaluateJudge(o: EvaluateOptions, ctx: StageContext): Promise<EvaluateJudge> {
+export async function openEvaluateJudge(judges: JudgeOpener, o: EvaluateOptions, ctx: StageContext): Promise<EvaluateJudge> {
   const modelPath = ctx.artifacts.modelPath(o.model);
   const meta = await readModelMeta(modelPath);
   if (meta?.role === 'grm') {
@@ -49,7 +50,7 @@ export async function openEvaluateJudge(o: EvaluateOptions, ctx: StageContext): 
       ...(generative ? { temperature: o.judge.temperature, votes: o.judge.votes } : {}),
       ...(generative && o.judge.maxTokens !== DEFAULT_MAX_TOKENS ? { maxTokens: o.judge.maxTokens } : {}),
     };
-    const judge = await judgeForModel(modelPath, await ctx.backend(), grmOptions);
+    const judge = await judgeForModel(judges, modelPath, await ctx.backend(), grmOptions);
     return {
       inner: judge,
       run: { judgeKind: 'train-grm', objective: judge.objective, chat: meta.chat, promptFormat: meta.promptFormat, grmJudge: grmOptions },
@@ -58,19 +59,12 @@ export async function openEvaluateJudge(o: EvaluateOptions, ctx: StageContext): 
       dispose: () => judge.dispose(),
     };
   }
-  const model = await openStageJudge(o, ctx);
-  let judge: PairJudge;
-  try {
-    judge = new PairJudge(model, o.judge, model.chat);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  const { judge, model, dispose } = await openStageJudge(judges, o, o.judge, ctx);
   return {
     inner: judge,
     run: { judgeKind: 'generative', judge: judge.options, chat: model.chatKind },
     note: `chat: ${model.chatKind}`,
     generatedTokens: () => model.stats.generatedTokens,
-    dispose: () => model.dispose(),
+    dispose,
   };
 }

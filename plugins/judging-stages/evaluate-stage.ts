@@ -12,7 +12,8 @@ import { type KindLookup } from '../../core/di/kind-lookup.js';
 import { openEvaluateJudge } from './evaluate-judge.js';
 import { readInputs } from './open-judge.js';
 import { inputsOf, type EvaluateOptions } from './options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 
 /** The judgments artifact's name. */
 export function judgmentsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): string {
@@ -29,7 +30,7 @@ export function promptsName(o: Pick<EvaluateOptions, 'to' | 'judgments'>): strin
 export class EvaluateStage implements Stage<EvaluateOptions> {
   readonly kind = 'evaluate';
 
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: EvaluateOptions): string[] {
     return [o.model, ...inputsOf(o.from)];
@@ -46,7 +47,7 @@ export class EvaluateStage implements Stage<EvaluateOptions> {
     const records = await readInputs(o.from, o.limit, ctx);
     const log = await JudgmentLog.open(await ctx.artifacts.recordWriter(judgmentsName(o)), await ctx.artifacts.recordWriter(promptsName(o)));
     if (log.resumed > 0) ctx.progress.log(`resuming: ${log.resumed} judged pairs from the interrupted run`);
-    const judge = await openEvaluateJudge(o, ctx);
+    const judge = await openEvaluateJudge(this.judges, o, ctx);
     try {
       const t0 = performance.now();
       const report = await evaluator.evaluate(records, log.judge(judge.inner), options, ctx);

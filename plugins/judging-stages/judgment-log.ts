@@ -5,7 +5,7 @@
 // in that file are answered from it: an interrupted evaluation continues where it stopped and ends with the same
 // report. Pairs are keyed by content (contentId(prompt, a, b)); the runner discards the stage folder when options,
 // seed or inputs change.
-import { readJsonl, type RecordWriter } from '../../core/pipeline/record-writer.js';
+import type { RecordWriter } from '../../core/pipeline/record-writer.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { Judge, JudgeEvidence, JudgeItem, JudgeOutcome } from '../../core/reward/evaluator.js';
 import type { Order, PairVerdict } from '../../core/reward/judgment.js';
@@ -62,11 +62,9 @@ export class JudgmentLog {
    */
   static async open(writer: RecordWriter, prompts?: RecordWriter): Promise<JudgmentLog> {
     const known = new Map<string, LoggedJudgment>();
-    if (writer.count > 0) {
-      for await (const r of readJsonl(`${writer.file}.partial`)) {
-        const rec = r as LoggedJudgment;
-        if (typeof rec?.key === 'string') known.set(rec.key, rec);
-      }
+    for await (const r of writer.earlierRecords()) {
+      const rec = r as LoggedJudgment;
+      if (typeof rec?.key === 'string') known.set(rec.key, rec);
     }
     return new JudgmentLog(writer, await PromptStore.open(prompts), known, known.size);
   }

@@ -1,10 +1,10 @@
-// Opens a stage's model as a ModelJudge on the pipeline's backend (the runner owns the backend; the caller disposes
-// the model) and reads a stage's inputs with the per-input limit.
+// Opens a stage's judge through the JudgeOpener on the pipeline's backend (the runner owns the backend; the caller
+// disposes the judge) and reads a stage's inputs with the per-input limit.
 import * as path from 'node:path';
 import type { DataRecord } from '../../core/data/records.js';
 import type { StageContext } from '../../core/pipeline/stage.js';
 import type { ChatMode } from '../../core/reward/chat-renderer.js';
-import { ModelJudge } from '../../core/reward/model-judge.js';
+import type { JudgeOpener, OpenedJudge, OpenJudgeOptions } from '../../core/reward/judge-opener.js';
 import { inputsOf } from './options.js';
 
 /** The options a stage opens its model with. */
@@ -21,11 +21,11 @@ export interface ModelStageOptions {
   batchSize: number;
 }
 
-/** Load the stage's model (tokenizer relative to the pipeline file) as a ModelJudge. */
-export async function openStageJudge(o: ModelStageOptions, ctx: StageContext): Promise<ModelJudge> {
+/** Open the stage's model (tokenizer relative to the pipeline file) as a judge with the PairJudge options `judge`. */
+export async function openStageJudge(judges: JudgeOpener, o: ModelStageOptions, judge: OpenJudgeOptions['judge'], ctx: StageContext): Promise<OpenedJudge> {
   const backend = await ctx.backend();
-  return ModelJudge.load(ctx.artifacts.modelPath(o.model), backend, {
-    batchSize: o.batchSize, chat: o.chat,
+  return judges.open({ path: ctx.artifacts.modelPath(o.model), backend }, {
+    batchSize: o.batchSize, chat: o.chat, judge,
     ...(o.chatVariables !== undefined ? { chatVariables: o.chatVariables } : {}),
     ...(o.tokenizer !== undefined ? { tokenizer: path.resolve(ctx.baseDir, o.tokenizer) } : {}),
   });

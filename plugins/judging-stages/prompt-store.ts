@@ -25,11 +25,9 @@ export class PromptStore {
   /** Open over `writer` (undefined: hashes only, texts not kept), loading what an interrupted run left in it. */
   static async open(writer: RecordWriter | undefined): Promise<PromptStore> {
     const known = new Set<string>();
-    if (writer && writer.count > 0) {
-      for await (const r of readJsonl(`${writer.file}.partial`)) {
-        const h = (r as Partial<StoredPrompt>)?.hash;
-        if (typeof h === 'string') known.add(h);
-      }
+    for await (const r of writer?.earlierRecords() ?? []) {
+      const h = (r as Partial<StoredPrompt>)?.hash;
+      if (typeof h === 'string') known.add(h);
     }
     return new PromptStore(writer, known);
   }

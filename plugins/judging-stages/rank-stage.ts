@@ -3,21 +3,21 @@
 // skips the sets an interrupted run already wrote.
 import { inject, injectable } from 'inversify';
 import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pipeline/stage.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
 import { asRankInput } from '../../core/reward/rank-input.js';
 import { rankSets } from '../../core/reward/rank-sets.js';
 import type { Ranker } from '../../core/reward/ranker.js';
 import { type KindLookup } from '../../core/di/kind-lookup.js';
 import { openStageJudge, readInputs } from './open-judge.js';
 import { inputsOf, type RankOptions } from './options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 
 /** The `rank` stage. */
 @injectable()
 export class RankStage implements Stage<RankOptions> {
   readonly kind = 'rank';
 
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: RankOptions): string[] {
     return [o.model, ...inputsOf(o.from)];
@@ -35,14 +35,14 @@ export class RankStage implements Stage<RankOptions> {
     const todo = sets.slice(resumed);
     let comparisons = 0, rounds = 0;
     if (todo.length > 0) {
-      const model = await openStageJudge(o, ctx);
+      // The ranker decides the orders; the judge judges each pair as given.
+      const { judge, dispose } = await openStageJudge(this.judges, o, { ...o.judge, position: 'none' }, ctx);
       try {
-        const judge = new PairJudge(model, { ...o.judge, position: 'none' }, model.chat);
         await rankSets(todo, ranker, judge.asJudge(), { position: o.judge.position, pairsPerCall: o.pairsPerCall, concurrency: o.concurrency }, ctx, async (done) => {
           for (const r of done) { await w.append(r); comparisons += r.comparisons; rounds += r.rounds; }
         });
       } finally {
-        model.dispose();
+        dispose();
       }
     }
     return {

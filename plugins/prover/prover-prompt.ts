@@ -1,10 +1,11 @@
 // The preference-proving model's input: a pair s = (prompt, A, B) plus the label l it must justify, filled into a
 // template and rendered as one user message through a chat renderer. `compact` (default) is four short lines
 // for from-scratch byte-level models; `full` is an instruction-style prompt for pretrained backbones.
-// The chat renderer comes from core/reward/chat-renderer.ts.
+// The chat renderer comes from core/reward/chat-renderer.ts; the pair is shown with the judge prompts' own text
+// (core/reward/prompts.ts), so prover and judge see a pair the same way.
 import type { Label } from '../../core/data/records.js';
 import { untrusted } from '../../core/model/tokenizer/untrusted-text.js';
-import { fillTemplate, userInputOf, type ChatRenderer } from '../../core/reward/prompts.js';
+import { COMPACT_PAIR_LINES, fillTemplate, JUDGE_PAIR_BLOCK, userInputOf, type ChatRenderer } from '../../core/reward/prompts.js';
 
 /** Which prover prompt: `compact` (short, for scratch models) or `full` (instruction-style). */
 export type ProverPromptFormat = 'compact' | 'full';
@@ -13,21 +14,12 @@ export type ProverPromptFormat = 'compact' | 'full';
 export const PROVER_PROMPT_FORMATS: readonly ProverPromptFormat[] = ['compact', 'full'];
 
 /** The compact prover template: the compact judge prompt's lines, then the label to justify. */
-export const COMPACT_PROVER_TEMPLATE = 'Prove the preference.\nQ: {user_input}\nA: {response_1}\nB: {response_2}\nBetter: {label}';
+export const COMPACT_PROVER_TEMPLATE = `Prove the preference.\n${COMPACT_PAIR_LINES}\nBetter: {label}`;
 
 /** The instruction-style prover template for pretrained backbones. */
 export const FULL_PROVER_TEMPLATE = `You are given a user question, two responses (A and B), and which response is better. Write a proof of that preference: start with "Claim: <label> is better.", then explain, citing the responses' content, why the better response is better than the other, and end with "Hence <label> is better.".
 
-[User Question]
-{user_input}
-
-[The Start of Assistant A's Response]
-{response_1}
-[The End of Assistant A's Response]
-
-[The Start of Assistant B's Response]
-{response_2}
-[The End of Assistant B's Response]
+${JUDGE_PAIR_BLOCK}
 
 [Better Response]
 {label}`;

@@ -17,6 +17,7 @@ import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-
 import { checkpointOf, publishModel } from '../grm/publish-model.js';
 import { asRationaleExample, labelBalance } from '../grm/record-checks.js';
 import { KindLookupId } from '../../core/di/identifiers.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 /** Options of `train-prover`. */
 export const trainProverSchema = z.object({
@@ -32,13 +33,8 @@ export const trainProverSchema = z.object({
 type TrainProverOptions = z.output<typeof trainProverSchema>;
 
 /** Reads `name` as rationale examples (checked), at most `limit`. */
-export async function readRationaleExamples(name: string, limit: number | undefined, ctx: StageContext, where: string): Promise<RationaleExample[]> {
-  const out: RationaleExample[] = [];
-  for await (const r of ctx.artifacts.records(name)) {
-    if (limit !== undefined && out.length >= limit) break;
-    out.push(asRationaleExample(r, out.length, `${where} ("${name}")`));
-  }
-  return out;
+export function readRationaleExamples(name: string, limit: number | undefined, ctx: StageContext, where: string): Promise<RationaleExample[]> {
+  return readChecked(ctx.artifacts.records(name), asRationaleExample, `${where} ("${name}")`, limit);
 }
 
 @injectable()

@@ -10,6 +10,7 @@ import type { ProofSession, Prover } from '../../core/recipe/prover.js';
 import { judgeForModel } from '../grm/judge-for-model.js';
 import { openVoteJudge } from '../self-training/vote-judge.js';
 import type { PairJudge } from '../../core/reward/pair-judge.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 import type { Judge } from '../../core/reward/evaluator.js';
 import { JobRefused } from './job-check.js';
 import { modelIdentity, type LabelJob, type ModelRef, type ProveResult, type LabelResult, type VoteResult } from './job-model.js';
@@ -23,8 +24,11 @@ export class JobHandlers {
   private readonly cache = new Map<string, Entry>();
   private tick = 0;
 
-  /** `provers` gives the Prover of a kind (the plugin container's); a kind it does not know is refused. */
-  constructor(private readonly backend: ComputeBackend, private readonly worker: string, private readonly maxModels = 3,
+  /**
+   * `judges` opens the judge and vote models (the plugin container's JudgeOpener); `provers` gives the Prover of a kind
+   * (the plugin container's); a kind it does not know is refused.
+   */
+  constructor(private readonly backend: ComputeBackend, private readonly worker: string, private readonly judges: JudgeOpener, private readonly maxModels = 3,
     private readonly provers: (kind: string) => Prover = (kind) => { throw new Error(`no prover kinds are loaded (asked for "${kind}")`); }) {}
 
   /** The result of `job` (without writing it anywhere). */
@@ -34,7 +38,7 @@ export class JobHandlers {
     if (job.kind === 'judge') {
       const p = job.payload;
       return this.use(where, 'judge', p, { batchSize: p.batchSize ?? 8 }, async () => {
-        const j = await judgeForModel(p.model, this.backend, { batchSize: p.batchSize ?? 8 });
+        const j = await judgeForModel(this.judges, p.model, this.backend, { batchSize: p.batchSize ?? 8 });
         return { judge: j, dispose: () => j.dispose() };
       }, async (o) => {
         const [out] = await o.judge!([p.pair], ctx);
@@ -45,7 +49,7 @@ export class JobHandlers {
     if (job.kind === 'vote') {
       const p = job.payload;
       return this.use(where, 'vote', p, p.settings, async () => {
-        const v = await openVoteJudge(p.model, this.backend, p.settings, where);
+        const v = await openVoteJudge(this.judges, p.model, this.backend, p.settings, where);
         return { voter: v.judge, dispose: v.dispose };
       }, async (o) => {
         const [v] = await o.voter!.judge([p.pair], { ...ctx, seed: p.seed });

@@ -12,6 +12,7 @@ import type { PluginRef } from '../../core/di/plugin-loader.js';
 import type { Prover } from '../../core/recipe/prover.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { checkJob, checkModelPath, JobRefused } from './job-check.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 import { JobHandlers } from './job-handlers.js';
 import { RUN_STAGE } from './stage-job.js';
 import { runStageJob } from './stage-worker.js';
@@ -33,6 +34,8 @@ export interface LabelWorkerOptions {
   maxModels?: number;
   /** Real paths of the folders whose pipelines this worker runs whole stages of (run-stage jobs); none: it runs none. */
   pipelineRoots?: readonly string[];
+  /** Opens the models of judge and vote jobs (the plugin container's JudgeOpener). */
+  judges: JudgeOpener;
   /** The Prover of a kind, for prove jobs (the plugin container's); without it, prove jobs are refused. */
   provers?: (kind: string) => Prover;
   /** The application's plugins a run-stage job's pipeline is loaded with (gramr's built-in list; Pipeline.basePlugins). */
@@ -52,7 +55,7 @@ export interface LabelWorker {
 /** Starts a worker on `backend`. */
 export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions): LabelWorker {
   const me = `${hostname()}:${process.pid}`;
-  const handlers = new JobHandlers(backend, me, o.maxModels ?? 3, o.provers);
+  const handlers = new JobHandlers(backend, me, o.judges, o.maxModels ?? 3, o.provers);
   const redis = redisClient(o.redis);
   const stop = new AbortController();
   const stageStop = new AbortController();

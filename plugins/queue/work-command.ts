@@ -11,13 +11,10 @@ import type { Command } from '../../core/command/command.js';
 import type { Prover } from '../../core/recipe/prover.js';
 import { modelRoots } from './job-check.js';
 import { startLabelWorker } from './label-worker.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
+import { intOption } from '../../core/command/option-values.js';
 
-const positiveInt = (v: unknown, name: string, dflt: number): number => {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`--${name} must be a positive integer, got ${JSON.stringify(v)}`, 'gramr work');
-  return n;
-};
+const positiveInt = (v: unknown, name: string, dflt: number): number => intOption({ [name]: v }, name, 'gramr work', 1) ?? dflt;
 
 export const workCommand: Command = {
   name: 'work',
@@ -50,7 +47,7 @@ export const workCommand: Command = {
     const { backend, chain } = await chooseCommandBackend(container, values.backend, 'gramr work');
     let done = 0;
     let stages = 0;
-    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: context.plugins, provers: (kind) => container.get<Prover>('Prover', kind), concurrency, lockDurationMs,
+    const worker = startLabelWorker(backend, { redis: values.redis, queue, modelRoots: roots, pipelineRoots, plugins: context.plugins, judges: judgeOpenerOf(container), provers: (kind) => container.get<Prover>('Prover', kind), concurrency, lockDurationMs,
       onResult: () => { done++; }, onStage: () => { stages++; } });
     const from = [roots.length ? `models from ${roots.join(', ')}` : 'no models', pipelineRoots.length ? `stages of pipelines under ${pipelineRoots.join(', ')}` : 'no stages'];
     process.stderr.write(`gramr work: pid ${process.pid} on queue "${queue}" at ${redactCredentials(values.redis)}, ${from.join(', ')} (backend ${chain}, concurrency ${concurrency})\n`);

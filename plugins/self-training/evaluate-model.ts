@@ -7,6 +7,7 @@ import type { DataRecord } from '../../core/data/records.js';
 import { writeJsonAtomic } from '../../core/io/atomic-write.js';
 import type { TrainerContext } from '../../core/recipe/trainer.js';
 import type { EvalReport, Evaluator } from '../../core/reward/evaluator.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 import { judgeForModel } from '../grm/judge-for-model.js';
 
 /** How a model is judged for measurement. */
@@ -25,11 +26,11 @@ export interface EvalSummary {
   counts: Record<string, number>;
 }
 
-/** Judges the model at `modelPath` on `records` with `evaluator` (cached in `cacheFile` when given). */
-export async function evaluateModel(modelPath: string, records: DataRecord[], evaluator: { impl: Evaluator; options: unknown },
+/** Judges the model at `modelPath` (opened by `judges`) on `records` with `evaluator` (cached in `cacheFile` when given). */
+export async function evaluateModel(judges: JudgeOpener, modelPath: string, records: DataRecord[], evaluator: { impl: Evaluator; options: unknown },
   judge: EvalJudgeOptions, ctx: TrainerContext, cacheFile?: string): Promise<EvalSummary> {
   if (cacheFile && existsSync(cacheFile)) return JSON.parse(await readFile(cacheFile, 'utf8')) as EvalSummary;
-  const j = await judgeForModel(modelPath, await ctx.backend(), { batchSize: judge.batchSize, ...(judge.maxTokens !== undefined ? { maxTokens: judge.maxTokens } : {}) });
+  const j = await judgeForModel(judges, modelPath, await ctx.backend(), { batchSize: judge.batchSize, ...(judge.maxTokens !== undefined ? { maxTokens: judge.maxTokens } : {}) });
   let report: EvalReport;
   try {
     report = await evaluator.impl.evaluate(records, j, evaluator.options, ctx);

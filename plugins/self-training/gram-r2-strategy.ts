@@ -15,7 +15,8 @@ import { runGramR2Round, type RoundDeps } from './gram-r2-round.js';
 import { openProverSession } from './open-prover.js';
 import { judgeInputOf } from './pseudo-label.js';
 import { openVoteJudge, voteSettingsOf } from './vote-judge.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 
 /** Parses `gram-r2` options; invalid ones are a ConfigError. */
 export function parseGramR2Options(options: unknown): GramR2Options {
@@ -28,7 +29,7 @@ export function parseGramR2Options(options: unknown): GramR2Options {
  * The real dependencies of a round: model-backed judge and prover (in this process, or as queue jobs when `executor`
  * is a queue), and the configured trainer.
  */
-export function modelRoundDeps(o: GramR2Options, lookup: KindLookup, ctx: TrainerContext, where: string, executor?: ExecutorOptions): RoundDeps {
+export function modelRoundDeps(o: GramR2Options, lookup: KindLookup, judges: JudgeOpener, ctx: TrainerContext, where: string, executor?: ExecutorOptions): RoundDeps {
   const seed = o.seed ?? ctx.seed;
   const q = queueOf(executor);
   const t = splitKind(o.trainer);
@@ -43,7 +44,7 @@ export function modelRoundDeps(o: GramR2Options, lookup: KindLookup, ctx: Traine
         ctx.progress.log(`${where}: votes through queue "${q.queue}": ${run.stats.storedBefore} of ${run.stats.total} pairs already stored, ${run.stats.enqueued} enqueued`);
         return run;
       }
-      return openVoteJudge(grmPath, await ctx.backend(), voteSettingsOf(o), where);
+      return openVoteJudge(judges, grmPath, await ctx.backend(), voteSettingsOf(o), where);
     },
     async openProver(proverPath, todo): Promise<ProofSession> {
       const synthesis = {
@@ -67,11 +68,11 @@ export class GramR2Strategy implements SelfTrainingStrategy {
   readonly kind = 'gram-r2';
   /** The stage executors this strategy runs with (the self-train stage checks its `executor` against them). */
   readonly executors = ['local', 'queue'] as const;
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   round(inputs: RoundInputs, options: unknown, ctx: TrainerContext): Promise<RoundResult> {
     const o = parseGramR2Options(options);
     const executor = (ctx as TrainerContext & ExecutorContext).executor;
-    return runGramR2Round(inputs, o, modelRoundDeps(o, this.lookup, ctx, `self-training round ${inputs.round}`, executor), ctx);
+    return runGramR2Round(inputs, o, modelRoundDeps(o, this.lookup, this.judges, ctx, `self-training round ${inputs.round}`, executor), ctx);
   }
 }

@@ -1,7 +1,7 @@
 // A resumable log of per-item results keyed by id, over core's RecordWriter: an interrupted run (even kill -9)
 // leaves the complete lines in `<file>.partial`; reopening reads them back so the caller redoes only the missing
 // ids. Lines are flushed after every `add`.
-import { RecordWriter, readJsonl } from '../../core/pipeline/record-writer.js';
+import { RecordWriter } from '../../core/pipeline/record-writer.js';
 
 /** Results keyed by `id`, persisted line by line. */
 export class KeyedLog<T extends { id: string }> {
@@ -11,13 +11,7 @@ export class KeyedLog<T extends { id: string }> {
   static async open<T extends { id: string }>(file: string): Promise<KeyedLog<T>> {
     const writer = await RecordWriter.open(file, Number.MAX_SAFE_INTEGER);
     const byId = new Map<string, T>();
-    if (writer.count > 0) {
-      let n = 0;
-      for await (const r of readJsonl(`${file}.partial`)) {
-        if (n++ >= writer.count) break;
-        byId.set((r as T).id, r as T);
-      }
-    }
+    for await (const r of writer.earlierRecords()) byId.set((r as T).id, r as T);
     return new KeyedLog<T>(writer, byId);
   }
 

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
-import type { DataRecord, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
+import type { Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
 import { ConfigError, WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
 import { readJsonl } from '../../core/pipeline/record-writer.js';
@@ -22,7 +22,9 @@ import { evaluateModel } from './evaluate-model.js';
 import { hideLabels } from './gram-r2-round.js';
 import { addGoldAccuracy, renderSelfTrainReport, selfTrainMetrics } from './round-report.js';
 import { selfTrainNames, type SelfTrainOptions } from './self-train-options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 /** What a finished round leaves in round-N/round.json. */
 interface RoundFile { grmPath: string; report: RoundReport; labels: PseudoLabel[] }
@@ -40,7 +42,7 @@ export function goldLabelOf(pair: PreferencePair): Label | undefined {
 @injectable()
 export class SelfTrainStage implements Stage<SelfTrainOptions> {
   readonly kind = 'self-train';
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: SelfTrainOptions): string[] {
     return [o.grm, o.prover, ...o.rounds, ...inputsOf(o.synthesized), ...(o.eval ? [o.eval] : []), ...(o.backbone ? initInputs(o.backbone) : [])];
@@ -68,15 +70,12 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
     const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
     const measure = async (modelPath: string, cache: string): Promise<number | undefined> => {
       if (!evalSet || !evaluator) return undefined;
-      const r = await evaluateModel(modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
+      const r = await evaluateModel(this.judges, modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
       return r.metrics.accuracy;
     };
 
     let earlier: RationaleExample[] = [];
-    for (const name of inputsOf(o.synthesized)) {
-      let i = 0;
-      for await (const r of ctx.artifacts.records(name)) earlier.push(asRationaleExample(r, i++, `${where} ("${name}")`));
-    }
+    for (const name of inputsOf(o.synthesized)) earlier.push(...await readChecked(ctx.artifacts.records(name), asRationaleExample, `${where} ("${name}")`));
     const initialCount = earlier.length;
     let grmPath = ctx.artifacts.modelPath(o.grm);
     const initialEvalAccuracy = await measure(grmPath, 'eval-initial.json');
@@ -140,16 +139,13 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
 
   // A round's pairs (checked; ids unique in the round and new to the training data).
   private async readRound(name: string, limit: number | undefined, earlier: readonly RationaleExample[], where: string, ctx: StageContext): Promise<PreferencePair[]> {
-    const pairs: PreferencePair[] = [];
+    const pairs = await readChecked(ctx.artifacts.records(name), asPair, where, limit);
     const seen = new Set<string>();
     const known = new Set(earlier.map((e) => e.id));
-    for await (const r of ctx.artifacts.records(name)) {
-      if (limit !== undefined && pairs.length >= limit) break;
-      const p = asPair(r as DataRecord, pairs.length, where);
+    for (const p of pairs) {
       if (seen.has(p.id)) throw new WorkError(`${where}: pair id ${JSON.stringify(p.id)} appears twice; ids must be unique (results are kept by pair id)`);
       if (known.has(p.id)) throw new WorkError(`${where}: pair id ${JSON.stringify(p.id)} is already in the training data (the synthesized set or an earlier round); give each round new pairs`);
       seen.add(p.id);
-      pairs.push(p);
     }
     return pairs;
   }

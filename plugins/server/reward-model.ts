@@ -8,7 +8,8 @@ import type { TaskContext } from '../../core/pipeline/task-context.js';
 import { silentProgress } from '../../core/pipeline/task-context.js';
 import type { Judge } from '../../core/reward/evaluator.js';
 import { chatRendererFor } from '../../core/reward/chat-renderer.js';
-import { PairJudge } from '../../core/reward/pair-judge.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import type { PairJudge } from '../../core/reward/pair-judge.js';
 import { contentId } from '../../core/reward/seeds.js';
 import { loadRewardHead, scoreResponses } from '../../core/training/reward-head.js';
 import { logitJudge, openGrm, rewardJudge } from '../grm/judge-for-model.js';
@@ -99,22 +100,22 @@ function responseFits(model: CausalLM, addEos: boolean): (response: string) => s
   };
 }
 
-/** Loads the train-grm model at `modelPath` on `backend` (see the file header). */
-export async function openRewardModel(modelPath: string, backend: ComputeBackend, options: OpenRewardModelOptions = {}): Promise<RewardModel> {
+/** Loads the train-grm model at `modelPath` on `backend` through `opener` (see the file header). */
+export async function openRewardModel(opener: JudgeOpener, modelPath: string, backend: ComputeBackend, options: OpenRewardModelOptions = {}): Promise<RewardModel> {
   const batchSize = options.batchSize ?? 8;
   const seed = options.seed ?? 0;
-  const g = await openGrm(modelPath, backend, { batchSize, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) }, 'gramr serve');
+  const g = await openGrm(opener, modelPath, backend, { batchSize, ...(options.tokenizer !== undefined ? { tokenizer: options.tokenizer } : {}) }, 'gramr serve');
   const { objective, mj } = g;
   const dispose = (): void => mj.dispose();
   try {
     if (objective === 'rationale' || objective === 'label-only') {
       const temperature = options.temperature ?? 0;
       const maxTokens = g.maxTokens(options.maxTokens);
-      const judges = new Map<number, PairJudge>();
-      const judgeFor = (votes: number): PairJudge => {
+      const judges = new Map<number, Promise<PairJudge>>();
+      const judgeFor = (votes: number): Promise<PairJudge> => {
         let pj = judges.get(votes);
         if (!pj) {
-          pj = new PairJudge(mj, { format: g.format, maxTokens, labelTokens: g.labelTokens, position: 'none', temperature, votes }, mj.chat);
+          pj = opener.open(mj, { judge: { format: g.format, maxTokens, labelTokens: g.labelTokens, position: 'none', temperature, votes } }).then((o) => o.judge);
           judges.set(votes, pj);
         }
         return pj;
@@ -125,7 +126,7 @@ export async function openRewardModel(modelPath: string, backend: ComputeBackend
           const out: PairResult[] = new Array<PairResult>(items.length);
           for (const votes of new Set(items.map((i) => i.votes))) {
             const idx = items.flatMap((it, i) => (it.votes === votes ? [i] : []));
-            const verdicts = await judgeFor(votes).judge(idx.map((i) => {
+            const verdicts = await (await judgeFor(votes)).judge(idx.map((i) => {
               const it = items[i]!;
               return { id: contentId(it.prompt, it.a, it.b), prompt: it.prompt, a: it.a, b: it.b };
             }), ctxOf(seed), 'none');

@@ -4,8 +4,10 @@ import { ConfigError } from '../../core/errors.js';
 import { BACKEND_HELP } from '../../core/pipeline/backend-choice.js';
 import { chooseCommandBackend } from '../../core/command/backend-option.js';
 import type { Command } from '../../core/command/command.js';
+import { judgeOpenerOf } from '../../core/reward/judge-opener.js';
 import { openRewardModel } from './reward-model.js';
 import { checkBinding, RewardServer } from './reward-server.js';
+import { intOption } from '../../core/command/option-values.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -32,23 +34,18 @@ export const serveCommand: Command = {
     const where = 'gramr serve';
     if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"\nusage: ${this.usage}`, where);
     if (typeof values.model !== 'string') throw new ConfigError(`--model is required\nusage: ${this.usage}`, where);
-    const int = (name: string, min: number): number | undefined => {
-      if (values[name] === undefined) return undefined;
-      const v = Number(values[name]);
-      if (!Number.isInteger(v) || v < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${String(values[name])}"`, where);
-      return v;
-    };
+    const int = (name: string, min: number): number | undefined => intOption(values, name, where, min);
     const temperature = values.temperature === undefined ? undefined : Number(values.temperature);
     if (temperature !== undefined && !(temperature >= 0)) throw new ConfigError(`--temperature must be a number >= 0, got "${String(values.temperature)}"`, where);
     const token = typeof values.token === 'string' ? values.token : process.env.GRAMR_SERVE_TOKEN || undefined;
     const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
-    const port = int('port', 0) ?? 8000;
-    if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`, where);
+    const port = intOption(values, 'port', where, 0, 65535) ?? 8000;
     checkBinding(host, token); // before loading anything
-    const { backend, chain } = await chooseCommandBackend(await context.container(), values.backend, where);
+    const container = await context.container();
+    const { backend, chain } = await chooseCommandBackend(container, values.backend, where);
     try {
       const batch = int('batch', 1) ?? 16;
-      const model = await openRewardModel(values.model, backend, {
+      const model = await openRewardModel(judgeOpenerOf(container), values.model, backend, {
         batchSize: Math.min(batch, 8), ...(typeof values.tokenizer === 'string' ? { tokenizer: values.tokenizer } : {}),
         ...(temperature !== undefined ? { temperature } : {}), ...(int('max-tokens', 1) !== undefined ? { maxTokens: int('max-tokens', 1) } : {}),
       });

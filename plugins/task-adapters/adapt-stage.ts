@@ -7,7 +7,6 @@ import { readdir } from 'node:fs/promises';
 import { linkOrCopy } from '../../core/io/link-file.js';
 import * as path from 'node:path';
 import { inject, injectable } from 'inversify';
-import type { PreferencePair } from '../../core/data/records.js';
 import { isModelFolder } from '../../core/training/adapter-checkpoint.js';
 import { WorkError } from '../../core/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/io/atomic-write.js';
@@ -19,7 +18,9 @@ import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../grm/model-met
 import { asPair } from '../grm/record-checks.js';
 import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model.js';
 import { type AdaptOptions } from './adapt-options.js';
-import { KindLookupId } from '../../core/di/identifiers.js';
+import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';
+import type { JudgeOpener } from '../../core/reward/judge-opener.js';
+import { readChecked } from '../../core/data/read-checked.js';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
@@ -42,7 +43,7 @@ export function renderAdaptReport(kind: string, examples: number, before: EvalSu
 @injectable()
 export class AdaptStage implements Stage<AdaptOptions> {
   readonly kind = 'adapt';
-  constructor(@inject(KindLookupId) private readonly lookup: KindLookup) {}
+  constructor(@inject(KindLookupId) private readonly lookup: KindLookup, @inject(JudgeOpenerId) private readonly judges: JudgeOpener) {}
 
   inputs(o: AdaptOptions): string[] {
     return [o.model, o.from, ...(o.eval ? [o.eval] : []), ...(o.prover ? [o.prover] : [])];
@@ -58,17 +59,13 @@ export class AdaptStage implements Stage<AdaptOptions> {
     const a = splitKind(o.adapter);
     const adapter = this.lookup.get<TaskAdapter>('TaskAdapter', a.kind, a.options, `${where}: adapter`);
     const modelPath = ctx.artifacts.modelPath(o.model);
-    const examples: PreferencePair[] = [];
-    for await (const r of ctx.artifacts.records(o.from)) {
-      if (o.limit !== undefined && examples.length >= o.limit) break;
-      examples.push(asPair(r, examples.length, `${where} ("${o.from}")`));
-    }
+    const examples = await readChecked(ctx.artifacts.records(o.from), asPair, `${where} ("${o.from}")`, o.limit);
     if (examples.length === 0) throw new WorkError(`${where}: "${o.from}" has no pairs to adapt on`);
     const evalSet = o.eval ? await ctx.artifacts.readAll(o.eval) : undefined;
     const e = splitKind(o.evaluator);
     const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
     const measure = async (p: string, cache: string): Promise<EvalSummary | undefined> =>
-      (evalSet && evaluator ? evaluateModel(p, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache)) : undefined);
+      (evalSet && evaluator ? evaluateModel(this.judges, p, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache)) : undefined);
 
     const before = await measure(modelPath, 'eval-before.json');
     const result = await adapter.impl.adapt({

@@ -10,7 +10,7 @@ import {
   type ColumnErrorType, type ColumnOp, type ColumnProblem,
 } from './columns.js';
 import { DEFAULT_COUNTS, columnsSchema, type Split, type VerifiableMathOptions } from './options.js';
-import { SOURCE, isMeasuresSplit, splitOfKey, streamSeed, type CompletionRecord, type VerifiableMathRecord } from './generate.js';
+import { SOURCE, isMeasuresSplit, splitOfKey, streamSeed, type CompletionRecord, type VerifiableMathRecord } from './split-partition.js';
 
 /** How many draws one record may take before the generator gives up. */
 const MAX_DRAWS = 20_000;

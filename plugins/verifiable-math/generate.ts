@@ -2,33 +2,17 @@
 // problem belongs to exactly one split by a seed-independent hash of its partition key (template id + plan),
 // so no problem (hence no prompt) can appear in two splits, whatever the seeds and counts. Pairs put the
 // correct response at A or B by a seeded coin.
-import { createHash } from 'node:crypto';
-import type { CompletionExample, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
+import type { Label } from '../../core/data/records.js';
 import { Rng } from '../../core/tensor/rng.js';
-import type { Candidate, CandidateSet } from '../data-sources/records.js';
+import type { Candidate } from '../data-sources/records.js';
 import { MULTI_STEP_ERRORS, flawedResponse, type ErrorType } from './flaws.js';
-import { DEFAULT_COUNTS, MEASURES_SPLITS, type Split, type VerifiableMathOptions } from './options.js';
+import { DEFAULT_COUNTS, type Split, type VerifiableMathOptions } from './options.js';
 import { formatPlan, isCommutative, renderWork, solvePlan, type VerifiableProblem, type WorkStep } from './problem.js';
 import { referenceRationale } from './rationale.js';
 import { ARITHMETIC_TEMPLATES, MEASURES_TEMPLATES, type ProblemTemplate } from './templates.js';
 import { verifyResponse } from './verify-response.js';
 import { generateColumnSplit } from './column-split.js';
-
-/** The `source` field of every record. */
-export const SOURCE = 'verifiable-math';
-
-/** A pretraining document (the problem, then its worked rows). */
-export type CompletionRecord = CompletionExample & { source: string; meta: Record<string, unknown> };
-
-/** A record of any split. */
-export type VerifiableMathRecord = PreferencePair | RationaleExample | CandidateSet | CompletionRecord;
-
-/** Each split's share [from, to) of the partition-hash range of its domain. Fixed: never derived from counts. */
-export const PARTITION: Readonly<Record<Exclude<Split, 'pretrain'>, readonly [number, number]>> = {
-  seed: [0, 0.05], labeled: [0.05, 0.4], 'unlabeled-1': [0.4, 0.52], 'unlabeled-2': [0.52, 0.64],
-  'unlabeled-3': [0.64, 0.76], test: [0.76, 0.88], candidates: [0.88, 1],
-  'adapt-train': [0, 0.75], 'adapt-test': [0.75, 1],
-};
+import { SOURCE, isMeasuresSplit, splitOfKey, streamSeed, type VerifiableMathRecord } from './split-partition.js';
 
 /** How many draws one record may take before the generator gives up. */
 const MAX_DRAWS = 20_000;
@@ -36,31 +20,6 @@ const MAX_DRAWS = 20_000;
 /** The key that decides a problem's split: template id and plan (names and items do not count). */
 export function partitionKey(templateId: string, problem: Pick<VerifiableProblem, 'plan'>): string {
   return `${templateId}|${formatPlan(problem.plan)}`;
-}
-
-/** Where a partition key falls in [0, 1): the first 4 bytes of a versioned sha256. */
-export function partitionPoint(key: string): number {
-  return createHash('sha256').update(`gramr/verifiable-math/partition/v1\0${key}`).digest().readUInt32BE(0) / 2 ** 32;
-}
-
-/** True when the split is of the adaptation domain (measures). */
-export function isMeasuresSplit(split: Split): boolean {
-  if (split === 'pretrain') return false;
-  return (MEASURES_SPLITS as readonly string[]).includes(split);
-}
-
-/** The split that owns a problem of the given domain with this partition key. */
-export function splitOfKey(domain: 'arithmetic' | 'measures', key: string): Split {
-  const x = partitionPoint(key);
-  for (const [split, [from, to]] of Object.entries(PARTITION) as Array<[Split, readonly [number, number]]>) {
-    if (isMeasuresSplit(split) === (domain === 'measures') && x >= from && x < to) return split;
-  }
-  throw new Error(`partition point ${x} of "${key}" falls in no split`);
-}
-
-/** The seed of a split's Rng stream: the first 4 bytes of sha256(seed, split). */
-export function streamSeed(seed: number, split: Split): number {
-  return createHash('sha256').update(`gramr/verifiable-math/stream/v1\0${seed}\0${split}`).digest().readInt32BE(0);
 }
 
 function bytes(s: string): number {

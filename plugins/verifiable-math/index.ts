@@ -23,10 +23,8 @@ export {
   ARITHMETIC_SPLITS, DEFAULT_COUNTS, MEASURES_SPLITS, SPLITS, difficultySchema, verifiableMathOptionsSchema,
   type Split, type VerifiableMathInput, type VerifiableMathOptions,
 } from './options.js';
-export {
-  PARTITION, SOURCE, commuteVariant, generateSplit, isMeasuresSplit, makeCandidates, makePair, partitionKey, partitionPoint,
-  splitOfKey, streamSeed, type Limits, type MadePair, type VerifiableMathRecord,
-} from './generate.js';
+export { commuteVariant, generateSplit, makeCandidates, makePair, partitionKey, type Limits, type MadePair } from './generate.js';
+export { PARTITION, SOURCE, isMeasuresSplit, partitionPoint, splitOfKey, streamSeed, type CompletionRecord, type VerifiableMathRecord } from './split-partition.js';
 export { ERROR_TYPES, MULTI_STEP_ERRORS, carryDeltas, flawedResponse, slipDigit, type ErrorType, type FlawedResponse } from './flaws.js';
 export {
   applyOp, formatPlan, parsePlan, problemOf, renderWork, solvePlan, stepText,

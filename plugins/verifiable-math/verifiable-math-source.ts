@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { newReadStats, type DataSource, type ReadStats } from '../../core/data/data-source.js';
 import { canonicalJson, sha256 } from '../../core/pipeline/hash.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
-import { generateSplit, type VerifiableMathRecord } from './generate.js';
+import { generateSplit } from './generate.js';
+import type { VerifiableMathRecord } from './split-partition.js';
 import { verifiableMathOptionsSchema, type VerifiableMathInput, type VerifiableMathOptions } from './options.js';
 
 /** Bump when the generator would produce different records for the same options (it changes every fingerprint). */

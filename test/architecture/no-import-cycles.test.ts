@@ -1,5 +1,5 @@
-// core/ has no import cycles: every static import and re-export between its files, `import type` included, read
-// from the .ts sources, forms a DAG. A failure names each cycle's files in order.
+// core/ and plugins/ have no import cycles: every static import and re-export between their files, `import type`
+// included, read from the .ts sources, forms a DAG. A failure names each cycle's files in order.
 import test from 'ava';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,16 @@ test('core/ has no import cycles (static and type-only imports, re-exports)', (t
   t.true(graph.get(join(root, 'model', 'generate.ts'))!.includes(join(root, 'model', 'model-runner.ts')), 'type-only import of generate.ts not seen');
   const cycles = findCycles(graph).map((c) => describeCycle(c, root));
   t.deepEqual(cycles, [], `import cycles in core/:\n${cycles.join('\n')}`);
+});
+
+test('plugins/ have no import cycles (static and type-only imports, re-exports)', (t) => {
+  const root = join(repo, 'plugins');
+  const graph = importGraph(root, '.ts');
+  t.true(graph.size > 100, `read only ${graph.size} .ts files under ${root}`);
+  const vm = join(root, 'verifiable-math');
+  t.true(graph.get(join(vm, 'generate.ts'))!.includes(join(vm, 'column-split.ts')), 'generate.ts -> column-split.ts not seen');
+  const cycles = findCycles(graph).map((c) => describeCycle(c, root));
+  t.deepEqual(cycles, [], `import cycles in plugins/:\n${cycles.join('\n')}`);
 });
 
 test('the import reader sees every static form and ignores dynamic imports and packages', (t) => {

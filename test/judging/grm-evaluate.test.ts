@@ -17,6 +17,7 @@ import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
 import { JudgmentLog, type LoggedJudgment } from '../../plugins/judging-stages/index.js';
 import { cpuBackend, vmath } from '../recipe/helpers.js';
 import { pipelineText, runIn } from '../recipe/pipeline-helpers.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 const oneStep = { difficulty: { maxSteps: 1 }, errorTypes: ['slipped-digit', 'wrong-operation', 'carry-error'] };
 const train = vmath({ split: 'labeled', count: 32, ...oneStep } as never);
@@ -68,7 +69,7 @@ for (const [k, objective] of Object.entries(OBJECTIVES) as Array<[keyof typeof O
     t.regex(readFileSync(join(stageDir, `report-${k}/report.md`), 'utf8'),
       new RegExp(`_Model grm-${k} \\(train-grm ${objective} judge \\(${HOW[k]}; chat: auto\\)\\); 12 records from test; evaluator pairwise; 24 pairs judged\\._`));
     // The same numbers as judgeForModel's judge through the evaluator directly.
-    const judge = await judgeForModel(join(run.runDir, `train-${k}`, `grm-${k}`), await cpuBackend(), { batchSize: 8 });
+    const judge = await judgeForModel(new ModelJudgeOpener(), join(run.runDir, `train-${k}`, `grm-${k}`), await cpuBackend(), { batchSize: 8 });
     t.teardown(() => judge.dispose());
     const direct = await new PairwiseEvaluator().evaluate(heldOut, judge, pairwise, ctxOf());
     t.deepEqual(report.metrics, direct.metrics);
@@ -106,7 +107,7 @@ test('a re-run of the pipeline skips every stage', async (t) => {
 });
 
 test('an interrupted evaluation of a train-grm model (a plain Judge) resumes from its log with the same report', async (t) => {
-  const judge = await judgeForModel(join(run.runDir, 'train-v1', 'grm-v1'), await cpuBackend(), { batchSize: 8 });
+  const judge = await judgeForModel(new ModelJudgeOpener(), join(run.runDir, 'train-v1', 'grm-v1'), await cpuBackend(), { batchSize: 8 });
   t.teardown(() => judge.dispose());
   const calls = { n: 0 };
   const counting: Judge = async (batch, c) => { calls.n += batch.length; return judge(batch, c); };

@@ -155,10 +155,10 @@ test('the critical path is the longest chain of dependent stages by time', (t) =
   t.deepEqual(criticalPath([], () => 1), { path: [], ms: 0 });
 });
 
-test('--jobs must be a whole number of at least 1', (t) => {
+test('--jobs must be an integer of at least 1', (t) => {
   const dir = setup();
   const r = cli(['run', 'p.yaml', '--jobs', '0'], dir);
   t.is(r.code, 2);
-  t.regex(r.stderr, /--jobs must be a whole number of at least 1, got "0"/);
+  t.regex(r.stderr, /--jobs must be an integer >= 1, got "0"/);
   t.false(existsSync(path.join(dir, 'runs')));
 });

@@ -1,4 +1,4 @@
-// The resumable JSONL writer: a torn last line is dropped on reopen, counts survive, commit publishes.
+// The resumable JSONL writer: a torn last line is dropped on reopen, counts survive and read back, commit publishes.
 import test from 'ava';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +19,32 @@ test('reopen after a torn write keeps only complete records', async (t) => {
   const rows: unknown[] = [];
   for await (const r of readJsonl(file)) rows.push(r);
   t.deepEqual(rows, [0, 1, 2, 3, 4, 5].map((i) => ({ i })));
+});
+
+test('earlierRecords reads back the complete records of an interrupted run, not the torn line nor later appends', async (t) => {
+  const file = path.join(tempDir(), 'log.jsonl');
+  const fresh = await RecordWriter.open(file);
+  t.is(fresh.resumed, 0);
+  const none: unknown[] = [];
+  for await (const r of fresh.earlierRecords()) none.push(r);
+  t.deepEqual(none, []);
+  for (let i = 0; i < 3; i++) await fresh.append({ id: `p${i}` });
+  await fresh.abandon();
+  appendFileSync(`${file}.partial`, '{"id": "p3", "to'); // killed mid-line
+  const w = await RecordWriter.open(file);
+  await w.append({ id: 'p3' });
+  await w.flush();
+  const back: unknown[] = [];
+  for await (const r of w.earlierRecords()) back.push(r);
+  t.is(w.resumed, 3);
+  t.is(w.count, 4);
+  t.deepEqual(back, [{ id: 'p0' }, { id: 'p1' }, { id: 'p2' }]);
+  // A committed file (stage died before its manifest) is reopened and read back the same way.
+  await w.commit();
+  const reopened = await RecordWriter.open(file), again: unknown[] = [];
+  for await (const r of reopened.earlierRecords()) again.push(r);
+  await reopened.abandon();
+  t.deepEqual(again, ['p0', 'p1', 'p2', 'p3'].map((id) => ({ id })));
 });
 
 test('readJsonl names file and line of a bad record', async (t) => {

@@ -16,6 +16,7 @@ import { connectionFor, decodeResult, encodeResult, enqueue, itemKey, jobSpec, r
 import { cpuBackend, vmath } from '../recipe/helpers.js';
 import { pipelineText, runIn } from '../recipe/pipeline-helpers.js';
 import { dropQueue, killOnFirstResult, redisTest, startWorker, unique, URL } from './queue-helpers.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 test('job specs change with the model content and the settings; item keys with the pair content; results keep -Infinity', (t) => {
   const ref = { model: '/m', modelSha: 'a'.repeat(64) };
@@ -101,7 +102,7 @@ redisTest('queue-judge with 2 workers, one killed -9 mid-run: every pair once, i
   t.true(by.has(victim.id) && by.has(survivor.id), `both workers wrote results: ${[...by].join(', ')}`);
   t.log(`${atKill} of ${pairs.length} results in when the victim was killed; metrics ${JSON.stringify(qj.metrics)}`);
   // The same labels and confidences as judging each pair directly with the model.
-  const judge = await judgeForModel(join(run.runDir, 'train', 'grm'), await cpuBackend(), { batchSize: 8 });
+  const judge = await judgeForModel(new ModelJudgeOpener(), join(run.runDir, 'train', 'grm'), await cpuBackend(), { batchSize: 8 });
   t.teardown(() => judge.dispose());
   const ctx = { signal: new AbortController().signal, progress: silentProgress, seed: 0 };
   for (const [i, p] of pairs.entries()) {

@@ -14,6 +14,7 @@ import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
 import { readModelMeta } from '../../plugins/grm/model-meta.js';
 import { cpuBackend, tempDir, vmath } from './helpers.js';
 import { pipelineText, runIn } from './pipeline-helpers.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 const oneStep = { difficulty: { maxSteps: 1 }, errorTypes: ['slipped-digit', 'wrong-operation', 'carry-error'] };
 const train = vmath({ split: 'seed', count: 8, ...oneStep } as never) as RationaleExample[];
@@ -68,7 +69,7 @@ for (const objective of OBJECTIVES) {
     t.like(meta, { role: 'grm', objective, promptFormat: 'compact', chat: 'auto', labelTokens: { A: 'A', B: 'B' } });
     t.is(existsSync(path.join(modelDir, 'reward_head.safetensors')), objective === 'bradley-terry');
     // A rationale target is ~90 tokens (byte tokenizer): 160 new tokens leave room for the think block and the answer.
-    const judge = await judgeForModel(modelDir, await cpuBackend(), { batchSize: 8, maxTokens: 160 });
+    const judge = await judgeForModel(new ModelJudgeOpener(), modelDir, await cpuBackend(), { batchSize: 8, maxTokens: 160 });
     t.teardown(() => judge.dispose());
     t.is(judge.objective, objective);
     // The 8 training pairs (labels AABABAAB): a judge that always says A gets 5 right, a coin 7 or more with

@@ -15,6 +15,7 @@ import { pipelineText, runIn, pipelinePlugins } from './pipeline-helpers.js';
 import { vmath } from './helpers.js';
 import type { Label, PreferencePair } from '../../core/data/records.js';
 import { problemOf, referenceRationale } from '../../plugins/verifiable-math/index.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 const arg = (name: string, dflt: string): string => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1]! : dflt; };
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const container = await createAppContainer(pipelinePlugins(dir).filter((p) => !p.startsWith('./')).map((p) => ({ spec: p, label: 'trainers' })));
   const backend = container.get<ComputeBackend>('ComputeBackend', backendName);
   await backend.init();
-  const judge = await judgeForModel(path.join(r.runDir, 'train-grm', 'grm'), backend, { batchSize: 16 });
+  const judge = await judgeForModel(new ModelJudgeOpener(), path.join(r.runDir, 'train-grm', 'grm'), backend, { batchSize: 16 });
   const t1 = Date.now();
   const report = await new PairwiseEvaluator().evaluate(test, judge, { position: 'both', batchSize: 32 }, defaultTaskContext(0));
   judge.dispose();

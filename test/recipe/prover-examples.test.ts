@@ -7,6 +7,7 @@ import { ConfigError, WorkError } from '../../core/errors.js';
 import { proofToRationale } from '../../plugins/prover/proof-layout.js';
 import { sftProverSchema } from '../../plugins/prover/prover-options.js';
 import { renderProverMessage } from '../../plugins/prover/prover-prompt.js';
+import { renderUserMessage } from '../../core/reward/prompts.js';
 import { proverSftExamples, unitHash } from '../../plugins/prover/sft-prover.js';
 import { pairSeed } from '../../plugins/prover/synthesize-proofs.js';
 import { tempDir } from './helpers.js';
@@ -39,6 +40,18 @@ test('prover SFT examples: the label is in the prompt, the target is the proof, 
   t.deepEqual(again, alone.map((e) => e.id).sort());
   t.is(proverSftExamples(examples, { ...o, unconditionalRate: 0 }, tok).length, examples.length);
   t.true(unitHash('x') >= 0 && unitHash('x') < 1);
+});
+
+test('the prover prompts show the pair exactly as the judge prompts do, with the label to prove after it', (t) => {
+  const pair = { prompt: 'Is 2+2 4?', a: 'Yes.', b: 'No, 5.' };
+  const judge = renderUserMessage('gram-r2', { userInput: pair.prompt, first: pair.a, second: pair.b });
+  const full = renderProverMessage('full', pair, 'A');
+  const shown = judge.slice(judge.lastIndexOf('[User Question]'));
+  t.true(shown.startsWith('[User Question]\nIs 2+2 4?\n') && shown.endsWith("No, 5.\n[The End of Assistant B's Response]"));
+  t.true(full.endsWith(`\n\n${shown}\n\n[Better Response]\nA`));
+  const compactJudge = renderUserMessage('compact', { userInput: pair.prompt, first: pair.a, second: pair.b });
+  t.is(compactJudge, 'Which response is better?\nQ: Is 2+2 4?\nA: Yes.\nB: No, 5.');
+  t.is(renderProverMessage('compact', pair, 'B'), 'Prove the preference.\nQ: Is 2+2 4?\nA: Yes.\nB: No, 5.\nBetter: B');
 });
 
 test('pair seeds depend on the seed and the id only', (t) => {

@@ -11,6 +11,7 @@ import type { TrainerContext } from '../../core/recipe/trainer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
 import { generateSplit, verifiableMathOptionsSchema } from '../../plugins/verifiable-math/index.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 /** Folder of the trained fixture models (grm/, prover/), relative to the repo root. */
 export const FIXTURE_DIR = path.resolve(process.cwd(), 'test/fixtures/self-training');
@@ -72,7 +73,7 @@ export interface Counted {
  * that equal the gold ones: an accuracy computed without any Evaluator (no answer counts as wrong).
  */
 export async function countCorrect(modelPath: string, pairs: readonly PreferencePair[], maxTokens = 96): Promise<Counted> {
-  const judge = await judgeForModel(modelPath, await createBackend(), { maxTokens });
+  const judge = await judgeForModel(new ModelJudgeOpener(), modelPath, await createBackend(), { maxTokens });
   try {
     const outcomes = await judge(pairs.map((p) => ({ prompt: p.prompt, a: p.a, b: p.b, id: p.id, order: 'original' })), cpuContext());
     return {

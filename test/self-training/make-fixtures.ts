@@ -10,6 +10,7 @@ import { defaultTaskContext } from '../../core/pipeline/task-context.js';
 import { runPipeline } from '../../core/pipeline/runner.js';
 import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
 import { createBackend, FIXTURE_DATA, FIXTURE_DIR, FIXTURE_SCRATCH, vmathPairs } from './fixture-models.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 const steps = Number(process.argv[2] ?? 600);
 const backend = process.argv[3] ?? 'onnx';
@@ -46,7 +47,7 @@ for (const name of ['prover', 'grm']) {
   cpSync(path.join(r.runDir, name === 'grm' ? 'train-grm' : 'train-prover', name), out, { recursive: true });
 }
 // How usable they are (greedy judging of held-out pairs).
-const judge = await judgeForModel(path.join(FIXTURE_DIR, 'grm'), await createBackend('cpu'), { maxTokens: 96 });
+const judge = await judgeForModel(new ModelJudgeOpener(), path.join(FIXTURE_DIR, 'grm'), await createBackend('cpu'), { maxTokens: 96 });
 const test = vmathPairs('test', 24, 7);
 const out = await judge(test.map((p) => ({ prompt: p.prompt, a: p.a, b: p.b })), defaultTaskContext());
 const answered = out.filter((o) => o.label !== undefined).length;

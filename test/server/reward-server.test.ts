@@ -16,6 +16,7 @@ import { swapAveragedReward } from '../../core/reward/scores.js';
 import { checkBinding, openRewardModel, RewardServer, type RewardModel, type RewardServerOptions } from '../../plugins/server/index.js';
 import { cpuBackend, vmath } from '../recipe/helpers.js';
 import { pipelineText, runIn } from '../recipe/pipeline-helpers.js';
+import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';
 
 const oneStep = { difficulty: { maxSteps: 1 }, errorTypes: ['slipped-digit', 'wrong-operation', 'carry-error'] };
 let dir = '';
@@ -35,7 +36,7 @@ test.before(async () => {
 `;
   const run = await runIn(dir, pipelineText(dir, 'serve', { train: { kind: 'inline', records: vmath({ split: 'labeled', count: 16, ...oneStep } as never) } }, stages));
   modelPath = join(run.runDir, 'train-bt', 'grm-bt');
-  model = await openRewardModel(modelPath, await cpuBackend(), { batchSize: 8 });
+  model = await openRewardModel(new ModelJudgeOpener(), modelPath, await cpuBackend(), { batchSize: 8 });
 });
 test.after.always(() => model?.dispose());
 
