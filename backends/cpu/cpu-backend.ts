@@ -6,6 +6,7 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
+import { BufferTable, checkUploadLength, writeHost } from '../../core/tensor/buffer-table.js';
 import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { isPrimitive } from '../../core/tensor/primitives.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
@@ -24,11 +25,6 @@ export interface CpuBackendOptions {
   fused?: boolean;
 }
 
-interface CpuBuffer extends DeviceBuffer { readonly size: number }
-
-// Process-wide, so a buffer of one CpuBackend instance is never mistaken for another's.
-let nextBufferId = 1;
-
 /** The reference backend. */
 export class CpuBackend implements ComputeBackend {
   /** Registry name. */
@@ -38,7 +34,7 @@ export class CpuBackend implements ComputeBackend {
   /** Storage precision of f32 tensors. */
   readonly precision: 'f32' | 'f64';
   private readonly pool: BufferPool;
-  private readonly arrays = new Map<number, CpuArray>();
+  private readonly arrays = new BufferTable<CpuArray>('cpu');
   private readonly constants = new WeakMap<Tensor, CpuArray>();
   private readonly ctx: KernelContext;
   // Arrays allocated by the kernel now running: released if it throws.
@@ -82,11 +78,8 @@ export class CpuBackend implements ComputeBackend {
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const arr = this.arrayOf(buffer);
-    if (data.length !== arr.length) {
-      throw new Error(`cpu.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${arr.length} elements, got ${data.length}`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < arr.length; i++) arr[i] = data[i]!;
-    else arr.set(data as HostArray);
+    checkUploadLength('cpu.upload', buffer, arr.length, data.length);
+    writeHost(arr, data);
   }
 
   async download(buffer: DeviceBuffer): Promise<HostArray> { return this.downloadSync(buffer); }
@@ -95,9 +88,8 @@ export class CpuBackend implements ComputeBackend {
   downloadSync(buffer: DeviceBuffer): HostArray { return this.arrayOf(buffer).slice(); }
 
   free(buffer: DeviceBuffer): void {
-    const arr = this.arrayOf(buffer);
-    this.arrays.delete(buffer.id);
-    this.pool.release(arr);
+    this.check();
+    this.pool.release(this.arrays.take(buffer));
   }
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
@@ -159,19 +151,11 @@ export class CpuBackend implements ComputeBackend {
     return arr;
   }
 
-  private wrap(arr: CpuArray, shape: Shape, dtype: DType): CpuBuffer {
-    const id = nextBufferId++;
-    this.arrays.set(id, arr);
-    return { id, backend: this.name, shape: [...shape], dtype, size: arr.length };
-  }
+  private wrap(arr: CpuArray, shape: Shape, dtype: DType): DeviceBuffer { return this.arrays.add(arr, shape, dtype, arr.length); }
 
   private arrayOf(buffer: DeviceBuffer): CpuArray {
     this.check();
-    const arr = this.arrays.get(buffer.id);
-    if (!arr || buffer.backend !== this.name) {
-      throw new Error(`cpu: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return arr;
+    return this.arrays.get(buffer);
   }
 
   private check(): void {

@@ -8,6 +8,7 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
+import { BufferTable, checkUploadLength, checkUploadRange, writeHost } from '../../core/tensor/buffer-table.js';
 import { hashBytes, hashString } from '../../core/tensor/hash.js';
 import { dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from '../../core/tensor/quantize.js';
 import type { Program, ProgramInput } from '../../core/tensor/program.js';
@@ -82,7 +83,6 @@ export interface OnnxCompiledGraph extends CompiledGraph {
   readonly threads: number;
 }
 
-interface OnnxBuffer extends DeviceBuffer { readonly size: number }
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
 interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix }
@@ -97,8 +97,6 @@ export function estimateFlops(program: Program): number {
   }
   return f;
 }
-
-let nextBufferId = 1;
 
 /** The onnxruntime-node backend. */
 export class OnnxBackend implements ComputeBackend {
@@ -116,7 +114,7 @@ export class OnnxBackend implements ComputeBackend {
   private readonly contrib: boolean;
   private readonly quantAccuracy: 0 | 4;
   private ort?: OrtModule;
-  private readonly buffers = new Map<number, Stored>();
+  private readonly buffers = new BufferTable<Stored>('onnx');
   private liveBytes = 0;
   private readonly sessions: SessionCache<OrtRunner>;
   private readonly lowered = new Map<string, LoweredProgram>();
@@ -191,30 +189,22 @@ export class OnnxBackend implements ComputeBackend {
   adoptQuantized(q: QuantizedMatrix): DeviceBuffer {
     this.check();
     if (this.provider !== 'cpu' || !this.contrib) throw new Error(`onnx: quantized weights need the cpu provider with contrib ops (MatMulNBits); this backend runs ${this.describe()}${this.contrib ? '' : ' without contrib ops'}`);
-    const id = nextBufferId++;
-    this.buffers.set(id, { data: new Float32Array(0), quant: q });
     this.liveBytes += quantizedBytes(q);
-    return { id, backend: this.name, shape: [q.k, q.n], dtype: 'f32', size: q.k * q.n } as OnnxBuffer;
+    return this.buffers.add({ data: new Float32Array(0), quant: q }, [q.k, q.n], 'f32', q.k * q.n);
   }
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const s = this.writable(buffer, 'upload');
-    if (data.length !== s.data.length) {
-      throw new Error(`onnx.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${s.data.length} elements, got ${data.length}`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[i] = data[i]!;
-    else s.data.set(data as HostArray);
+    checkUploadLength('onnx.upload', buffer, s.data.length, data.length);
+    writeHost(s.data, data);
     s.hash = undefined;
   }
 
   /** Copies host data into elements [offset, offset + data.length) of the buffer (no copy of the rest). */
   uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
     const s = this.writable(buffer, 'uploadRange');
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > s.data.length) {
-      throw new Error(`onnx.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] (${s.data.length} elements)`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[offset + i] = data[i]!;
-    else s.data.set(data as HostArray, offset);
+    checkUploadRange('onnx.uploadRange', buffer, s.data.length, offset, data.length);
+    writeHost(s.data, data, offset);
     s.hash = undefined;
   }
 
@@ -228,8 +218,8 @@ export class OnnxBackend implements ComputeBackend {
 
   /** Frees a buffer; sessions and lowered models embedding it as a constant go once no live buffer holds them. */
   free(buffer: DeviceBuffer): void {
-    const s = this.stored(buffer);
-    this.buffers.delete(buffer.id);
+    this.check();
+    const s = this.buffers.take(buffer);
     this.liveBytes -= s.quant ? quantizedBytes(s.quant) : s.data.byteLength;
     const keys = this.embeddedIn.get(buffer.id);
     if (!keys) return;
@@ -429,11 +419,9 @@ export class OnnxBackend implements ComputeBackend {
     return s.tensor;
   }
 
-  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType, tensor?: Ort.Tensor): OnnxBuffer {
-    const id = nextBufferId++;
-    this.buffers.set(id, { data, tensor });
+  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType, tensor?: Ort.Tensor): DeviceBuffer {
     this.liveBytes += data.byteLength;
-    return { id, backend: this.name, shape: [...shape], dtype, size: data.length };
+    return this.buffers.add({ data, tensor }, shape, dtype, data.length);
   }
 
   // A buffer host data may be written into (not a quantized weight).
@@ -445,11 +433,7 @@ export class OnnxBackend implements ComputeBackend {
 
   private stored(buffer: DeviceBuffer): Stored {
     this.check();
-    const s = this.buffers.get(buffer.id);
-    if (!s || buffer.backend !== this.name) {
-      throw new Error(`onnx: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return s;
+    return this.buffers.get(buffer);
   }
 
   private check(): void {

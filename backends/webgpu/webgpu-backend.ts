@@ -7,6 +7,7 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
+import { BufferTable, checkUploadLength, checkUploadRange } from '../../core/tensor/buffer-table.js';
 import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { isPrimitive } from '../../core/tensor/primitives.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
@@ -27,14 +28,10 @@ export interface WebGpuBackendOptions {
   fused?: boolean;
 }
 
-interface WebGpuBuffer extends DeviceBuffer { readonly size: number }
-
 type Command =
   | { kind: 'dispatch'; d: Dispatch }
   | { kind: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
   | { kind: 'clear'; buffer: GPUBuffer; bytes: number };
-
-let nextBufferId = 1;
 
 /** The WebGPU backend (see the file header). */
 export class WebGpuBackend implements ComputeBackend {
@@ -46,7 +43,7 @@ export class WebGpuBackend implements ComputeBackend {
   private acquired?: AcquiredDevice;
   private pool?: GpuBufferPool;
   private cache?: PipelineCache;
-  private readonly tensors = new Map<number, GpuTensor>();
+  private readonly tensors = new BufferTable<GpuTensor>('webgpu');
   private readonly constants = new WeakMap<Tensor, GpuTensor>();
   private statusBuffer?: GpuTensor;
   private maxBufferBytes?: number;
@@ -103,17 +100,13 @@ export class WebGpuBackend implements ComputeBackend {
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const t = this.tensorOf(buffer);
-    if (data.length !== t.size) {
-      throw new Error(`webgpu.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${t.size} elements, got ${data.length}`);
-    }
+    checkUploadLength('webgpu.upload', buffer, t.size, data.length);
     this.write(t, 0, data);
   }
 
   uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
     const t = this.tensorOf(buffer);
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > t.size) {
-      throw new Error(`webgpu.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} [${buffer.shape.join(',')}] (${t.size} elements)`);
-    }
+    checkUploadRange('webgpu.uploadRange', buffer, t.size, offset, data.length);
     this.write(t, offset, data);
   }
 
@@ -123,9 +116,8 @@ export class WebGpuBackend implements ComputeBackend {
   }
 
   free(buffer: DeviceBuffer): void {
-    const t = this.tensorOf(buffer);
-    this.tensors.delete(buffer.id);
-    this.pools().release(t);
+    this.check();
+    this.pools().release(this.tensors.take(buffer));
   }
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
@@ -309,19 +301,11 @@ export class WebGpuBackend implements ComputeBackend {
     return p;
   }
 
-  private wrap(t: GpuTensor, shape: Shape, dtype: DType): WebGpuBuffer {
-    const id = nextBufferId++;
-    this.tensors.set(id, t);
-    return { id, backend: this.name, shape: [...shape], dtype, size: t.size };
-  }
+  private wrap(t: GpuTensor, shape: Shape, dtype: DType): DeviceBuffer { return this.tensors.add(t, shape, dtype, t.size); }
 
   private tensorOf(buffer: DeviceBuffer): GpuTensor {
     this.check();
-    const t = this.tensors.get(buffer.id);
-    if (!t || buffer.backend !== this.name) {
-      throw new Error(`webgpu: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return t;
+    return this.tensors.get(buffer);
   }
 
   private device(): AcquiredDevice {
