@@ -7,14 +7,12 @@ import type {
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
 import { BufferTable, checkUploadLength, writeHost } from '../../core/tensor/buffer-table.js';
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
-import { isPrimitive } from '../../core/tensor/primitives.js';
+import type { KernelSet } from '../../core/tensor/kernel-registry.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
-import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { BufferPool, type CpuArray } from './buffer-pool.js';
-import { cpuKernelRegistry } from './cpu-kernels.js';
+import { cpuKernels } from './cpu-kernels.js';
 import type { CpuKernel, KernelContext } from './kernels/kernel.js';
 
 /** Options of the CPU backend. */
@@ -30,7 +28,7 @@ export class CpuBackend implements ComputeBackend {
   /** Registry name. */
   readonly name = 'cpu';
   /** Kernels by `cpu/<op>`: primitives and fused composites; `registerKernel` adds more. */
-  readonly kernels: KernelRegistry<CpuKernel>;
+  readonly kernels: KernelSet<CpuKernel>;
   /** Storage precision of f32 tensors. */
   readonly precision: 'f32' | 'f64';
   private readonly pool: BufferPool;
@@ -44,7 +42,7 @@ export class CpuBackend implements ComputeBackend {
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
     if (this.precision !== 'f32' && this.precision !== 'f64') throw new Error(`cpu: precision '${String(this.precision)}' (valid: f32, f64)`);
-    this.kernels = cpuKernelRegistry(options.fused ?? true);
+    this.kernels = cpuKernels(options.fused ?? true);
     this.pool = new BufferPool(this.precision === 'f64');
     const track = (a: CpuArray): CpuArray => { this.kernelAllocs.push(a); return a; };
     this.ctx = {
@@ -64,12 +62,12 @@ export class CpuBackend implements ComputeBackend {
 
   /** f32/i32, f64 when constructed so, and the fused kernels registered. */
   capabilities(): BackendCapabilities {
-    const fused = this.kernels.ops('cpu').filter((op) => !isPrimitive(op));
+    const fused = this.kernels.fusedOps();
     return { dtypes: ['f32', 'i32'], f64: this.precision === 'f64', fusedKernels: fused };
   }
 
   /** Adds a kernel (typically a fused composite) under `cpu/<op>`; duplicates are rejected. */
-  registerKernel(op: string, kernel: CpuKernel): void { this.kernels.register('cpu', op, kernel); }
+  registerKernel(op: string, kernel: CpuKernel): void { this.kernels.register(op, kernel); }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     this.check();
@@ -94,11 +92,7 @@ export class CpuBackend implements ComputeBackend {
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
     this.check();
-    const program = compileGraph(outputs, { fused: (op) => this.kernels.has('cpu', op) });
-    for (const n of program.nodes) {
-      if (n.op !== 'input' && n.op !== 'constant' && !this.kernels.has('cpu', n.op)) throw new Error(`cpu.compile: no kernel for op '${n.op}' (${n})`);
-    }
-    return { backend: this.name, program };
+    return { backend: this.name, program: this.kernels.compile(outputs) };
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> { return this.runSync(graph, feeds); }
@@ -115,7 +109,7 @@ export class CpuBackend implements ComputeBackend {
       kernel: (node, ins) => {
         this.kernelAllocs = [];
         try {
-          const arr = this.kernels.get('cpu', node.op)!(node, ins, this.ctx);
+          const arr = this.kernels.get(node.op)!(node, ins, this.ctx);
           this.kernelAllocs = [];
           return arr;
         } catch (e) {

@@ -6,11 +6,10 @@ import type { Program } from '../../core/tensor/program.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { OnnxGraphBuilder, attr, onnxTypeOf, rawBytes } from './graph-builder.js';
-import { COMPOSITE_LOWERINGS } from './lower-composites.js';
-import { INFERENCE_LOWERINGS } from './lower-inference.js';
 import { decodeAttentions, lowerDecodeAttention, type DecodeAttention } from './lower-decode-attention.js';
 import { lowerMatmulGroup, matmulGroups, type MatmulGroup } from './lower-merge.js';
-import { PRIMITIVE_LOWERINGS, type LowerContext, type Lowering } from './lower-primitives.js';
+import type { LowerContext } from './lower-primitives.js';
+import { fusedCompositeNames, loweringOf } from './onnx-lowerings.js';
 import { OnnxType, encodeModel, type OnnxModel } from './onnx-model.js';
 import { lowerQuantizedMatmul, quantizedMatmuls } from './lower-quantized.js';
 import type { QuantizedMatrix } from '../../core/tensor/quantize.js';
@@ -54,20 +53,6 @@ export interface LowerOptions {
   /** MatMulNBits accuracy_level of those matmuls: 4 (int8 activations, default) or 0 (f32 on dequantized weights). */
   quantAccuracy?: 0 | 4;
 }
-
-/** Lowering of `op`, if any (fused composites only when `fused(op)`). */
-export function loweringOf(op: string, fused: (op: string) => boolean): Lowering | undefined {
-  return PRIMITIVE_LOWERINGS[op] ?? (fused(op) ? COMPOSITE_LOWERINGS[op] ?? INFERENCE_LOWERINGS[op] : undefined);
-}
-
-/** Composite names with a fused ONNX lowering (in every graph, or in forward-only graphs; see fusion-check.ts). */
-export function fusedCompositeNames(): string[] { return [...Object.keys(COMPOSITE_LOWERINGS), ...inferenceCompositeNames()].sort(); }
-
-/** Composites with no backward of their own, lowered fused only where the graph lacks their decomposition. */
-export function inferenceCompositeNames(): string[] { return Object.keys(INFERENCE_LOWERINGS).sort(); }
-
-/** Composites with their own backward, lowered fused in every graph. */
-export function alwaysFusedCompositeNames(): string[] { return Object.keys(COMPOSITE_LOWERINGS).sort(); }
 
 const BROADCASTING = new Set<string>([...BINARY_OPS, ...COMPARE_OPS, 'where']);
 

@@ -8,17 +8,15 @@ import type {
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
 import { BufferTable, checkUploadLength, checkUploadRange } from '../../core/tensor/buffer-table.js';
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
-import { isPrimitive } from '../../core/tensor/primitives.js';
+import type { KernelSet } from '../../core/tensor/kernel-registry.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
-import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { acquireDevice, AUTO_PATHS, NAMED_PATHS, type AcquiredDevice } from './device.js';
 import { GpuBufferPool, type GpuTensor } from './gpu-buffer-pool.js';
 import type { Dispatch, KernelContext, WebGpuKernel } from './kernels/kernel.js';
 import { PipelineCache } from './pipeline-cache.js';
-import { webgpuKernelRegistry } from './webgpu-kernels.js';
+import { webgpuKernels } from './webgpu-kernels.js';
 
 /** Options of the WebGPU backend. */
 export interface WebGpuBackendOptions {
@@ -38,7 +36,7 @@ export class WebGpuBackend implements ComputeBackend {
   /** Registry name. */
   readonly name = 'webgpu';
   /** Kernels by `webgpu/<op>`. */
-  readonly kernels: KernelRegistry<WebGpuKernel>;
+  readonly kernels: KernelSet<WebGpuKernel>;
   private readonly options: WebGpuBackendOptions;
   private acquired?: AcquiredDevice;
   private pool?: GpuBufferPool;
@@ -57,7 +55,7 @@ export class WebGpuBackend implements ComputeBackend {
     if (adapter !== 'auto' && !NAMED_PATHS[adapter]) {
       throw new Error(`webgpu: adapter '${adapter}' (valid: auto, ${Object.keys(NAMED_PATHS).join(', ')})`);
     }
-    this.kernels = webgpuKernelRegistry(options.fused ?? true);
+    this.kernels = webgpuKernels(options.fused ?? true);
   }
 
   /** Acquires the device; throws listing each adapter path tried and why it failed. */
@@ -82,7 +80,7 @@ export class WebGpuBackend implements ComputeBackend {
   get pipelineCount(): number { return this.cache?.size ?? 0; }
 
   capabilities(): BackendCapabilities {
-    const fused = this.kernels.ops('webgpu').filter((op) => !isPrimitive(op));
+    const fused = this.kernels.fusedOps();
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: fused, maxBufferBytes: this.maxBufferBytes };
   }
 
@@ -90,7 +88,7 @@ export class WebGpuBackend implements ComputeBackend {
   describe(): string { return `${this.adapter}${this.software ? ', software' : ''}`; }
 
   /** Adds a kernel under `webgpu/<op>`; duplicates are rejected. */
-  registerKernel(op: string, kernel: WebGpuKernel): void { this.kernels.register('webgpu', op, kernel); }
+  registerKernel(op: string, kernel: WebGpuKernel): void { this.kernels.register(op, kernel); }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     const t = this.pools().alloc(sizeOf(shape), dtype);
@@ -122,11 +120,7 @@ export class WebGpuBackend implements ComputeBackend {
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
     this.check();
-    const program = compileGraph(outputs, { fused: (op) => this.kernels.has('webgpu', op) });
-    for (const n of program.nodes) {
-      if (n.op !== 'input' && n.op !== 'constant' && !this.kernels.has('webgpu', n.op)) throw new Error(`webgpu.compile: no kernel for op '${n.op}' (${n})`);
-    }
-    return { backend: this.name, program };
+    return { backend: this.name, program: this.kernels.compile(outputs) };
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
@@ -184,7 +178,7 @@ export class WebGpuBackend implements ComputeBackend {
         scratch = [];
         let t: GpuTensor;
         try {
-          t = this.kernels.get('webgpu', node.op)!(node, ins, ctx);
+          t = this.kernels.get(node.op)!(node, ins, ctx);
         } catch (e) {
           for (const s of scratch) pool.release(s);
           throw new Error(`webgpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
