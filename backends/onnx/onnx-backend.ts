@@ -21,6 +21,8 @@ import { createRunner, type OrtRunner } from './ort-session.js';
 import { ONNX_PROVIDERS, loadOrt, probeProvider, sessionOptions, type OnnxProvider, type OrtModule } from './providers.js';
 import { describeRunError } from './run-error.js';
 import { SessionCache, type SessionLease } from './session-cache.js';
+import { EmbeddedConstants } from './embedded-constants.js';
+import { LoweredCache } from './lowered-cache.js';
 
 /** Options of the ONNX backend. */
 export interface OnnxBackendOptions {
@@ -87,6 +89,12 @@ export interface OnnxCompiledGraph extends CompiledGraph {
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
 interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix }
+/** Compile-time constants of one graph: all bound, by input name; which are embedded, and which are quantized. */
+interface BoundConstants {
+  constants: Record<string, DeviceBuffer>;
+  embedded: Map<string, Float32Array | Int32Array>;
+  quantized: Map<string, QuantizedMatrix>;
+}
 
 /** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
 export function estimateFlops(program: Program): number {
@@ -118,17 +126,13 @@ export class OnnxBackend implements ComputeBackend {
   private readonly buffers = new BufferTable<Stored>('onnx');
   private liveBytes = 0;
   private readonly sessions: SessionCache<OrtRunner>;
-  private readonly lowered = new Map<string, LoweredProgram>();
-  private loweredBytes = 0;
+  // Sessions of programs with quantized weights: each holds its own prepacked copy of them, so fewer are kept.
+  private readonly quantSessions: SessionCache<OrtRunner>;
+  private readonly loweredModels = new LoweredCache();
   private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
   // Lowered models that embed quantized weights -> how to lower them again (their bytes are dropped, see dropBytes).
   private readonly relowers = new WeakMap<LoweredProgram, () => Uint8Array>();
-  // Keys of live sessions embedding quantized weights, least recently used first.
-  private readonly quantLru = new Map<string, true>();
-  private readonly maxQuantSessions: number;
-  // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
-  private readonly holders = new Map<string, Set<number>>();
-  private readonly embeddedIn = new Map<number, Set<string>>();
+  private readonly embeddedConstants = new EmbeddedConstants();
   private disposed = false;
 
   constructor(options: OnnxBackendOptions = {}) {
@@ -145,10 +149,11 @@ export class OnnxBackend implements ComputeBackend {
     this.contrib = options.contribOps ?? this.provider === 'cpu';
     this.maxConstantBytes = options.maxConstantBytes ?? 64 * 1024 * 1024;
     this.quantAccuracy = options.quantAccuracy ?? 4;
-    this.maxQuantSessions = options.maxQuantizedSessions ?? 4;
-    if (!Number.isInteger(this.maxQuantSessions) || this.maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${this.maxQuantSessions})`);
+    const maxQuantSessions = options.maxQuantizedSessions ?? 4;
+    if (!Number.isInteger(maxQuantSessions) || maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${maxQuantSessions})`);
     if (this.quantAccuracy !== 0 && this.quantAccuracy !== 4) throw new Error(`onnx: quantAccuracy must be 0 or 4 (got ${String(this.quantAccuracy)})`);
     this.sessions = new SessionCache(options.maxSessions ?? 32);
+    this.quantSessions = new SessionCache(maxQuantSessions);
   }
 
   /** Loads onnxruntime-node and runs a one-node model on the provider; throws saying what is missing. */
@@ -160,16 +165,16 @@ export class OnnxBackend implements ComputeBackend {
     this.ort = ort;
   }
 
-  /** f32/i32, no f64, the fused composites, and the provider. */
   /** Provider and threads, e.g. `cpu provider, 1 thread`. */
   describe(): string { return `${this.provider} provider, ${this.threads} thread${this.threads === 1 ? '' : 's'}`; }
 
+  /** f32/i32, no f64, the fused composites, and the provider. */
   capabilities(): OnnxCapabilities {
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: this.fused ? fusedCompositeNames() : [], provider: this.provider };
   }
 
   /** Number of cached sessions (for tests and diagnostics). */
-  get sessionCount(): number { return this.sessions.size; }
+  get sessionCount(): number { return this.sessions.size + this.quantSessions.size; }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     this.check();
@@ -222,18 +227,10 @@ export class OnnxBackend implements ComputeBackend {
     this.check();
     const s = this.buffers.take(buffer);
     this.liveBytes -= s.quant ? quantizedBytes(s.quant) : s.data.byteLength;
-    const keys = this.embeddedIn.get(buffer.id);
-    if (!keys) return;
-    this.embeddedIn.delete(buffer.id);
-    for (const key of keys) {
-      const holders = this.holders.get(key)!;
-      holders.delete(buffer.id);
-      if (holders.size > 0) continue;
-      this.holders.delete(key);
+    for (const key of this.embeddedConstants.release(buffer.id)) {
       this.sessions.remove(key);
-      this.quantLru.delete(key);
-      const lowered = this.lowered.get(key);
-      if (lowered) { this.lowered.delete(key); this.loweredBytes -= lowered.bytes.length; }
+      this.quantSessions.remove(key);
+      this.loweredModels.delete(key);
     }
   }
 
@@ -246,47 +243,50 @@ export class OnnxBackend implements ComputeBackend {
     this.check();
     const { program, fused, fusedOps } = this.fused ? compileWithFusions(outputs, alwaysFusedCompositeNames(), inferenceCompositeNames())
       : compileWithFusions(outputs, [], []);
-    const constants: Record<string, DeviceBuffer> = {};
-    const embedded = new Map<string, Float32Array | Int32Array>();
-    const quantized = new Map<string, QuantizedMatrix>();
-    let bytes = 0;
-    for (const inp of program.inputs) {
-      const buf = options.constants?.[inp.name];
-      if (buf === undefined) continue;
-      const s = this.stored(buf);
-      if (buf.dtype !== inp.dtype || !sameShape(buf.shape, inp.shape)) {
-        throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
-      }
-      constants[inp.name] = buf;
-      if (s.quant) { quantized.set(inp.name, s.quant); continue; } // always embedded: MatMulNBits is fast on constants only
-      embedded.set(inp.name, s.data);
-      bytes += s.data.byteLength;
-    }
-    if (bytes > this.maxConstantBytes) embedded.clear();
-    const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
-    const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
-    const key = program.hash + constKey + quantKey;
-    for (const name of [...embedded.keys(), ...quantized.keys()]) this.hold(key, constants[name]!.id);
-    let lowered = this.lowered.get(key);
+    const bound = this.bindConstants(program, options.constants ?? {});
+    const key = this.sessionKey(program.hash, bound);
+    for (const name of [...bound.embedded.keys(), ...bound.quantized.keys()]) this.embeddedConstants.hold(key, bound.constants[name]!.id);
+    const { constants, embedded, quantized } = bound;
+    const lower = (): LoweredProgram => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy });
+    let lowered = this.loweredModels.get(key);
     if (!lowered) {
-      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy });
-      this.lowered.set(key, lowered);
-      this.loweredBytes += lowered.bytes.length;
-      // Lowered models are kept for recompiles (not needed by live graphs): at most 256, and 512 MiB of bytes.
-      while (this.lowered.size > 1 && (this.lowered.size > 256 || this.loweredBytes > 512 * 1024 * 1024)) {
-        const [oldKey, old] = this.lowered.entries().next().value!;
-        this.lowered.delete(oldKey);
-        this.loweredBytes -= old.bytes.length;
-      }
+      lowered = lower();
+      this.loweredModels.set(key, lowered);
     }
-    if (quantized.size > 0 && !this.relowers.has(lowered)) {
-      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy }).bytes);
-    }
+    if (quantized.size > 0 && !this.relowers.has(lowered)) this.relowers.set(lowered, () => lower().bytes);
     const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
     return {
       backend: this.name, program, lowered, key, fusedOps, threads,
       ...(Object.keys(constants).length > 0 ? { constants } : {}),
     };
+  }
+
+  // Compile-time constants that are program inputs: all bound; embedded as initializers up to maxConstantBytes in
+  // total (beyond it run feeds them), quantized weights always (MatMulNBits is fast on constants only).
+  private bindConstants(program: Program, given: Readonly<Record<string, DeviceBuffer>>): BoundConstants {
+    const bound: BoundConstants = { constants: {}, embedded: new Map(), quantized: new Map() };
+    let bytes = 0;
+    for (const inp of program.inputs) {
+      const buf = given[inp.name];
+      if (buf === undefined) continue;
+      const s = this.stored(buf);
+      if (buf.dtype !== inp.dtype || !sameShape(buf.shape, inp.shape)) {
+        throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
+      }
+      bound.constants[inp.name] = buf;
+      if (s.quant) { bound.quantized.set(inp.name, s.quant); continue; }
+      bound.embedded.set(inp.name, s.data);
+      bytes += s.data.byteLength;
+    }
+    if (bytes > this.maxConstantBytes) bound.embedded.clear();
+    return bound;
+  }
+
+  // The session key: the program hash, the embedded constants' content hash, the quantized weights' buffer ids.
+  private sessionKey(programHash: string, { constants, embedded, quantized }: BoundConstants): string {
+    const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
+    const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
+    return programHash + constKey + quantKey;
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
@@ -295,8 +295,8 @@ export class OnnxBackend implements ComputeBackend {
     const g = graph as OnnxCompiledGraph;
     const { program, lowered } = g;
     const ortFeeds = this.ortFeeds(g, feeds);
-    const lease = this.sessions.acquireReady(g.key) ?? await this.session(g);
-    if (this.quantLru.delete(g.key)) this.quantLru.set(g.key, true);
+    const cache = this.relowers.has(lowered) ? this.quantSessions : this.sessions;
+    const lease = cache.acquireReady(g.key) ?? await this.session(g, cache);
     let result: Record<string, Ort.Tensor>;
     try {
       result = lease.session.runSync ? lease.session.runSync(ortFeeds) : await lease.session.run(ortFeeds);
@@ -350,24 +350,12 @@ export class OnnxBackend implements ComputeBackend {
 
   dispose(): void {
     this.sessions.clear();
-    this.quantLru.clear();
-    this.lowered.clear();
-    this.loweredBytes = 0;
-    this.holders.clear();
-    this.embeddedIn.clear();
+    this.quantSessions.clear();
+    this.loweredModels.clear();
+    this.embeddedConstants.clear();
     this.buffers.clear();
     this.liveBytes = 0;
     this.disposed = true;
-  }
-
-  // Records that the session/model under `key` embeds buffer `id` (dropped when no holder is left).
-  private hold(key: string, id: number): void {
-    let h = this.holders.get(key);
-    if (!h) this.holders.set(key, (h = new Set()));
-    h.add(id);
-    let k = this.embeddedIn.get(id);
-    if (!k) this.embeddedIn.set(id, (k = new Set()));
-    k.add(key);
   }
 
   // Content hash of a buffer's data (cached until the next upload).
@@ -377,28 +365,19 @@ export class OnnxBackend implements ComputeBackend {
     return s.hash;
   }
 
-  // The cached session of a graph, leased for one run (created on first use).
-  private session(graph: OnnxCompiledGraph): Promise<SessionLease<OrtRunner>> {
+  // The session of a graph in `cache`, leased for one run (created on first use).
+  private session(graph: OnnxCompiledGraph, cache: SessionCache<OrtRunner>): Promise<SessionLease<OrtRunner>> {
     const ort = this.ort;
     if (!ort) throw new Error('onnx: call init() before run()');
     const options = sessionOptions(this.provider, graph.threads, this.spinning);
     const direct = this.directBinding && this.provider === 'cpu';
     const relower = this.relowers.get(graph.lowered);
-    const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
-    return this.sessions.acquire(graph.key, async () => {
+    return cache.acquire(graph.key, async () => {
+      const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
       const runner = await createRunner(ort, bytes, options, direct).catch((e: unknown) => {
         throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
       });
-      if (relower) {
-        this.dropBytes(graph);
-        this.quantLru.set(graph.key, true);
-        for (const old of this.quantLru.keys()) {
-          if (this.quantLru.size <= this.maxQuantSessions) break;
-          if (old === graph.key) continue;
-          this.quantLru.delete(old);
-          this.sessions.remove(old);
-        }
-      }
+      if (relower) this.dropBytes(graph);
       return runner;
     });
   }
@@ -406,10 +385,7 @@ export class OnnxBackend implements ComputeBackend {
   // A model embedding quantized weights is hundreds of MB: once its session holds them, the bytes go (they are
   // lowered again should the session be evicted and needed later).
   private dropBytes(graph: OnnxCompiledGraph): void {
-    if (this.lowered.get(graph.key) === graph.lowered) {
-      this.lowered.delete(graph.key);
-      this.loweredBytes -= graph.lowered.bytes.length;
-    }
+    this.loweredModels.delete(graph.key, graph.lowered);
     graph.lowered.bytes = new Uint8Array(0);
   }
 
