@@ -1,10 +1,11 @@
 // The ONNX Runtime backend: compiles a whole tensor graph (forward, or forward + backward + optimizer update) to
 // one ONNX model (compile-time constants as initializers), caches one session per program hash and constant
 // content, and runs it on onnxruntime-node's CPU, WebGPU or CUDA execution provider (small graphs on one thread).
-// Buffers live on the host as typed arrays wrapped in ort.Tensor objects.
+// Buffers live on the host as typed arrays wrapped in ort.Tensor objects (a BufferTable); which sessions embed which
+// buffers is EmbeddedConstants', lowered models are kept in a LoweredCache.
 import type * as Ort from 'onnxruntime-node';
 import type {
-  BackendCapabilities, CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
+  CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
@@ -15,6 +16,7 @@ import type { Program, ProgramInput } from '../../core/tensor/program.js';
 import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
+import { estimateFlops, type OnnxBackendOptions, type OnnxCapabilities } from './onnx-options.js';
 import { lowerProgram, type LoweredProgram } from './lower-program.js';
 import { alwaysFusedCompositeNames, fusedCompositeNames, inferenceCompositeNames } from './onnx-lowerings.js';
 import { createRunner, type OrtRunner } from './ort-session.js';
@@ -24,55 +26,7 @@ import { SessionCache, type SessionLease } from './session-cache.js';
 import { EmbeddedConstants } from './embedded-constants.js';
 import { LoweredCache } from './lowered-cache.js';
 
-/** Options of the ONNX backend. */
-export interface OnnxBackendOptions {
-  /** Execution provider: 'cpu' (default), 'webgpu' (bundled) or 'cuda' (needs its libraries, see docs/onnx.md). */
-  provider?: OnnxProvider;
-  /** Intra-op threads of each session (default 2). */
-  threads?: number;
-  /** Lower softmax/log_softmax to native ONNX ops (default true); false expands every composite. */
-  fused?: boolean;
-  /** Most sessions kept; the least recently used is released beyond it (default 32). */
-  maxSessions?: number;
-  /** Let idle intra-op workers spin between ops (default true, onnxruntime's default); false suits a busy machine. */
-  spinning?: boolean;
-  /**
-   * Graphs estimated below this many floating-point operations per run get one intra-op thread (a thread pool
-   * costs more than it gives on a one-token decode step or a short prompt). Default 2e7; 0 gives every graph
-   * `threads`.
-   */
-  smallGraphFlops?: number;
-  /**
-   * Let fused lowerings use onnxruntime's com.microsoft contrib ops (RotaryEmbedding): fewer nodes per decode step.
-   * Default true on the cpu provider.
-   */
-  contribOps?: boolean;
-  /** Call onnxruntime-node's native binding directly when its layout allows (default true; cpu provider only). */
-  directBinding?: boolean;
-  /**
-   * Compile-time constants (`compile(outputs, {constants})`) up to this many bytes per graph are embedded as
-   * initializers; beyond it they stay graph inputs that `run` feeds itself. Each session holds its own copy of
-   * what is embedded (plus onnxruntime's prepacked matmul weights), so this bounds memory per program. Default
-   * 64 MiB.
-   */
-  maxConstantBytes?: number;
-  /**
-   * How matmuls on quantized weights compute: 4 (default) quantizes their activations to int8 per block (fast,
-   * adds that rounding), 0 computes in f32 on the dequantized weights (exact, slower).
-   */
-  quantAccuracy?: 0 | 4;
-  /**
-   * Most live sessions of programs with quantized weights (default 4): each holds its own prepacked copy of
-   * them, so beyond this the least recently used is released (and recreated if needed again).
-   */
-  maxQuantizedSessions?: number;
-}
-
-/** Capabilities plus the execution provider that runs the sessions. */
-export interface OnnxCapabilities extends BackendCapabilities {
-  /** The execution provider sessions run on. */
-  provider: OnnxProvider;
-}
+export { estimateFlops, type OnnxBackendOptions, type OnnxCapabilities } from './onnx-options.js';
 
 /** A program compiled for the ONNX backend: the program plus its lowered model. */
 export interface OnnxCompiledGraph extends CompiledGraph {
@@ -94,17 +48,6 @@ interface BoundConstants {
   constants: Record<string, DeviceBuffer>;
   embedded: Map<string, Float32Array | Int32Array>;
   quantized: Map<string, QuantizedMatrix>;
-}
-
-/** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
-export function estimateFlops(program: Program): number {
-  let f = 0;
-  for (const n of program.nodes) {
-    if (n.op === 'input' || n.op === 'constant') continue;
-    const size = sizeOf(n.shape);
-    f += n.op === 'matmul' ? 2 * size * n.inputs[0]!.shape[n.inputs[0]!.rank - 1]! : size;
-  }
-  return f;
 }
 
 /** The onnxruntime-node backend. */
