@@ -2,7 +2,8 @@
 // initializers, every other node goes through its primitive or fused-composite lowering; each requested output
 // becomes a graph output. An op without a lowering fails here, at compile time, naming the op.
 import { BINARY_OPS, COMPARE_OPS } from '../../core/tensor/primitives.js';
-import type { Program } from '../../core/tensor/program.js';
+import type { Program, ProgramInput } from '../../core/tensor/program.js';
+import { transposeInto } from '../../core/tensor/transpose.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { OnnxGraphBuilder, attr, onnxTypeOf, rawBytes } from './graph-builder.js';
@@ -52,6 +53,12 @@ export interface LowerOptions {
   quantized?: ReadonlyMap<string, QuantizedMatrix>;
   /** MatMulNBits accuracy_level of those matmuls: 4 (int8 activations, default) or 0 (f32 on dequantized weights). */
   quantAccuracy?: 0 | 4;
+  /**
+   * 2-D f32 program inputs whose data (fed or embedded) is stored transposed: a `[K, N]` input arrives as its
+   * `[N, K]` transpose (a checkpoint's `[out, in]` Linear weight). A 2-D matmul reading one as its right operand
+   * becomes `Gemm(transB=1)` on the stored data; any other use reads it through one Transpose node.
+   */
+  transposed?: ReadonlySet<string>;
 }
 
 const BROADCASTING = new Set<string>([...BINARY_OPS, ...COMPARE_OPS, 'where']);
@@ -86,6 +93,20 @@ function liveNodes(program: Program): Set<Tensor> {
 
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9_]/g, '_');
 
+// The dims an input is declared with: reversed for a 2-D input stored transposed.
+function storedDims(inp: ProgramInput, transposed: ReadonlySet<string>): readonly number[] {
+  if (!transposed.has(inp.name)) return inp.shape;
+  if (inp.shape.length !== 2 || inp.dtype !== 'f32') throw new Error(`onnx.compile: input '${inp.name}' is ${inp.dtype} [${inp.shape.join(',')}]; only 2-D f32 inputs can be stored transposed`);
+  return [inp.shape[1]!, inp.shape[0]!];
+}
+
+// The transposed input a 2-D matmul reads as its right operand (lowered as Gemm with transB), if any.
+function transposedRight(node: Tensor, stored: ReadonlyMap<string, string>): string | undefined {
+  if (node.op !== 'matmul' || node.inputs[0]!.rank !== 2) return undefined;
+  const w = node.inputs[1]!;
+  return w.op === 'input' && stored.has(w.attrs.name as string) ? (w.attrs.name as string) : undefined;
+}
+
 // Throws naming every op of `program` without a lowering.
 function checkLowerable(program: Program, graphName: string, fused: (op: string) => boolean): void {
   const missing = program.nodes.filter((n) => n.op !== 'input' && n.op !== 'constant' && !loweringOf(n.op, fused));
@@ -96,14 +117,19 @@ function checkLowerable(program: Program, graphName: string, fused: (op: string)
     + ` and the fused composites ${fusedCompositeNames().join(', ')}; other composites are expanded into primitives.`);
 }
 
-/** The graph inputs and initializers of a program's inputs: graph name of each (undefined if embedded), and value. */
-interface LoweredInputs { inputNames: (string | undefined)[]; inputValues: string[] }
+/**
+ * The graph inputs and initializers of a program's inputs: graph name of each (undefined if embedded), value, and
+ * for inputs stored transposed the value in the stored `[N, K]` layout (`inputValues` then holds its Transpose).
+ */
+interface LoweredInputs { inputNames: (string | undefined)[]; inputValues: string[]; stored: Map<string, string> }
 
 // Each program input becomes a graph input (int64 ones cast to int32), an initializer, or nothing (quantized).
 function lowerInputs(b: OnnxGraphBuilder, program: Program, opts: LowerOptions): LoweredInputs {
   const inputValues: string[] = [];
+  const transposed = opts.transposed ?? new Set<string>();
   const inputNames = program.inputs.map((inp, k) => {
     const name = opts.inputNames?.[inp.name];
+    const dims = storedDims(inp, transposed);
     if (opts.quantized?.has(inp.name)) {
       inputValues.push(''); // read only by the MatMulNBits nodes, through their initializers
       return undefined;
@@ -111,7 +137,7 @@ function lowerInputs(b: OnnxGraphBuilder, program: Program, opts: LowerOptions):
     const data = opts.constants?.get(inp.name);
     if (data) {
       if (data.length !== sizeOf(inp.shape)) throw new Error(`onnx.compile: constant '${inp.name}' has ${data.length} values; the input is ${inp.dtype} [${inp.shape.join(',')}]`);
-      inputValues.push(b.initializer(name ?? safe(inp.name), onnxTypeOf(inp.dtype), inp.shape, rawBytes(data)));
+      inputValues.push(b.initializer(name ?? safe(inp.name), onnxTypeOf(inp.dtype), dims, rawBytes(data)));
       return undefined;
     }
     const graphName = name ?? `in${k}_${safe(inp.name)}`;
@@ -120,12 +146,19 @@ function lowerInputs(b: OnnxGraphBuilder, program: Program, opts: LowerOptions):
       b.setOwner(`input_${k}`);
       inputValues.push(b.op('Cast', [graphName], [attr.int('to', OnnxType.INT32)]));
     } else {
-      b.input(graphName, inp.dtype, inp.shape);
+      b.input(graphName, inp.dtype, dims);
       inputValues.push(graphName);
     }
     return graphName;
   });
-  return { inputNames, inputValues };
+  const stored = new Map<string, string>();
+  program.inputs.forEach((inp, k) => {
+    if (!transposed.has(inp.name) || opts.quantized?.has(inp.name)) return;
+    stored.set(inp.name, inputValues[k]!);
+    b.setOwner(`input_${k}`);
+    inputValues[k] = b.op('Transpose', [inputValues[k]!]); // pruned by build() when only Gemms read the input
+  });
+  return { inputNames, inputValues, stored };
 }
 
 /** Nodes lowered other than one by one: merged matmul groups, quantized matmuls, one-token decode attentions. */
@@ -154,9 +187,12 @@ function specialNodes(program: Program, opts: LowerOptions): SpecialNodes {
 /** The state of one program's lowering while its nodes are emitted in order. */
 interface NodeLowering {
   b: OnnxGraphBuilder;
+  program: Program;
   opts: LowerOptions;
   special: SpecialNodes;
   inputValues: string[];
+  /** Inputs stored transposed -> their value in the stored layout. */
+  stored: Map<string, string>;
   inputIndex: Map<string, number>;
   nodeIndex: Map<Tensor, number>;
   /** ONNX value of each program node ('' for nodes nothing reads). */
@@ -168,6 +204,14 @@ interface NodeLowering {
   /** Values of merged matmul members, emitted at their group's first member. */
   preset: Map<Tensor, string>;
   emitted: Set<MatmulGroup>;
+}
+
+// The weights of a merged matmul group member, in `[K, N]` layout (a weight stored transposed is transposed back).
+function groupWeights(s: NodeLowering, name: string): Float32Array {
+  const data = s.opts.constants!.get(name) as Float32Array;
+  if (!s.stored.has(name)) return data;
+  const [k, n] = s.program.inputs[s.inputIndex.get(name)!]!.shape as [number, number];
+  return transposeInto(data, n, k, new Float32Array(data.length));
 }
 
 // Emits node `i` (a live node) and records its value.
@@ -190,13 +234,16 @@ function lowerNode(s: NodeLowering, node: Tensor, i: number): void {
   b.setOwner(owner);
   const valueOf = (t: Tensor): string => value[s.nodeIndex.get(t)!]!;
   const qName = special.quantizedMatmuls.get(node);
+  const tName = transposedRight(node, s.stored);
   const pair = special.decode.get(node);
   if (group) {
     s.emitted.add(group);
-    for (const [t, v] of lowerMatmulGroup(b, group, valueOf(node.inputs[0]!), (name) => s.opts.constants!.get(name) as Float32Array)) s.preset.set(t, v);
+    for (const [t, v] of lowerMatmulGroup(b, group, valueOf(node.inputs[0]!), (name) => groupWeights(s, name))) s.preset.set(t, v);
     value[i] = s.preset.get(node) ?? '';
   } else if (qName !== undefined) {
     value[i] = lowerQuantizedMatmul(b, valueOf(node.inputs[0]!), qName, s.opts.quantized!.get(qName)!, s.opts.quantAccuracy ?? 4);
+  } else if (tName !== undefined) {
+    value[i] = b.op('Gemm', [valueOf(node.inputs[0]!), s.stored.get(tName)!], [attr.int('transB', 1)]);
   } else if (pair) {
     value[i] = lowerDecodeAttention(b, node, pair, valueOf);
   } else {
@@ -231,10 +278,10 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
   const opts: LowerOptions = typeof options === 'function' ? { fused: options } : options;
   checkLowerable(program, graphName, opts.fused);
   const b = new OnnxGraphBuilder(opts.contrib ?? false);
-  const { inputNames, inputValues } = lowerInputs(b, program, opts);
+  const { inputNames, inputValues, stored } = lowerInputs(b, program, opts);
   const live = liveNodes(program);
   const state: NodeLowering = {
-    b, opts, special: specialNodes(program, opts), inputValues,
+    b, program, opts, special: specialNodes(program, opts), inputValues, stored,
     inputIndex: new Map(program.inputs.map((inp, k) => [inp.name, k])), nodeIndex: new Map(program.nodes.map((n, i) => [n, i])),
     value: new Array(program.nodes.length), leaves: new Set(), owners: new Map(), bools: new Map(), preset: new Map(), emitted: new Set(),
   };

@@ -14,6 +14,7 @@ import { hashBytes, hashString } from '../../core/tensor/hash.js';
 import { dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from '../../core/tensor/quantize.js';
 import type { Program, ProgramInput } from '../../core/tensor/program.js';
 import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
+import { transposeInto } from '../../core/tensor/transpose.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
 import { estimateFlops, type OnnxBackendOptions, type OnnxCapabilities } from './onnx-options.js';
@@ -42,12 +43,14 @@ export interface OnnxCompiledGraph extends CompiledGraph {
 
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
-interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix }
-/** Compile-time constants of one graph: all bound, by input name; which are embedded, and which are quantized. */
+/** A buffer's host data; `transposed`: data holds the buffer's 2-D values transposed (see adoptTransposed). */
+interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix; transposed?: true; storedTensor?: Ort.Tensor }
+/** Compile-time constants of one graph: all bound, by input name; which are embedded, quantized, stored transposed. */
 interface BoundConstants {
   constants: Record<string, DeviceBuffer>;
   embedded: Map<string, Float32Array | Int32Array>;
   quantized: Map<string, QuantizedMatrix>;
+  transposed: Set<string>;
 }
 
 /** The onnxruntime-node backend. */
@@ -142,6 +145,17 @@ export class OnnxBackend implements ComputeBackend {
     return this.buffers.add({ data: new Float32Array(0), quant: q }, [q.k, q.n], 'f32', q.k * q.n);
   }
 
+  /** A read-only f32 `[rows, cols]` weight over `data` stored `[cols, rows]`; matmuls on it read it in place. */
+  adoptTransposed(shape: Shape, data: Float32Array): DeviceBuffer {
+    this.check();
+    if (shape.length !== 2 || !(data instanceof Float32Array) || data.length !== sizeOf(shape)) {
+      throw new Error(`onnx.adoptTransposed: ${data?.constructor?.name} of ${data?.length} elements cannot be an f32 [${shape.join(',')}] buffer stored transposed`);
+    }
+    const b = this.wrap(data, shape, 'f32');
+    this.buffers.get(b).transposed = true;
+    return b;
+  }
+
   upload(buffer: DeviceBuffer, data: HostData): void {
     const s = this.writable(buffer, 'upload');
     checkUploadLength('onnx.upload', buffer, s.data.length, data.length);
@@ -162,6 +176,7 @@ export class OnnxBackend implements ComputeBackend {
     const s = this.stored(buffer);
     if (s.quant) return dequantizeMatrix(s.quant, true); // the [k, n] values it stands for
     const d = s.data;
+    if (s.transposed) return transposeInto(d as Float32Array, buffer.shape[1]!, buffer.shape[0]!, new Float32Array(d.length));
     return d instanceof Int32Array ? new Int32Array(d) : new Float32Array(d);
   }
 
@@ -189,8 +204,8 @@ export class OnnxBackend implements ComputeBackend {
     const bound = this.bindConstants(program, options.constants ?? {});
     const key = this.sessionKey(program.hash, bound);
     for (const name of [...bound.embedded.keys(), ...bound.quantized.keys()]) this.embeddedConstants.hold(key, bound.constants[name]!.id);
-    const { constants, embedded, quantized } = bound;
-    const lower = (): LoweredProgram => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy });
+    const { constants, embedded, quantized, transposed } = bound;
+    const lower = (): LoweredProgram => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed });
     let lowered = this.loweredModels.get(key);
     if (!lowered) {
       lowered = lower();
@@ -207,7 +222,7 @@ export class OnnxBackend implements ComputeBackend {
   // Compile-time constants that are program inputs: all bound; embedded as initializers up to maxConstantBytes in
   // total (beyond it run feeds them), quantized weights always (MatMulNBits is fast on constants only).
   private bindConstants(program: Program, given: Readonly<Record<string, DeviceBuffer>>): BoundConstants {
-    const bound: BoundConstants = { constants: {}, embedded: new Map(), quantized: new Map() };
+    const bound: BoundConstants = { constants: {}, embedded: new Map(), quantized: new Map(), transposed: new Set() };
     let bytes = 0;
     for (const inp of program.inputs) {
       const buf = given[inp.name];
@@ -218,6 +233,7 @@ export class OnnxBackend implements ComputeBackend {
       }
       bound.constants[inp.name] = buf;
       if (s.quant) { bound.quantized.set(inp.name, s.quant); continue; }
+      if (s.transposed) bound.transposed.add(inp.name);
       bound.embedded.set(inp.name, s.data);
       bytes += s.data.byteLength;
     }
@@ -225,11 +241,13 @@ export class OnnxBackend implements ComputeBackend {
     return bound;
   }
 
-  // The session key: the program hash, the embedded constants' content hash, the quantized weights' buffer ids.
-  private sessionKey(programHash: string, { constants, embedded, quantized }: BoundConstants): string {
+  // The session key: the program hash, the embedded constants' content hash, the quantized weights' buffer ids and
+  // the inputs stored transposed.
+  private sessionKey(programHash: string, { constants, embedded, quantized, transposed }: BoundConstants): string {
     const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
     const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
-    return programHash + constKey + quantKey;
+    const transKey = transposed.size === 0 ? '' : ':t' + hashString([...transposed].join('|'));
+    return programHash + constKey + quantKey + transKey;
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
@@ -276,7 +294,7 @@ export class OnnxBackend implements ComputeBackend {
       const b = bound ?? feeds[inp.name];
       if (!bound) fed++;
       if (!b || b.backend !== this.name || b.dtype !== inp.dtype || !sameShape(b.shape, inp.shape)) ok = false;
-      else if (graphName !== undefined) out[graphName] = this.tensorOf(b);
+      else if (graphName !== undefined) out[graphName] = this.tensorOf(b, bound !== undefined);
     }
     if (ok) {
       let given = 0;
@@ -332,10 +350,17 @@ export class OnnxBackend implements ComputeBackend {
     graph.lowered.bytes = new Uint8Array(0);
   }
 
-  private tensorOf(buffer: DeviceBuffer): Ort.Tensor {
+  // The ORT tensor feeding a buffer. A weight stored transposed is fed as stored where it was bound at compile time
+  // (the graph declares it so); fed as an ordinary input, it gets a transposed copy once (kept while it lives).
+  private tensorOf(buffer: DeviceBuffer, bound = false): Ort.Tensor {
     const s = this.stored(buffer);
     if (s.quant) throw new Error(`onnx.run: quantized weight buffer #${buffer.id} cannot be fed; pass it to compile() in options.constants`);
-    s.tensor ??= new this.ort!.Tensor(buffer.dtype === 'i32' ? 'int32' : 'float32', s.data, [...buffer.shape]);
+    if (s.transposed && bound) {
+      s.storedTensor ??= new this.ort!.Tensor('float32', s.data, [buffer.shape[1]!, buffer.shape[0]!]);
+      return s.storedTensor;
+    }
+    const data = (): Float32Array | Int32Array => (s.transposed ? transposeInto(s.data as Float32Array, buffer.shape[1]!, buffer.shape[0]!, new Float32Array(s.data.length)) : s.data);
+    s.tensor ??= new this.ort!.Tensor(buffer.dtype === 'i32' ? 'int32' : 'float32', data(), [...buffer.shape]);
     return s.tensor;
   }
 
@@ -344,10 +369,11 @@ export class OnnxBackend implements ComputeBackend {
     return this.buffers.add({ data, tensor }, shape, dtype, data.length);
   }
 
-  // A buffer host data may be written into (not a quantized weight).
+  // A buffer host data may be written into (not a quantized weight, nor one stored transposed).
   private writable(buffer: DeviceBuffer, what: string): Stored {
     const s = this.stored(buffer);
     if (s.quant) throw new Error(`onnx.${what}: buffer #${buffer.id} [${buffer.shape.join(',')}] holds quantized weights and is read-only`);
+    if (s.transposed) throw new Error(`onnx.${what}: buffer #${buffer.id} [${buffer.shape.join(',')}] holds a weight stored transposed (adoptTransposed) and is read-only`);
     return s;
   }
 

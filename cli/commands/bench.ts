@@ -5,7 +5,7 @@ import { createAppContainer } from '../app.js';
 import { chooseBackend } from '../../core/pipeline/backend-choice.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { benchMatmul, writeMatmulReport } from '../../bench/matmul.js';
-import { benchGenerate } from '../../bench/generate.js';
+import { benchGenerate, generateText } from '../../bench/generate.js';
 import { benchJudge } from '../../bench/judge.js';
 import { benchTrain } from '../../bench/train.js';
 import { benchServe } from '../../bench/serve.js';
@@ -22,9 +22,9 @@ const benches: Record<string, Bench> = {
     if (typeof values.out === 'string') await writeMatmulReport([r], values.out);
     return { result: r, text: `matmul ${r.size}^3: ${r.gflops.toFixed(2)} GFLOPS median, ${r.bestGflops.toFixed(2)} best (max |err| ${r.maxAbsError.toExponential(2)})` };
   },
-  async generate(backend, int) {
-    const r = await benchGenerate({ backend, tokens: int('tokens', 256), repeats: int('repeats', 3) });
-    return { result: r, text: `generate ${r.tokens} tokens (stories260K, greedy): ${r.tokens_per_s.toFixed(0)} tokens/s median, ${r.best_tokens_per_s.toFixed(0)} best` };
+  async generate(backend, int, values) {
+    const r = await benchGenerate({ backend, tokens: int('tokens', 256), repeats: int('repeats', 3), ...(typeof values.peers === 'string' ? { peers: values.peers } : {}) });
+    return { result: r, text: generateText(r) };
   },
   async train(backend, int) {
     const r = await benchTrain({ backend, steps: int('steps', 20) });
@@ -55,18 +55,18 @@ const benches: Record<string, Bench> = {
 export const benchCommand: Command = {
   name: 'bench',
   summary: `Benchmarks, checked against the reference before timing: ${Object.keys(benches).join(', ')}.`,
-  usage: 'gramr bench matmul|generate|judge|train|serve|scale [--layout L] [--quantize none,int8,int4] [--dtype f32|bf16] [--no-torch] [--backend NAME] [--model M] [--requests N] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--out DIR] [--json]',
+  usage: 'gramr bench matmul|generate|judge|train|serve|scale [--layout L] [--quantize none,int8,int4] [--dtype f32|bf16] [--no-torch] [--backend NAME] [--model M] [--requests N] [--steps N] [--size N] [--tokens N] [--pairs N] [--batch N] [--repeats N] [--peers DIR] [--out DIR] [--json]',
   help: { backend: 'backend to measure (default cpu)', size: 'matmul: n of an n x n x n product (default 512)',
     tokens: 'generate: tokens per run (default 256); judge: generated tokens per gram-r2 judgment (default 32); scale: decode tokens per batch (default 16)', repeats: 'timed runs',
     pairs: 'judge: pairs per run (default 16)', batch: 'judge: rows per model call (default 8); serve: micro-batch size; scale: decode batch sizes (default 1,8,32)', out: 'matmul: also write JSON + markdown into DIR',
     steps: 'train: timed steps (default 20)', json: 'print the result as JSON',
     model: 'serve: a train-grm model folder', layout: 'scale: qwen2.5-0.5b (default), llama-3.2-1b or llama-3.2-3b',
     quantize: 'scale: weight formats to measure, comma-separated (none = f32; default none)', dtype: 'scale: dtype of the written checkpoint (f32 default, bf16)',
-    'no-torch': 'scale: skip the PyTorch eager run', requests: 'serve: requests per concurrency level (default 256)' },
+    'no-torch': 'scale: skip the PyTorch eager run', peers: 'generate: folder holding llama2c/ (run.c, build.sh) to run beside gramr (default: GRAMR_PEERS, else ../shared/peers)', requests: 'serve: requests per concurrency level (default 256)' },
   options: { steps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, tokens: { type: 'string' }, repeats: { type: 'string' },
     pairs: { type: 'string' }, batch: { type: 'string' }, model: { type: 'string' }, requests: { type: 'string' },
     out: { type: 'string' }, json: { type: 'boolean' }, layout: { type: 'string' }, quantize: { type: 'string' }, dtype: { type: 'string' },
-    'no-torch': { type: 'boolean' } },
+    'no-torch': { type: 'boolean' }, peers: { type: 'string' } },
   async run(values, positionals) {
     const bench = positionals.length === 1 ? benches[positionals[0]] : undefined;
     if (!bench) throw new ConfigError(`expected one of: ${Object.keys(benches).join(', ')}\nusage: ${this.usage}`, 'gramr bench');

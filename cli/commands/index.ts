@@ -18,6 +18,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> =
   data: async () => (await import('./data.js')).dataCommand,
   rank: async () => (await import('./rank.js')).rankCommand,
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
+  quantize: async () => (await import('./quantize.js')).quantizeCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
 };
 

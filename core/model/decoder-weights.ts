@@ -3,6 +3,7 @@
 // and the conversions to and from checkpoint weights.
 import { expectedTensors, type Weights } from './checkpoint/canonical-weights.js';
 import type { ModelConfig } from './checkpoint/model-config.js';
+import { transposeInto } from '../tensor/transpose.js';
 
 /** One parameter as host data in the decoder's layout. */
 export interface HostParam {
@@ -38,14 +39,9 @@ export function decoderParamSpecs(config: ModelConfig): ParamSpec[] {
   });
 }
 
-/** Transposes a row-major [rows, cols] matrix. */
+/** Transposes a row-major [rows, cols] matrix into a new array. */
 export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c]!;
-  }
-  return out;
+  return transposeInto(data, rows, cols, new Float32Array(data.length));
 }
 
 /** Checkpoint weights (HF names and shapes) -> decoder parameters. Errors name the missing or misshapen tensor. */

@@ -1,35 +1,21 @@
 // Streams a checkpoint's parameters onto a backend one tensor at a time: each tensor is read from the file into
-// its final array (projection weights through one reusable scratch array, transposed into the decoder layout)
-// and handed to the backend without a copy where it can adopt host arrays, so loading holds the weights once.
-// With a quantization format, projections and the head are block-quantized on the way (onnx backend only).
+// its final array and handed to the backend without a copy where it can adopt host arrays, so loading holds the
+// weights once. Projections stay in the file's [out, in] layout on a backend that reads them so (adoptTransposed);
+// elsewhere they go through one reusable scratch array and a transpose. With a quantization format, projections
+// and the head are block-quantized on the way (onnx backend only).
 import type { CheckpointReader } from './checkpoint/checkpoint-reader.js';
 import { decoderParamSpecs } from './decoder-weights.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
-import { QUANT_FORMATS, quantizeMatrix } from '../tensor/quantize.js';
+import { QUANT_FORMATS, quantizeMatrix, type QuantBits } from '../tensor/quantize.js';
+import { transposeInto } from '../tensor/transpose.js';
 
 /** Parameter buffers already resident on a backend (what CausalLM takes instead of host values). */
 export class ResidentParams {
   /**
-   * @param buffers every decoder parameter by canonical name, plus `lm_head.weight` for tied models (a transposed
-   *   copy of the embedding); the CausalLM that takes them frees them
+   * @param buffers every decoder parameter by canonical name, plus `lm_head.weight` for tied models (the embedding
+   *   read transposed, or a transposed copy of it); the CausalLM that takes them frees them
    */
   constructor(readonly buffers: Readonly<Record<string, DeviceBuffer>>) {}
-}
-
-/** Transposes row-major [rows, cols] `src` into `dst` ([cols, rows]) in 64x64 tiles (cache-friendly). */
-export function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array): Float32Array {
-  const T = 64;
-  for (let r0 = 0; r0 < rows; r0 += T) {
-    const r1 = Math.min(rows, r0 + T);
-    for (let c0 = 0; c0 < cols; c0 += T) {
-      const c1 = Math.min(cols, c0 + T);
-      for (let r = r0; r < r1; r++) {
-        const base = r * cols;
-        for (let c = c0; c < c1; c++) dst[c * rows + r] = src[base + c]!;
-      }
-    }
-  }
-  return dst;
 }
 
 /** Host data onto `backend`: adopted without a copy when the backend can, else allocate + upload. */
@@ -48,16 +34,24 @@ export function residentBuffer(backend: ComputeBackend, shape: number[], data: F
 /** Reads every decoder parameter of `reader` onto `backend` (closing nothing: the caller closes the reader). */
 export async function loadParams(reader: CheckpointReader, backend: ComputeBackend, quantize?: string): Promise<ResidentParams> {
   const config = reader.config;
-  const bits = quantize === undefined ? undefined : QUANT_FORMATS[quantize];
-  if (quantize !== undefined && bits === undefined) throw new Error(`quantize: unknown format '${quantize}'; valid: ${Object.keys(QUANT_FORMATS).join(', ')}`);
-  if (bits !== undefined && !backend.adoptQuantized) {
-    throw new Error(`--quantize ${quantize}: the ${backend.name} backend cannot run quantized weights (the onnx backend on its cpu provider can, with MatMulNBits); load without --quantize or use --backend onnx`);
-  }
-  // Projections and the head are quantized straight from their [out, in] file layout (MatMulNBits's [N, K]).
-  const quantized = (shape: number[], data: Float32Array): DeviceBuffer => backend.adoptQuantized!(quantizeMatrix(data, shape[0]!, shape[1]!, bits!));
+  const bits = quantizationBits(reader, backend, quantize);
   const specs = decoderParamSpecs(config);
   const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-  const scratch = new Float32Array(Math.max(0, ...specs.filter((s) => s.transposed).map((s) => size(s.shape))));
+  const inPlace = backend.adoptTransposed !== undefined && bits === undefined;
+  const storedCodes = reader.quantization !== undefined && bits !== undefined;
+  const scratch = new Float32Array(inPlace || storedCodes ? 0 : Math.max(0, ...specs.filter((s) => s.transposed).map((s) => size(s.shape))));
+  // Projections and the head, [out, in] in the file (MatMulNBits's [N, K]): stored codes, or quantized from floats.
+  const quantized = async (name: string, n: number, k: number, data?: Float32Array): Promise<DeviceBuffer> => backend.adoptQuantized!(storedCodes
+    ? await reader.readQuantized!(name)
+    : quantizeMatrix(data ?? await reader.read(name, scratch.subarray(0, n * k)), n, k, bits!));
+  // A tied model's head: the embedding read as [in, out] (or a transposed copy); a stored quantized checkpoint's own.
+  const tiedHead = async (embedding: Float32Array): Promise<DeviceBuffer> => {
+    const [v, h] = [config.vocabSize, config.hiddenSize];
+    if (bits !== undefined) return quantized('lm_head.weight', v, h, embedding);
+    const src = reader.quantization ? await reader.read('lm_head.weight') : embedding;
+    if (backend.adoptTransposed) return backend.adoptTransposed([h, v], src);
+    return residentBuffer(backend, [h, v], transposeInto(src, v, h, new Float32Array(v * h)));
+  };
   const bufs: Record<string, DeviceBuffer> = {};
   try {
     let embedding: Float32Array | undefined;
@@ -65,7 +59,11 @@ export async function loadParams(reader: CheckpointReader, backend: ComputeBacke
       const n = size(spec.shape);
       let data: Float32Array;
       if (spec.transposed && bits !== undefined) {
-        bufs[spec.name] = quantized([spec.shape[1]!, spec.shape[0]!], await reader.read(spec.name, scratch.subarray(0, n)));
+        bufs[spec.name] = await quantized(spec.name, spec.shape[1]!, spec.shape[0]!);
+        continue;
+      }
+      if (spec.transposed && backend.adoptTransposed) {
+        bufs[spec.name] = backend.adoptTransposed(spec.shape, await reader.read(spec.name));
         continue;
       }
       if (spec.transposed) {
@@ -77,14 +75,28 @@ export async function loadParams(reader: CheckpointReader, backend: ComputeBacke
       if (spec.name === 'model.embed_tokens.weight') embedding = data;
       bufs[spec.name] = residentBuffer(backend, spec.shape, data);
     }
-    if (config.tieWordEmbeddings && bits !== undefined) bufs['lm_head.weight'] = quantized([config.vocabSize, config.hiddenSize], embedding!);
-    else if (config.tieWordEmbeddings) {
-      const head = transposeInto(embedding!, config.vocabSize, config.hiddenSize, new Float32Array(config.vocabSize * config.hiddenSize));
-      bufs['lm_head.weight'] = residentBuffer(backend, [config.hiddenSize, config.vocabSize], head);
-    }
+    if (config.tieWordEmbeddings) bufs['lm_head.weight'] = await tiedHead(embedding!);
   } catch (e) {
     for (const b of Object.values(bufs)) backend.free(b);
     throw e;
   }
   return new ResidentParams(bufs);
+}
+
+/**
+ * Bits of the quantized weights to load: those stored in the checkpoint, or `quantize`'s; undefined for floats.
+ * A stored quantized checkpoint on a backend without quantized weights loads dequantized (the same values).
+ */
+function quantizationBits(reader: CheckpointReader, backend: ComputeBackend, quantize: string | undefined): QuantBits | undefined {
+  const asked = quantize === undefined ? undefined : QUANT_FORMATS[quantize];
+  if (quantize !== undefined && asked === undefined) throw new Error(`quantize: unknown format '${quantize}'; valid: ${Object.keys(QUANT_FORMATS).join(', ')}`);
+  const stored = reader.quantization;
+  if (stored && asked !== undefined && asked !== stored.bits) {
+    throw new Error(`--quantize ${quantize}: ${reader.source} is stored ${stored.bits}-bit (gramr quantize); load it without --quantize, or quantize its float checkpoint to ${asked} bits`);
+  }
+  if (stored) return backend.adoptQuantized ? stored.bits : undefined;
+  if (asked !== undefined && !backend.adoptQuantized) {
+    throw new Error(`--quantize ${quantize}: the ${backend.name} backend cannot run quantized weights (the onnx backend on its cpu provider can, with MatMulNBits); load without --quantize or use --backend onnx`);
+  }
+  return asked;
 }

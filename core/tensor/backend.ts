@@ -91,6 +91,13 @@ export interface BufferAllocator {
    */
   adoptQuantized?(q: QuantizedMatrix): DeviceBuffer;
   /**
+   * Optional: an f32 `[rows, cols]` buffer that takes over `data` holding its values transposed (row-major
+   * `[cols, rows]`: a checkpoint's `[out, in]` Linear weight for an `[in, out]` parameter), without transposing or
+   * copying it. Read-only (upload refuses); download gives the `[rows, cols]` values. Bound as a constant it is read
+   * in place (the ONNX backend lowers matmuls on it to `Gemm(transB=1)`). Callers transpose at load without it.
+   */
+  adoptTransposed?(shape: Shape, data: Float32Array): DeviceBuffer;
+  /**
    * Optional: copies host data into elements [offset, offset + data.length) of the buffer, leaving the rest as
    * it is (e.g. appending a row to a KV cache without copying the cache). Callers fall back to programs without it.
    */

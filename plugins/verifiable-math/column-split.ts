@@ -83,11 +83,13 @@ function record(p: ColumnProblem, split: Split, type: ColumnErrorType, i: number
 }
 
 /**
- * A claimed result for a compare document: each digit is the true one or, half the time, another digit, so the
- * match row marks many columns and every flag is worth learning.
+ * A claimed result for a compare document: each digit is the true one or, half the time, another digit (a neighbour,
+ * d ± 1 as a carry error gives, half of those times), so the match row marks many columns and every flag is worth
+ * learning.
  */
 function claimed(p: ColumnProblem, rng: Rng): string {
-  return spaced(columnWork(p).digits.map((d) => (rng.nextFloat() < 0.5 ? d : (d + 1 + rng.int(9)) % 10)));
+  const other = (d: number): number => (rng.nextFloat() < 0.5 ? (d + (rng.int(2) === 0 ? 1 : 9)) % 10 : (d + 1 + rng.int(9)) % 10);
+  return spaced(columnWork(p).digits.map((d) => (rng.nextFloat() < 0.5 ? d : other(d))));
 }
 
 /** Splits whose problems may appear in pretraining: everything but the held-out test, candidates and adapt-test. */
@@ -115,12 +117,13 @@ function* pretrainDocuments(opts: VerifiableMathOptions): Generator<CompletionRe
     // A gap of 1..gap spaces before the rows: digits in the problem line sit at no fixed distance from the rows, so
     // what a computed cell needs must come from the rows above it (copied once), as it will in any other context.
     const pad = `\n${' '.repeat(1 + rng.int(cols.gap))}`;
+    // The problem is presented as lines `Q: <problem>` (and `A: <claim>`, `B: <claim>` when two claims are checked).
     if (rng.nextFloat() >= cols.compareShare) {
-      yield { id, prompt: `${columnPrompt(p)}${pad}`, completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
+      yield { id, prompt: `Q: ${columnPrompt(p)}${pad}`, completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
       continue;
     }
     const [a, b] = [claimed(p, rng), claimed(p, rng)];
-    yield { id, prompt: `${columnPrompt(p)} : ${a} , ${b}${pad}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
+    yield { id, prompt: `Q: ${columnPrompt(p)}\nA: ${a}\nB: ${b}${pad}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
   }
 }
 

@@ -45,7 +45,7 @@ export const columnsSchema = z.object({
   gap: int(1, 64).default(1)
     .describe('pretrain split: the rows start after a newline and 1..gap spaces (drawn per document), so no problem digit sits at a fixed distance from the rows.'),
   compareShare: z.number().min(0).max(1).default(0)
-    .describe('pretrain split: share of documents that also mark two claimed results (each right or one digit off) against the worked sum, digit by digit (rows A, B, m); the rest are worked sums and differences only.'),
+    .describe('pretrain split: share of documents that also show two claimed results (lines A: and B: under the problem; each claimed digit right half the time, else often off by one) marked against the worked sum digit by digit (rows A, B, m); the rest are worked sums and differences only.'),
 }).strict();
 
 /** Options of `verifiable-math`. */

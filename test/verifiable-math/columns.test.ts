@@ -125,11 +125,13 @@ test('pretrain documents: sums and differences in turn, worked rows that add up,
   const heldOut = new Set<string>();
   for (const split of ['test', 'candidates'] as const) for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split, count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
   for (const p of gen({ family: 'columns', columns: { width: 3, minDigits: 2 }, split: 'adapt-test', count: 2000 } as never) as PreferencePair[]) heldOut.add(p.prompt);
+  // The problem is the line `Q: <problem>`.
+  const problem = (d: { prompt: string }): string => /^Q: (.*)\n/.exec(d.prompt)![1]!;
   t.is(new Set(docs.map((d) => d.prompt)).size, docs.length);
-  for (const d of docs) t.false(heldOut.has(d.prompt.trimEnd()), `${d.prompt} is a held-out problem`);
+  for (const d of docs) t.false(heldOut.has(problem(d)), `${d.prompt} is a held-out problem`);
   docs.forEach((d, i) => {
-    t.regex(d.prompt, /\n {1}$/, 'the rows start after a newline and a gap of 1 space (gap 1, the default)');
-    const [xs, op, ys] = d.prompt.trimEnd().split(/ ([-+]) /);
+    t.regex(d.prompt, /^Q: [^\n]*\n {1}$/, 'the problem line, then the rows after a newline and a gap of 1 space (gap 1, the default)');
+    const [xs, op, ys] = problem(d).split(/ ([-+]) /);
     t.is(op, i % 2 === 0 ? '+' : '-');
     const rows = d.completion.split('\n');
     t.deepEqual(rows.map((r) => r[0]), op === '+' ? ['x', 'y', 'c', 's'] : ['x', 'y', 'b', 'd']);
@@ -141,10 +143,21 @@ test('pretrain documents: sums and differences in turn, worked rows that add up,
   const gapped = gen({ family: 'columns', columns: { width: 3, minDigits: 2, layout: 'aligned', gap: 8, compareShare: 1 }, split: 'pretrain', count: 200 } as never) as Array<{ prompt: string; completion: string }>;
   const gaps = new Set(gapped.map((d) => /\n( *)$/.exec(d.prompt)![1]!.length));
   t.deepEqual([...gaps].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+  let neighbours = 0, claims = 0;
   for (const d of gapped) {
-    const [, a, b] = /: (\d(?: \d)*) , (\d(?: \d)*)\n/.exec(d.prompt)!;
+    t.false(heldOut.has(problem(d)), `${d.prompt} is a held-out problem`);
+    const [, a, b] = /^Q: [^\n]*\nA: (\d(?: \d)*)\nB: (\d(?: \d)*)\n/.exec(d.prompt)!;
+    const s = d.completion.split('\n')[3]!.slice(2).split(' ').map(Number);
+    for (const claim of [a!, b!]) {
+      claim.split(' ').map(Number).forEach((v, i) => {
+        claims++;
+        if (Math.abs(v - s[i]!) === 1 || Math.abs(v - s[i]!) === 9) neighbours++;
+      });
+    }
     const rows = d.completion.split('\n');
     t.deepEqual(rows.map((r) => r[0]), [...'xy', ...(d.prompt.includes('+') ? 'cs' : 'bd'), 'A', 'B', 'm']);
     t.deepEqual(rows.slice(4, 6), [`A ${a}`, `B ${b}`]);
   }
+  // Half the claimed digits are wrong, and half of those by one (as a carry error gives): about 0.25 + 0.25 * 2/9.
+  t.true(neighbours / claims > 0.25 && neighbours / claims < 0.36, `${neighbours} of ${claims} claimed digits are neighbours of the true one`);
 });

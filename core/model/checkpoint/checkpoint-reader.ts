@@ -4,6 +4,15 @@
 import type { TensorSpec, Weights } from './canonical-weights.js';
 import type { Checkpoint, CheckpointFormat } from './checkpoint.js';
 import type { ModelConfig } from './model-config.js';
+import type { QuantBits, QuantizedMatrix } from '../../tensor/quantize.js';
+
+/** How a stored quantized checkpoint holds its projections and head (see quantized-checkpoint.ts). */
+export interface StoredQuantization {
+  /** Bits per code. */
+  bits: QuantBits;
+  /** Values per block along K. */
+  blockSize: number;
+}
 
 /** An open checkpoint: read tensors with `read`, then `close()`. */
 export interface CheckpointReader {
@@ -21,6 +30,10 @@ export interface CheckpointReader {
   read(name: string, out?: Float32Array): Promise<Float32Array>;
   /** Releases the files. */
   close(): Promise<void>;
+  /** Set when the projections and the head are stored block-quantized; `read` then gives their dequantized values. */
+  quantization?: StoredQuantization;
+  /** With `quantization`: a projection (or `lm_head.weight`, also for tied models) as stored, `[out, in]` codes. */
+  readQuantized?(name: string): Promise<QuantizedMatrix>;
 }
 
 /** Reads every tensor of `reader` into a Checkpoint and closes it. */

@@ -8,6 +8,7 @@ import { readAllWeights, type CheckpointReader } from './checkpoint-reader.js';
 import { parseHfConfig, toHfConfig, type ModelConfig } from './model-config.js';
 import { ModelFormatError } from './model-format-error.js';
 import { SafetensorsFile } from './safetensors-file.js';
+import { openQuantizedCheckpoint, storedQuantization } from './quantized-checkpoint.js';
 import { writeSafetensors } from './safetensors-writer.js';
 import { torchDtypeOf, type WriteDtype } from './dtype-encode.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
@@ -26,11 +27,15 @@ export async function loadHfCheckpoint(dir: string): Promise<Checkpoint> {
 
 /**
  * Open a Hugging Face checkpoint folder: reads config.json and every safetensors header, checks each tensor's
- * presence and shape against the config, and keeps the files open for reading tensors one by one.
+ * presence and shape against the config, and keeps the files open for reading tensors one by one. A folder whose
+ * config declares gramr's quantization_config opens as a stored quantized checkpoint (quantized-checkpoint.ts).
  */
 export async function openHfCheckpoint(dir: string): Promise<CheckpointReader> {
   const configPath = join(dir, 'config.json');
-  const config = parseHfConfig(await readJson(configPath), configPath);
+  const rawConfig = await readJson(configPath);
+  const config = parseHfConfig(rawConfig, configPath);
+  const quantization = storedQuantization(rawConfig, configPath);
+  if (quantization !== undefined) return openQuantizedCheckpoint(dir, config, quantization, configPath);
   const shardNames = await weightFiles(dir);
   const files: SafetensorsFile[] = [];
   try {

@@ -92,6 +92,9 @@ export function parseSafetensorsHeader(json: string, dataBytes: number, file: st
 
 /** An open safetensors file; read tensors on demand, then close(). */
 export class SafetensorsFile {
+  private chunk?: Uint8Array;
+  private queue: Promise<void> = Promise.resolve();
+
   private constructor(
     /** The file path. */
     readonly path: string,
@@ -125,6 +128,11 @@ export class SafetensorsFile {
     }
   }
 
+  /** Where the data section starts in the file (entries' offsets are relative to it). */
+  get dataOffset(): number {
+    return this.dataStart;
+  }
+
   /** Tensor entries by name. */
   get entries(): Map<string, SafetensorsEntry> {
     return this.header.entries;
@@ -132,27 +140,44 @@ export class SafetensorsFile {
 
   /**
    * Read one tensor as float32 (F32, F16, BF16, F64). With `out` (exactly the tensor's element count) the values go
-   * there: F32 bytes are read straight into it, other dtypes are converted chunk by chunk through a 4 MiB buffer,
-   * so no copy of the whole tensor in its file dtype is ever made.
+   * there. Every dtype goes through one 4 MiB chunk buffer kept by this file (F32 copied, others converted), so no
+   * copy of the whole tensor in its file dtype is ever made, and the target is written from user space: the kernel
+   * writing fresh pages itself (a read straight into a new array) costs about twice the page faults on VMs with
+   * shadow paging (measured in docs/performance.md). Reads of one file run one at a time.
    */
-  async readFloat32(name: string, out?: Float32Array): Promise<Float32Array> {
+  readFloat32(name: string, out?: Float32Array): Promise<Float32Array> {
     const e = this.header.entries.get(name);
-    if (e === undefined) throw new ModelFormatError('no such tensor in this file', { file: this.path, item: name });
+    if (e === undefined) return Promise.reject(new ModelFormatError('no such tensor in this file', { file: this.path, item: name }));
     if (!(FLOAT_DTYPES as readonly string[]).includes(e.dtype)) {
-      throw new ModelFormatError(`dtype ${e.dtype} cannot be read as float weights; readable: ${FLOAT_DTYPES.join(', ')}`, { file: this.path, item: name });
+      return Promise.reject(new ModelFormatError(`dtype ${e.dtype} cannot be read as float weights; readable: ${FLOAT_DTYPES.join(', ')}`, { file: this.path, item: name }));
     }
     const width = DTYPE_BYTES[e.dtype]!, count = (e.end - e.begin) / width;
-    if (out !== undefined && out.length !== count) throw new RangeError(`readFloat32: '${name}' has ${count} values, the target ${out.length}`);
-    const target = out ?? new Float32Array(count);
-    if (e.dtype === 'F32') {
-      await readExactly(this.fh, new Uint8Array(target.buffer, target.byteOffset, target.byteLength), this.dataStart + e.begin);
-      return target;
-    }
+    if (out !== undefined && out.length !== count) return Promise.reject(new RangeError(`readFloat32: '${name}' has ${count} values, the target ${out.length}`));
+    const read = this.queue.then(() => this.readChunks(e, count, width, out ?? new Float32Array(count)));
+    this.queue = read.then(() => undefined, () => undefined);
+    return read;
+  }
+
+  /** Read one tensor's raw bytes (little-endian, its file dtype), checking that dtype is `dtype`. */
+  readBytes(name: string, dtype: string): Promise<Uint8Array> {
+    const e = this.header.entries.get(name);
+    if (e === undefined) return Promise.reject(new ModelFormatError('no such tensor in this file', { file: this.path, item: name }));
+    if (e.dtype !== dtype) return Promise.reject(new ModelFormatError(`dtype ${e.dtype}, expected ${dtype}`, { file: this.path, item: name }));
+    const read = this.queue.then(async () => {
+      const out = new Uint8Array(e.end - e.begin);
+      await readExactly(this.fh, out, this.dataStart + e.begin);
+      return out;
+    });
+    this.queue = read.then(() => undefined, () => undefined);
+    return read;
+  }
+
+  private async readChunks(e: SafetensorsEntry, count: number, width: number, target: Float32Array): Promise<Float32Array> {
     const per = Math.max(1, Math.floor(CHUNK_BYTES / width));
-    const chunk = new Uint8Array(Math.min(count, per) * width);
+    this.chunk ??= new Uint8Array(CHUNK_BYTES);
     for (let done = 0; done < count; done += per) {
       const n = Math.min(per, count - done);
-      const bytes = chunk.subarray(0, n * width);
+      const bytes = this.chunk.subarray(0, n * width);
       await readExactly(this.fh, bytes, this.dataStart + e.begin + done * width);
       target.set(decodeToFloat32(bytes, e.dtype), done);
     }

@@ -21,22 +21,46 @@ export async function writeSafetensors(
 ): Promise<void> {
   const width = writeDtypeBytes(dtype);
   const list = [...tensors];
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const [name, t] of list) {
+  const entries = list.map(([name, t]) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.data.length !== n) throw new ModelFormatError(`data has ${t.data.length} values, shape [${t.shape.join(', ')}] needs ${n}`, { file: path, item: name });
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + n * width] };
-    offset += n * width;
+    return { name, dtype, shape: t.shape, byteLength: n * width };
+  });
+  const head = safetensorsHead(entries, metadata);
+  await writeFileAtomic(path, async (write) => {
+    await write(head);
+    for (const [, t] of list) await write(encodeFloat32(t.data, dtype));
+  });
+}
+
+/** One entry of a safetensors header, before its offsets are known. */
+export interface HeaderEntry {
+  /** Tensor name. */
+  name: string;
+  /** safetensors dtype (F32, U8, ...). */
+  dtype: string;
+  /** Dimensions. */
+  shape: readonly number[];
+  /** Bytes of its data. */
+  byteLength: number;
+}
+
+/**
+ * The bytes a safetensors file starts with: the 8-byte header length and the JSON header (padded with spaces to a
+ * multiple of 8), the entries' data following in the given order.
+ */
+export function safetensorsHead(entries: readonly HeaderEntry[], metadata: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const e of entries) {
+    header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [offset, offset + e.byteLength] };
+    offset += e.byteLength;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(headerBytes.byteLength));
-  await writeFileAtomic(path, async (write) => {
-    await write(len);
-    await write(headerBytes);
-    for (const [, t] of list) await write(encodeFloat32(t.data, dtype));
-  });
+  const out = Buffer.alloc(8 + headerBytes.byteLength);
+  out.writeBigUInt64LE(BigInt(headerBytes.byteLength));
+  headerBytes.copy(out, 8);
+  return out;
 }
