@@ -6,14 +6,13 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
-import { isPrimitive } from '../../core/tensor/primitives.js';
+import { BufferTable, checkUploadLength, writeHost } from '../../core/tensor/buffer-table.js';
+import type { KernelSet } from '../../core/tensor/kernel-registry.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
-import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { BufferPool, type CpuArray } from './buffer-pool.js';
-import { cpuKernelRegistry } from './cpu-kernels.js';
+import { cpuKernels } from './cpu-kernels.js';
 import type { CpuKernel, KernelContext } from './kernels/kernel.js';
 
 /** Options of the CPU backend. */
@@ -24,21 +23,16 @@ export interface CpuBackendOptions {
   fused?: boolean;
 }
 
-interface CpuBuffer extends DeviceBuffer { readonly size: number }
-
-// Process-wide, so a buffer of one CpuBackend instance is never mistaken for another's.
-let nextBufferId = 1;
-
 /** The reference backend. */
 export class CpuBackend implements ComputeBackend {
   /** Registry name. */
   readonly name = 'cpu';
   /** Kernels by `cpu/<op>`: primitives and fused composites; `registerKernel` adds more. */
-  readonly kernels: KernelRegistry<CpuKernel>;
+  readonly kernels: KernelSet<CpuKernel>;
   /** Storage precision of f32 tensors. */
   readonly precision: 'f32' | 'f64';
   private readonly pool: BufferPool;
-  private readonly arrays = new Map<number, CpuArray>();
+  private readonly arrays = new BufferTable<CpuArray>('cpu');
   private readonly constants = new WeakMap<Tensor, CpuArray>();
   private readonly ctx: KernelContext;
   // Arrays allocated by the kernel now running: released if it throws.
@@ -48,7 +42,7 @@ export class CpuBackend implements ComputeBackend {
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
     if (this.precision !== 'f32' && this.precision !== 'f64') throw new Error(`cpu: precision '${String(this.precision)}' (valid: f32, f64)`);
-    this.kernels = cpuKernelRegistry(options.fused ?? true);
+    this.kernels = cpuKernels(options.fused ?? true);
     this.pool = new BufferPool(this.precision === 'f64');
     const track = (a: CpuArray): CpuArray => { this.kernelAllocs.push(a); return a; };
     this.ctx = {
@@ -68,12 +62,12 @@ export class CpuBackend implements ComputeBackend {
 
   /** f32/i32, f64 when constructed so, and the fused kernels registered. */
   capabilities(): BackendCapabilities {
-    const fused = this.kernels.ops('cpu').filter((op) => !isPrimitive(op));
+    const fused = this.kernels.fusedOps();
     return { dtypes: ['f32', 'i32'], f64: this.precision === 'f64', fusedKernels: fused };
   }
 
   /** Adds a kernel (typically a fused composite) under `cpu/<op>`; duplicates are rejected. */
-  registerKernel(op: string, kernel: CpuKernel): void { this.kernels.register('cpu', op, kernel); }
+  registerKernel(op: string, kernel: CpuKernel): void { this.kernels.register(op, kernel); }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     this.check();
@@ -82,11 +76,8 @@ export class CpuBackend implements ComputeBackend {
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const arr = this.arrayOf(buffer);
-    if (data.length !== arr.length) {
-      throw new Error(`cpu.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${arr.length} elements, got ${data.length}`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < arr.length; i++) arr[i] = data[i]!;
-    else arr.set(data as HostArray);
+    checkUploadLength('cpu.upload', buffer, arr.length, data.length);
+    writeHost(arr, data);
   }
 
   async download(buffer: DeviceBuffer): Promise<HostArray> { return this.downloadSync(buffer); }
@@ -95,18 +86,13 @@ export class CpuBackend implements ComputeBackend {
   downloadSync(buffer: DeviceBuffer): HostArray { return this.arrayOf(buffer).slice(); }
 
   free(buffer: DeviceBuffer): void {
-    const arr = this.arrayOf(buffer);
-    this.arrays.delete(buffer.id);
-    this.pool.release(arr);
+    this.check();
+    this.pool.release(this.arrays.take(buffer));
   }
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
     this.check();
-    const program = compileGraph(outputs, { fused: (op) => this.kernels.has('cpu', op) });
-    for (const n of program.nodes) {
-      if (n.op !== 'input' && n.op !== 'constant' && !this.kernels.has('cpu', n.op)) throw new Error(`cpu.compile: no kernel for op '${n.op}' (${n})`);
-    }
-    return { backend: this.name, program };
+    return { backend: this.name, program: this.kernels.compile(outputs) };
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> { return this.runSync(graph, feeds); }
@@ -123,7 +109,7 @@ export class CpuBackend implements ComputeBackend {
       kernel: (node, ins) => {
         this.kernelAllocs = [];
         try {
-          const arr = this.kernels.get('cpu', node.op)!(node, ins, this.ctx);
+          const arr = this.kernels.get(node.op)!(node, ins, this.ctx);
           this.kernelAllocs = [];
           return arr;
         } catch (e) {
@@ -159,19 +145,11 @@ export class CpuBackend implements ComputeBackend {
     return arr;
   }
 
-  private wrap(arr: CpuArray, shape: Shape, dtype: DType): CpuBuffer {
-    const id = nextBufferId++;
-    this.arrays.set(id, arr);
-    return { id, backend: this.name, shape: [...shape], dtype, size: arr.length };
-  }
+  private wrap(arr: CpuArray, shape: Shape, dtype: DType): DeviceBuffer { return this.arrays.add(arr, shape, dtype, arr.length); }
 
   private arrayOf(buffer: DeviceBuffer): CpuArray {
     this.check();
-    const arr = this.arrays.get(buffer.id);
-    if (!arr || buffer.backend !== this.name) {
-      throw new Error(`cpu: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return arr;
+    return this.arrays.get(buffer);
   }
 
   private check(): void {

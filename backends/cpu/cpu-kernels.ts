@@ -1,7 +1,7 @@
-// The CPU backend's kernel table: one kernel per primitive op plus the fused composite kernels, registered in
-// a KernelRegistry under `cpu/<op>`.
+// The CPU backend's kernels: one per primitive op plus the fused composite kernels, registered in the shared
+// kernelRegistry under `cpu/<op>` when this module loads.
 import { BINARY_OPS, COMPARE_OPS, PRIMITIVE_OPS, REDUCE_OPS, UNARY_OPS } from '../../core/tensor/primitives.js';
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
+import { KernelSet, kernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { binaryKernel, unaryKernel, whereKernel } from './kernels/elementwise.js';
 import { FUSED_KERNELS } from './kernels/fused.js';
 import { castKernel, gatherKernel, iotaKernel, scatterAddKernel } from './kernels/indexing.js';
@@ -26,10 +26,8 @@ export function primitiveKernels(): Record<string, CpuKernel> {
   return k;
 }
 
-/** A registry with `cpu/<primitive>` kernels and, when `fused`, the fused composite kernels. */
-export function cpuKernelRegistry(fused: boolean): KernelRegistry<CpuKernel> {
-  const reg = new KernelRegistry<CpuKernel>();
-  for (const [op, kernel] of Object.entries(primitiveKernels())) reg.register('cpu', op, kernel);
-  if (fused) for (const [op, kernel] of Object.entries(FUSED_KERNELS)) reg.register('cpu', op, kernel);
-  return reg;
-}
+for (const [op, kernel] of Object.entries(primitiveKernels())) kernelRegistry.register('cpu', op, kernel);
+for (const [op, kernel] of Object.entries(FUSED_KERNELS)) kernelRegistry.register('cpu', op, kernel);
+
+/** The `cpu/<op>` kernels of one backend instance: every primitive and, when `fused`, the fused composites. */
+export function cpuKernels(fused: boolean): KernelSet<CpuKernel> { return new KernelSet<CpuKernel>('cpu', fused); }

@@ -4,7 +4,8 @@
 // itself.
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
-import { alwaysFusedCompositeNames, inferenceCompositeNames, lowerProgram } from './lower-program.js';
+import { lowerProgram } from './lower-program.js';
+import { alwaysFusedCompositeNames, inferenceCompositeNames } from './onnx-lowerings.js';
 import type { OnnxModel, OnnxValueInfo } from './onnx-model.js';
 
 /** What `exportGraph` writes. */

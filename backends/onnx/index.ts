@@ -5,7 +5,8 @@ import type { BackendRegistry } from '../../core/tensor/backend-registry.js';
 import { OnnxBackend, type OnnxBackendOptions } from './onnx-backend.js';
 
 export { OnnxBackend, estimateFlops, type OnnxBackendOptions, type OnnxCapabilities, type OnnxCompiledGraph } from './onnx-backend.js';
-export { lowerProgram, fusedCompositeNames, type LoweredProgram, type LowerOptions } from './lower-program.js';
+export { lowerProgram, type LoweredProgram, type LowerOptions } from './lower-program.js';
+export { fusedCompositeNames, loweringOf } from './onnx-lowerings.js';
 export { exportGraph, type ExportGraphOptions, type ExportedGraph } from './export-model.js';
 export { encodeModel, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo, type OnnxAttribute } from './onnx-model.js';
 export { ONNX_PROVIDERS, availableProviders, type OnnxProvider } from './providers.js';

@@ -7,11 +7,10 @@ import { transposeInto } from '../../core/tensor/transpose.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { OnnxGraphBuilder, attr, onnxTypeOf, rawBytes } from './graph-builder.js';
-import { COMPOSITE_LOWERINGS } from './lower-composites.js';
-import { INFERENCE_LOWERINGS } from './lower-inference.js';
 import { decodeAttentions, lowerDecodeAttention, type DecodeAttention } from './lower-decode-attention.js';
 import { lowerMatmulGroup, matmulGroups, type MatmulGroup } from './lower-merge.js';
-import { PRIMITIVE_LOWERINGS, type LowerContext, type Lowering } from './lower-primitives.js';
+import type { LowerContext } from './lower-primitives.js';
+import { fusedCompositeNames, loweringOf } from './onnx-lowerings.js';
 import { OnnxType, encodeModel, type OnnxModel } from './onnx-model.js';
 import { lowerQuantizedMatmul, quantizedMatmuls } from './lower-quantized.js';
 import type { QuantizedMatrix } from '../../core/tensor/quantize.js';
@@ -62,20 +61,6 @@ export interface LowerOptions {
   transposed?: ReadonlySet<string>;
 }
 
-/** Lowering of `op`, if any (fused composites only when `fused(op)`). */
-export function loweringOf(op: string, fused: (op: string) => boolean): Lowering | undefined {
-  return PRIMITIVE_LOWERINGS[op] ?? (fused(op) ? COMPOSITE_LOWERINGS[op] ?? INFERENCE_LOWERINGS[op] : undefined);
-}
-
-/** Composite names with a fused ONNX lowering (in every graph, or in forward-only graphs; see fusion-check.ts). */
-export function fusedCompositeNames(): string[] { return [...Object.keys(COMPOSITE_LOWERINGS), ...inferenceCompositeNames()].sort(); }
-
-/** Composites with no backward of their own, lowered fused only where the graph lacks their decomposition. */
-export function inferenceCompositeNames(): string[] { return Object.keys(INFERENCE_LOWERINGS).sort(); }
-
-/** Composites with their own backward, lowered fused in every graph. */
-export function alwaysFusedCompositeNames(): string[] { return Object.keys(COMPOSITE_LOWERINGS).sort(); }
-
 const BROADCASTING = new Set<string>([...BINARY_OPS, ...COMPARE_OPS, 'where']);
 
 /**
@@ -122,33 +107,30 @@ function transposedRight(node: Tensor, stored: ReadonlyMap<string, string>): str
   return w.op === 'input' && stored.has(w.attrs.name as string) ? (w.attrs.name as string) : undefined;
 }
 
-/** Lowers `program` to an ONNX model named `graphName`; throws naming every op that has no lowering. */
-export function lowerProgram(program: Program, graphName: string, options: LowerOptions | ((op: string) => boolean)): LoweredProgram {
-  const opts: LowerOptions = typeof options === 'function' ? { fused: options } : options;
-  const { fused } = opts;
+// Throws naming every op of `program` without a lowering.
+function checkLowerable(program: Program, graphName: string, fused: (op: string) => boolean): void {
   const missing = program.nodes.filter((n) => n.op !== 'input' && n.op !== 'constant' && !loweringOf(n.op, fused));
-  if (missing.length > 0) {
-    const ops = [...new Set(missing.map((n) => n.op))];
-    throw new Error(`onnx.compile: no ONNX lowering for op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} `
-      + `(first at ${missing[0]}; graph ${graphName}). Supported: the primitives of docs/backends.md`
-      + ` and the fused composites ${fusedCompositeNames().join(', ')}; other composites are expanded into primitives.`);
-  }
-  const b = new OnnxGraphBuilder(opts.contrib ?? false);
-  const value: string[] = new Array(program.nodes.length);
-  const leaves = new Set<string>();
-  const owners = new Map<string, number>();
-  const bools = new Map<string, string>();
-  const inputIndex = new Map(program.inputs.map((inp, k) => [inp.name, k]));
-  const nodeIndex = new Map(program.nodes.map((n, i) => [n, i]));
+  if (missing.length === 0) return;
+  const ops = [...new Set(missing.map((n) => n.op))];
+  throw new Error(`onnx.compile: no ONNX lowering for op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} `
+    + `(first at ${missing[0]}; graph ${graphName}). Supported: the primitives of docs/backends.md`
+    + ` and the fused composites ${fusedCompositeNames().join(', ')}; other composites are expanded into primitives.`);
+}
+
+/**
+ * The graph inputs and initializers of a program's inputs: graph name of each (undefined if embedded), value, and
+ * for inputs stored transposed the value in the stored `[N, K]` layout (`inputValues` then holds its Transpose).
+ */
+interface LoweredInputs { inputNames: (string | undefined)[]; inputValues: string[]; stored: Map<string, string> }
+
+// Each program input becomes a graph input (int64 ones cast to int32), an initializer, or nothing (quantized).
+function lowerInputs(b: OnnxGraphBuilder, program: Program, opts: LowerOptions): LoweredInputs {
   const inputValues: string[] = [];
-  const quantized = opts.quantized ?? new Map<string, QuantizedMatrix>();
-  const qMatmuls = quantizedMatmuls(program, quantized);
   const transposed = opts.transposed ?? new Set<string>();
-  const stored = new Map<string, string>(); // transposed input -> its value in the stored [N, K] layout
   const inputNames = program.inputs.map((inp, k) => {
     const name = opts.inputNames?.[inp.name];
     const dims = storedDims(inp, transposed);
-    if (quantized.has(inp.name)) {
+    if (opts.quantized?.has(inp.name)) {
       inputValues.push(''); // read only by the MatMulNBits nodes, through their initializers
       return undefined;
     }
@@ -169,84 +151,115 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
     }
     return graphName;
   });
+  const stored = new Map<string, string>();
   program.inputs.forEach((inp, k) => {
-    if (!transposed.has(inp.name) || quantized.has(inp.name)) return;
+    if (!transposed.has(inp.name) || opts.quantized?.has(inp.name)) return;
     stored.set(inp.name, inputValues[k]!);
     b.setOwner(`input_${k}`);
     inputValues[k] = b.op('Transpose', [inputValues[k]!]); // pruned by build() when only Gemms read the input
   });
-  const live = liveNodes(program);
+  return { inputNames, inputValues, stored };
+}
+
+/** Nodes lowered other than one by one: merged matmul groups, quantized matmuls, one-token decode attentions. */
+interface SpecialNodes {
+  groupOf: Map<Tensor, MatmulGroup>;
+  quantizedMatmuls: Map<Tensor, string>;
+  decode: Map<Tensor, DecodeAttention>;
+  /** Cache updates read only by decode attentions: they emit nothing. */
+  skipped: Set<Tensor>;
+}
+
+function specialNodes(program: Program, opts: LowerOptions): SpecialNodes {
   // Sibling matmuls on embedded weights (q/k/v) are emitted together at the first member (lower-merge.ts).
   const constants = opts.constants;
   const groups = constants ? matmulGroups(program, (name) => constants.get(name) instanceof Float32Array) : [];
-  const groupWeights = (name: string): Float32Array => {
-    const data = constants!.get(name) as Float32Array;
-    if (!stored.has(name)) return data;
-    const [k, n] = program.inputs[inputIndex.get(name)!]!.shape as [number, number];
-    return transposeInto(data, n, k, new Float32Array(data.length));
-  };
-  const groupOf = new Map<Tensor, MatmulGroup>(groups.flatMap((g) => g.members.map((m) => [m, g] as const)));
-  const preset = new Map<Tensor, string>();
-  const emitted = new Set<MatmulGroup>();
   // One-token decode attentions read their caches directly; their one-row cache updates emit nothing.
-  const decode = fused('causal_attention') && fused('kv_cache_update') ? decodeAttentions(program) : new Map<Tensor, DecodeAttention>();
-  const skipped = new Set([...decode.values()].flatMap((p) => [p.k, p.v]));
-  program.nodes.forEach((node, i) => {
-    if (!live.has(node)) return;
-    const group = groupOf.get(node);
-    if (skipped.has(node)) {
-      value[i] = ''; // read only by decode attentions, through its operands
-      return;
-    }
-    if (preset.has(node) || (group && emitted.has(group))) {
-      value[i] = preset.get(node) ?? ''; // '': a merged member whose reshape was emitted instead (nothing reads it)
-      return;
-    }
-    if (node.op === 'input') {
-      value[i] = inputValues[inputIndex.get(node.attrs.name as string)!]!;
-      leaves.add(value[i]!);
-      return;
-    }
-    if (node.op === 'constant') {
-      value[i] = b.initializer(`const_${i}`, onnxTypeOf(node.dtype), node.shape, rawBytes(node.data!));
-      leaves.add(value[i]!);
-      return;
-    }
-    const owner = `${node.op}_${i}`;
-    owners.set(owner, i);
-    b.setOwner(owner);
-    if (group) {
-      emitted.add(group);
-      const left = value[nodeIndex.get(node.inputs[0]!)!]!;
-      for (const [t, v] of lowerMatmulGroup(b, group, left, groupWeights)) preset.set(t, v);
-      value[i] = preset.get(node) ?? '';
-      return;
-    }
-    const qName = qMatmuls.get(node);
-    if (qName !== undefined) {
-      value[i] = lowerQuantizedMatmul(b, value[nodeIndex.get(node.inputs[0]!)!]!, qName, quantized.get(qName)!, opts.quantAccuracy ?? 4);
-      return;
-    }
-    const tName = transposedRight(node, stored);
-    if (tName !== undefined) {
-      value[i] = b.op('Gemm', [value[nodeIndex.get(node.inputs[0]!)!]!, stored.get(tName)!], [attr.int('transB', 1)]);
-      return;
-    }
-    const pair = decode.get(node);
-    if (pair) {
-      value[i] = lowerDecodeAttention(b, node, pair, (t) => value[nodeIndex.get(t)!]!);
-      return;
-    }
+  const decode = opts.fused('causal_attention') && opts.fused('kv_cache_update') ? decodeAttentions(program) : new Map<Tensor, DecodeAttention>();
+  return {
+    groupOf: new Map(groups.flatMap((g) => g.members.map((m) => [m, g] as const))),
+    quantizedMatmuls: quantizedMatmuls(program, opts.quantized ?? new Map<string, QuantizedMatrix>()),
+    decode,
+    skipped: new Set([...decode.values()].flatMap((p) => [p.k, p.v])),
+  };
+}
+
+/** The state of one program's lowering while its nodes are emitted in order. */
+interface NodeLowering {
+  b: OnnxGraphBuilder;
+  program: Program;
+  opts: LowerOptions;
+  special: SpecialNodes;
+  inputValues: string[];
+  /** Inputs stored transposed -> their value in the stored layout. */
+  stored: Map<string, string>;
+  inputIndex: Map<string, number>;
+  nodeIndex: Map<Tensor, number>;
+  /** ONNX value of each program node ('' for nodes nothing reads). */
+  value: string[];
+  /** Values that are graph inputs or initializers (an output naming one needs an Identity). */
+  leaves: Set<string>;
+  owners: Map<string, number>;
+  bools: Map<string, string>;
+  /** Values of merged matmul members, emitted at their group's first member. */
+  preset: Map<Tensor, string>;
+  emitted: Set<MatmulGroup>;
+}
+
+// The weights of a merged matmul group member, in `[K, N]` layout (a weight stored transposed is transposed back).
+function groupWeights(s: NodeLowering, name: string): Float32Array {
+  const data = s.opts.constants!.get(name) as Float32Array;
+  if (!s.stored.has(name)) return data;
+  const [k, n] = s.program.inputs[s.inputIndex.get(name)!]!.shape as [number, number];
+  return transposeInto(data, n, k, new Float32Array(data.length));
+}
+
+// Emits node `i` (a live node) and records its value.
+function lowerNode(s: NodeLowering, node: Tensor, i: number): void {
+  const { b, special, value } = s;
+  const group = special.groupOf.get(node);
+  if (special.skipped.has(node)) { value[i] = ''; return; } // read only by decode attentions, through its operands
+  if (s.preset.has(node) || (group && s.emitted.has(group))) {
+    value[i] = s.preset.get(node) ?? ''; // '': a merged member whose reshape was emitted instead (nothing reads it)
+    return;
+  }
+  if (node.op === 'input' || node.op === 'constant') {
+    value[i] = node.op === 'input' ? s.inputValues[s.inputIndex.get(node.attrs.name as string)!]!
+      : b.initializer(`const_${i}`, onnxTypeOf(node.dtype), node.shape, rawBytes(node.data!));
+    s.leaves.add(value[i]!);
+    return;
+  }
+  const owner = `${node.op}_${i}`;
+  s.owners.set(owner, i);
+  b.setOwner(owner);
+  const valueOf = (t: Tensor): string => value[s.nodeIndex.get(t)!]!;
+  const qName = special.quantizedMatmuls.get(node);
+  const tName = transposedRight(node, s.stored);
+  const pair = special.decode.get(node);
+  if (group) {
+    s.emitted.add(group);
+    for (const [t, v] of lowerMatmulGroup(b, group, valueOf(node.inputs[0]!), (name) => groupWeights(s, name))) s.preset.set(t, v);
+    value[i] = s.preset.get(node) ?? '';
+  } else if (qName !== undefined) {
+    value[i] = lowerQuantizedMatmul(b, valueOf(node.inputs[0]!), qName, s.opts.quantized!.get(qName)!, s.opts.quantAccuracy ?? 4);
+  } else if (tName !== undefined) {
+    value[i] = b.op('Gemm', [valueOf(node.inputs[0]!), s.stored.get(tName)!], [attr.int('transB', 1)]);
+  } else if (pair) {
+    value[i] = lowerDecodeAttention(b, node, pair, valueOf);
+  } else {
     const ctx: LowerContext = {
-      b, node, ins: loweredOperands(node).map((x) => value[nodeIndex.get(x)!]!),
-      boolOf: (v) => bools.get(v), setBool: (v, bv) => { bools.set(v, bv); },
+      b, node, ins: loweredOperands(node).map(valueOf),
+      boolOf: (v) => s.bools.get(v), setBool: (v, bv) => { s.bools.set(v, bv); },
     };
-    value[i] = loweringOf(node.op, fused)!(ctx);
-  });
-  // Graph outputs must be distinct values produced by nodes: inputs, constants, repeats and renamed outputs go
-  // through Identity.
+    value[i] = loweringOf(node.op, s.opts.fused)!(ctx);
+  }
+}
+
+// Graph outputs must be distinct values produced by nodes: inputs, constants, repeats and renamed outputs go
+// through Identity.
+function lowerOutputs(b: OnnxGraphBuilder, program: Program, value: string[], leaves: Set<string>, opts: LowerOptions): string[] {
   const used = new Set<string>();
-  const outputNames = program.outputs.map((o, k) => {
+  return program.outputs.map((o, k) => {
     const node = program.nodes[o]!;
     let name = value[o]!;
     const want = opts.outputNames?.[k];
@@ -258,8 +271,24 @@ export function lowerProgram(program: Program, graphName: string, options: Lower
     b.output(name, node.dtype, node.shape);
     return name;
   });
+}
+
+/** Lowers `program` to an ONNX model named `graphName`; throws naming every op that has no lowering. */
+export function lowerProgram(program: Program, graphName: string, options: LowerOptions | ((op: string) => boolean)): LoweredProgram {
+  const opts: LowerOptions = typeof options === 'function' ? { fused: options } : options;
+  checkLowerable(program, graphName, opts.fused);
+  const b = new OnnxGraphBuilder(opts.contrib ?? false);
+  const { inputNames, inputValues, stored } = lowerInputs(b, program, opts);
+  const live = liveNodes(program);
+  const state: NodeLowering = {
+    b, program, opts, special: specialNodes(program, opts), inputValues, stored,
+    inputIndex: new Map(program.inputs.map((inp, k) => [inp.name, k])), nodeIndex: new Map(program.nodes.map((n, i) => [n, i])),
+    value: new Array(program.nodes.length), leaves: new Set(), owners: new Map(), bools: new Map(), preset: new Map(), emitted: new Set(),
+  };
+  program.nodes.forEach((node, i) => { if (live.has(node)) lowerNode(state, node, i); });
+  const outputNames = lowerOutputs(b, program, state.value, state.leaves, opts);
   const model = b.build(graphName, `gramr program ${graphName}: ${program.nodes.length} nodes`);
   const bytes = encodeModel(model);
   const slim = { ...model, initializers: model.initializers.map((t) => ({ ...t, raw: new Uint8Array(0) })) };
-  return { model: slim, bytes, inputNames, outputNames, owners };
+  return { model: slim, bytes, inputNames, outputNames, owners: state.owners };
 }

@@ -1,13 +1,15 @@
 // The ONNX Runtime backend: compiles a whole tensor graph (forward, or forward + backward + optimizer update) to
 // one ONNX model (compile-time constants as initializers), caches one session per program hash and constant
 // content, and runs it on onnxruntime-node's CPU, WebGPU or CUDA execution provider (small graphs on one thread).
-// Buffers live on the host as typed arrays wrapped in ort.Tensor objects.
+// Buffers live on the host as typed arrays wrapped in ort.Tensor objects (a BufferTable); which sessions embed which
+// buffers is EmbeddedConstants', lowered models are kept in a LoweredCache.
 import type * as Ort from 'onnxruntime-node';
 import type {
-  BackendCapabilities, CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
+  CompiledGraph, CompileGraphOptions, ComputeBackend, DeviceBuffer, Feeds, MemoryCounters,
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
+import { BufferTable, checkUploadLength, checkUploadRange, writeHost } from '../../core/tensor/buffer-table.js';
 import { hashBytes, hashString } from '../../core/tensor/hash.js';
 import { dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from '../../core/tensor/quantize.js';
 import type { Program, ProgramInput } from '../../core/tensor/program.js';
@@ -15,61 +17,17 @@ import { sameShape, sizeOf, type Shape } from '../../core/tensor/shape.js';
 import { transposeInto } from '../../core/tensor/transpose.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { compileWithFusions } from './fusion-check.js';
-import { alwaysFusedCompositeNames, fusedCompositeNames, inferenceCompositeNames, lowerProgram, type LoweredProgram } from './lower-program.js';
+import { estimateFlops, type OnnxBackendOptions, type OnnxCapabilities } from './onnx-options.js';
+import { lowerProgram, type LoweredProgram } from './lower-program.js';
+import { alwaysFusedCompositeNames, fusedCompositeNames, inferenceCompositeNames } from './onnx-lowerings.js';
 import { createRunner, type OrtRunner } from './ort-session.js';
 import { ONNX_PROVIDERS, loadOrt, probeProvider, sessionOptions, type OnnxProvider, type OrtModule } from './providers.js';
 import { describeRunError } from './run-error.js';
 import { SessionCache, type SessionLease } from './session-cache.js';
+import { EmbeddedConstants } from './embedded-constants.js';
+import { LoweredCache } from './lowered-cache.js';
 
-/** Options of the ONNX backend. */
-export interface OnnxBackendOptions {
-  /** Execution provider: 'cpu' (default), 'webgpu' (bundled) or 'cuda' (needs its libraries, see docs/onnx.md). */
-  provider?: OnnxProvider;
-  /** Intra-op threads of each session (default 2). */
-  threads?: number;
-  /** Lower softmax/log_softmax to native ONNX ops (default true); false expands every composite. */
-  fused?: boolean;
-  /** Most sessions kept; the least recently used is released beyond it (default 32). */
-  maxSessions?: number;
-  /** Let idle intra-op workers spin between ops (default true, onnxruntime's default); false suits a busy machine. */
-  spinning?: boolean;
-  /**
-   * Graphs estimated below this many floating-point operations per run get one intra-op thread (a thread pool
-   * costs more than it gives on a one-token decode step or a short prompt). Default 2e7; 0 gives every graph
-   * `threads`.
-   */
-  smallGraphFlops?: number;
-  /**
-   * Let fused lowerings use onnxruntime's com.microsoft contrib ops (RotaryEmbedding): fewer nodes per decode step.
-   * Default true on the cpu provider.
-   */
-  contribOps?: boolean;
-  /** Call onnxruntime-node's native binding directly when its layout allows (default true; cpu provider only). */
-  directBinding?: boolean;
-  /**
-   * Compile-time constants (`compile(outputs, {constants})`) up to this many bytes per graph are embedded as
-   * initializers; beyond it they stay graph inputs that `run` feeds itself. Each session holds its own copy of
-   * what is embedded (plus onnxruntime's prepacked matmul weights), so this bounds memory per program. Default
-   * 64 MiB.
-   */
-  maxConstantBytes?: number;
-  /**
-   * How matmuls on quantized weights compute: 4 (default) quantizes their activations to int8 per block (fast,
-   * adds that rounding), 0 computes in f32 on the dequantized weights (exact, slower).
-   */
-  quantAccuracy?: 0 | 4;
-  /**
-   * Most live sessions of programs with quantized weights (default 4): each holds its own prepacked copy of
-   * them, so beyond this the least recently used is released (and recreated if needed again).
-   */
-  maxQuantizedSessions?: number;
-}
-
-/** Capabilities plus the execution provider that runs the sessions. */
-export interface OnnxCapabilities extends BackendCapabilities {
-  /** The execution provider sessions run on. */
-  provider: OnnxProvider;
-}
+export { estimateFlops, type OnnxBackendOptions, type OnnxCapabilities } from './onnx-options.js';
 
 /** A program compiled for the ONNX backend: the program plus its lowered model. */
 export interface OnnxCompiledGraph extends CompiledGraph {
@@ -83,24 +41,17 @@ export interface OnnxCompiledGraph extends CompiledGraph {
   readonly threads: number;
 }
 
-interface OnnxBuffer extends DeviceBuffer { readonly size: number }
 /** A program input a run must supply: fed by the caller, or bound at compile time but not embedded. */
 interface FeedSlot { inp: ProgramInput; graphName: string | undefined; bound: DeviceBuffer | undefined }
 /** A buffer's host data; `transposed`: data holds the buffer's 2-D values transposed (see adoptTransposed). */
 interface Stored { data: Float32Array | Int32Array; tensor?: Ort.Tensor; hash?: string; quant?: QuantizedMatrix; transposed?: true; storedTensor?: Ort.Tensor }
-
-/** Floating-point operations of one run, roughly: 2*M*N*K per matmul, one per element elsewhere. */
-export function estimateFlops(program: Program): number {
-  let f = 0;
-  for (const n of program.nodes) {
-    if (n.op === 'input' || n.op === 'constant') continue;
-    const size = sizeOf(n.shape);
-    f += n.op === 'matmul' ? 2 * size * n.inputs[0]!.shape[n.inputs[0]!.rank - 1]! : size;
-  }
-  return f;
+/** Compile-time constants of one graph: all bound, by input name; which are embedded, quantized, stored transposed. */
+interface BoundConstants {
+  constants: Record<string, DeviceBuffer>;
+  embedded: Map<string, Float32Array | Int32Array>;
+  quantized: Map<string, QuantizedMatrix>;
+  transposed: Set<string>;
 }
-
-let nextBufferId = 1;
 
 /** The onnxruntime-node backend. */
 export class OnnxBackend implements ComputeBackend {
@@ -118,20 +69,16 @@ export class OnnxBackend implements ComputeBackend {
   private readonly contrib: boolean;
   private readonly quantAccuracy: 0 | 4;
   private ort?: OrtModule;
-  private readonly buffers = new Map<number, Stored>();
+  private readonly buffers = new BufferTable<Stored>('onnx');
   private liveBytes = 0;
   private readonly sessions: SessionCache<OrtRunner>;
-  private readonly lowered = new Map<string, LoweredProgram>();
-  private loweredBytes = 0;
+  // Sessions of programs with quantized weights: each holds its own prepacked copy of them, so fewer are kept.
+  private readonly quantSessions: SessionCache<OrtRunner>;
+  private readonly loweredModels = new LoweredCache();
   private readonly plans = new WeakMap<OnnxCompiledGraph, FeedSlot[]>();
   // Lowered models that embed quantized weights -> how to lower them again (their bytes are dropped, see dropBytes).
   private readonly relowers = new WeakMap<LoweredProgram, () => Uint8Array>();
-  // Keys of live sessions embedding quantized weights, least recently used first.
-  private readonly quantLru = new Map<string, true>();
-  private readonly maxQuantSessions: number;
-  // Session keys with embedded constants -> the live buffers embedded in them, and the reverse.
-  private readonly holders = new Map<string, Set<number>>();
-  private readonly embeddedIn = new Map<number, Set<string>>();
+  private readonly embeddedConstants = new EmbeddedConstants();
   private disposed = false;
 
   constructor(options: OnnxBackendOptions = {}) {
@@ -148,10 +95,11 @@ export class OnnxBackend implements ComputeBackend {
     this.contrib = options.contribOps ?? this.provider === 'cpu';
     this.maxConstantBytes = options.maxConstantBytes ?? 64 * 1024 * 1024;
     this.quantAccuracy = options.quantAccuracy ?? 4;
-    this.maxQuantSessions = options.maxQuantizedSessions ?? 4;
-    if (!Number.isInteger(this.maxQuantSessions) || this.maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${this.maxQuantSessions})`);
+    const maxQuantSessions = options.maxQuantizedSessions ?? 4;
+    if (!Number.isInteger(maxQuantSessions) || maxQuantSessions < 1) throw new Error(`onnx: maxQuantizedSessions must be a positive integer (got ${maxQuantSessions})`);
     if (this.quantAccuracy !== 0 && this.quantAccuracy !== 4) throw new Error(`onnx: quantAccuracy must be 0 or 4 (got ${String(this.quantAccuracy)})`);
     this.sessions = new SessionCache(options.maxSessions ?? 32);
+    this.quantSessions = new SessionCache(maxQuantSessions);
   }
 
   /** Loads onnxruntime-node and runs a one-node model on the provider; throws saying what is missing. */
@@ -163,16 +111,16 @@ export class OnnxBackend implements ComputeBackend {
     this.ort = ort;
   }
 
-  /** f32/i32, no f64, the fused composites, and the provider. */
   /** Provider and threads, e.g. `cpu provider, 1 thread`. */
   describe(): string { return `${this.provider} provider, ${this.threads} thread${this.threads === 1 ? '' : 's'}`; }
 
+  /** f32/i32, no f64, the fused composites, and the provider. */
   capabilities(): OnnxCapabilities {
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: this.fused ? fusedCompositeNames() : [], provider: this.provider };
   }
 
   /** Number of cached sessions (for tests and diagnostics). */
-  get sessionCount(): number { return this.sessions.size; }
+  get sessionCount(): number { return this.sessions.size + this.quantSessions.size; }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     this.check();
@@ -193,10 +141,8 @@ export class OnnxBackend implements ComputeBackend {
   adoptQuantized(q: QuantizedMatrix): DeviceBuffer {
     this.check();
     if (this.provider !== 'cpu' || !this.contrib) throw new Error(`onnx: quantized weights need the cpu provider with contrib ops (MatMulNBits); this backend runs ${this.describe()}${this.contrib ? '' : ' without contrib ops'}`);
-    const id = nextBufferId++;
-    this.buffers.set(id, { data: new Float32Array(0), quant: q });
     this.liveBytes += quantizedBytes(q);
-    return { id, backend: this.name, shape: [q.k, q.n], dtype: 'f32', size: q.k * q.n } as OnnxBuffer;
+    return this.buffers.add({ data: new Float32Array(0), quant: q }, [q.k, q.n], 'f32', q.k * q.n);
   }
 
   /** A read-only f32 `[rows, cols]` weight over `data` stored `[cols, rows]`; matmuls on it read it in place. */
@@ -206,28 +152,22 @@ export class OnnxBackend implements ComputeBackend {
       throw new Error(`onnx.adoptTransposed: ${data?.constructor?.name} of ${data?.length} elements cannot be an f32 [${shape.join(',')}] buffer stored transposed`);
     }
     const b = this.wrap(data, shape, 'f32');
-    this.buffers.get(b.id)!.transposed = true;
+    this.buffers.get(b).transposed = true;
     return b;
   }
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const s = this.writable(buffer, 'upload');
-    if (data.length !== s.data.length) {
-      throw new Error(`onnx.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${s.data.length} elements, got ${data.length}`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[i] = data[i]!;
-    else s.data.set(data as HostArray);
+    checkUploadLength('onnx.upload', buffer, s.data.length, data.length);
+    writeHost(s.data, data);
     s.hash = undefined;
   }
 
   /** Copies host data into elements [offset, offset + data.length) of the buffer (no copy of the rest). */
   uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
     const s = this.writable(buffer, 'uploadRange');
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > s.data.length) {
-      throw new Error(`onnx.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] (${s.data.length} elements)`);
-    }
-    if (Array.isArray(data)) for (let i = 0; i < data.length; i++) s.data[offset + i] = data[i]!;
-    else s.data.set(data as HostArray, offset);
+    checkUploadRange('onnx.uploadRange', buffer, s.data.length, offset, data.length);
+    writeHost(s.data, data, offset);
     s.hash = undefined;
   }
 
@@ -242,21 +182,13 @@ export class OnnxBackend implements ComputeBackend {
 
   /** Frees a buffer; sessions and lowered models embedding it as a constant go once no live buffer holds them. */
   free(buffer: DeviceBuffer): void {
-    const s = this.stored(buffer);
-    this.buffers.delete(buffer.id);
+    this.check();
+    const s = this.buffers.take(buffer);
     this.liveBytes -= s.quant ? quantizedBytes(s.quant) : s.data.byteLength;
-    const keys = this.embeddedIn.get(buffer.id);
-    if (!keys) return;
-    this.embeddedIn.delete(buffer.id);
-    for (const key of keys) {
-      const holders = this.holders.get(key)!;
-      holders.delete(buffer.id);
-      if (holders.size > 0) continue;
-      this.holders.delete(key);
+    for (const key of this.embeddedConstants.release(buffer.id)) {
       this.sessions.remove(key);
-      this.quantLru.delete(key);
-      const lowered = this.lowered.get(key);
-      if (lowered) { this.lowered.delete(key); this.loweredBytes -= lowered.bytes.length; }
+      this.quantSessions.remove(key);
+      this.loweredModels.delete(key);
     }
   }
 
@@ -269,50 +201,53 @@ export class OnnxBackend implements ComputeBackend {
     this.check();
     const { program, fused, fusedOps } = this.fused ? compileWithFusions(outputs, alwaysFusedCompositeNames(), inferenceCompositeNames())
       : compileWithFusions(outputs, [], []);
-    const constants: Record<string, DeviceBuffer> = {};
-    const embedded = new Map<string, Float32Array | Int32Array>();
-    const quantized = new Map<string, QuantizedMatrix>();
-    const transposed = new Set<string>();
-    let bytes = 0;
-    for (const inp of program.inputs) {
-      const buf = options.constants?.[inp.name];
-      if (buf === undefined) continue;
-      const s = this.stored(buf);
-      if (buf.dtype !== inp.dtype || !sameShape(buf.shape, inp.shape)) {
-        throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
-      }
-      constants[inp.name] = buf;
-      if (s.quant) { quantized.set(inp.name, s.quant); continue; } // always embedded: MatMulNBits is fast on constants only
-      if (s.transposed) transposed.add(inp.name);
-      embedded.set(inp.name, s.data);
-      bytes += s.data.byteLength;
-    }
-    if (bytes > this.maxConstantBytes) embedded.clear();
-    const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
-    const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
-    const transKey = transposed.size === 0 ? '' : ':t' + hashString([...transposed].join('|'));
-    const key = program.hash + constKey + quantKey + transKey;
-    for (const name of [...embedded.keys(), ...quantized.keys()]) this.hold(key, constants[name]!.id);
-    let lowered = this.lowered.get(key);
+    const bound = this.bindConstants(program, options.constants ?? {});
+    const key = this.sessionKey(program.hash, bound);
+    for (const name of [...bound.embedded.keys(), ...bound.quantized.keys()]) this.embeddedConstants.hold(key, bound.constants[name]!.id);
+    const { constants, embedded, quantized, transposed } = bound;
+    const lower = (): LoweredProgram => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed });
+    let lowered = this.loweredModels.get(key);
     if (!lowered) {
-      lowered = lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed });
-      this.lowered.set(key, lowered);
-      this.loweredBytes += lowered.bytes.length;
-      // Lowered models are kept for recompiles (not needed by live graphs): at most 256, and 512 MiB of bytes.
-      while (this.lowered.size > 1 && (this.lowered.size > 256 || this.loweredBytes > 512 * 1024 * 1024)) {
-        const [oldKey, old] = this.lowered.entries().next().value!;
-        this.lowered.delete(oldKey);
-        this.loweredBytes -= old.bytes.length;
-      }
+      lowered = lower();
+      this.loweredModels.set(key, lowered);
     }
-    if (quantized.size > 0 && !this.relowers.has(lowered)) {
-      this.relowers.set(lowered, () => lowerProgram(program, `gramr_${program.hash}`, { fused, constants: embedded, contrib: this.contrib, quantized, quantAccuracy: this.quantAccuracy, transposed }).bytes);
-    }
+    if (quantized.size > 0 && !this.relowers.has(lowered)) this.relowers.set(lowered, () => lower().bytes);
     const threads = this.smallGraphFlops > 0 && estimateFlops(program) < this.smallGraphFlops ? 1 : this.threads;
     return {
       backend: this.name, program, lowered, key, fusedOps, threads,
       ...(Object.keys(constants).length > 0 ? { constants } : {}),
     };
+  }
+
+  // Compile-time constants that are program inputs: all bound; embedded as initializers up to maxConstantBytes in
+  // total (beyond it run feeds them), quantized weights always (MatMulNBits is fast on constants only).
+  private bindConstants(program: Program, given: Readonly<Record<string, DeviceBuffer>>): BoundConstants {
+    const bound: BoundConstants = { constants: {}, embedded: new Map(), quantized: new Map(), transposed: new Set() };
+    let bytes = 0;
+    for (const inp of program.inputs) {
+      const buf = given[inp.name];
+      if (buf === undefined) continue;
+      const s = this.stored(buf);
+      if (buf.dtype !== inp.dtype || !sameShape(buf.shape, inp.shape)) {
+        throw new Error(`onnx.compile: constant '${inp.name}' is ${buf.dtype} [${buf.shape.join(',')}] but the graph's input is ${inp.dtype} [${inp.shape.join(',')}]`);
+      }
+      bound.constants[inp.name] = buf;
+      if (s.quant) { bound.quantized.set(inp.name, s.quant); continue; }
+      if (s.transposed) bound.transposed.add(inp.name);
+      bound.embedded.set(inp.name, s.data);
+      bytes += s.data.byteLength;
+    }
+    if (bytes > this.maxConstantBytes) bound.embedded.clear();
+    return bound;
+  }
+
+  // The session key: the program hash, the embedded constants' content hash, the quantized weights' buffer ids and
+  // the inputs stored transposed.
+  private sessionKey(programHash: string, { constants, embedded, quantized, transposed }: BoundConstants): string {
+    const constKey = embedded.size === 0 ? '' : ':' + hashString([...embedded.keys()].map((n) => `${n}=${this.contentHash(constants[n]!)}`).join('|'));
+    const quantKey = quantized.size === 0 ? '' : ':q' + hashString([...quantized.keys()].map((n) => `${n}=#${constants[n]!.id}`).join('|'));
+    const transKey = transposed.size === 0 ? '' : ':t' + hashString([...transposed].join('|'));
+    return programHash + constKey + quantKey + transKey;
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
@@ -321,8 +256,8 @@ export class OnnxBackend implements ComputeBackend {
     const g = graph as OnnxCompiledGraph;
     const { program, lowered } = g;
     const ortFeeds = this.ortFeeds(g, feeds);
-    const lease = this.sessions.acquireReady(g.key) ?? await this.session(g);
-    if (this.quantLru.delete(g.key)) this.quantLru.set(g.key, true);
+    const cache = this.relowers.has(lowered) ? this.quantSessions : this.sessions;
+    const lease = cache.acquireReady(g.key) ?? await this.session(g, cache);
     let result: Record<string, Ort.Tensor>;
     try {
       result = lease.session.runSync ? lease.session.runSync(ortFeeds) : await lease.session.run(ortFeeds);
@@ -376,24 +311,12 @@ export class OnnxBackend implements ComputeBackend {
 
   dispose(): void {
     this.sessions.clear();
-    this.quantLru.clear();
-    this.lowered.clear();
-    this.loweredBytes = 0;
-    this.holders.clear();
-    this.embeddedIn.clear();
+    this.quantSessions.clear();
+    this.loweredModels.clear();
+    this.embeddedConstants.clear();
     this.buffers.clear();
     this.liveBytes = 0;
     this.disposed = true;
-  }
-
-  // Records that the session/model under `key` embeds buffer `id` (dropped when no holder is left).
-  private hold(key: string, id: number): void {
-    let h = this.holders.get(key);
-    if (!h) this.holders.set(key, (h = new Set()));
-    h.add(id);
-    let k = this.embeddedIn.get(id);
-    if (!k) this.embeddedIn.set(id, (k = new Set()));
-    k.add(key);
   }
 
   // Content hash of a buffer's data (cached until the next upload).
@@ -403,28 +326,19 @@ export class OnnxBackend implements ComputeBackend {
     return s.hash;
   }
 
-  // The cached session of a graph, leased for one run (created on first use).
-  private session(graph: OnnxCompiledGraph): Promise<SessionLease<OrtRunner>> {
+  // The session of a graph in `cache`, leased for one run (created on first use).
+  private session(graph: OnnxCompiledGraph, cache: SessionCache<OrtRunner>): Promise<SessionLease<OrtRunner>> {
     const ort = this.ort;
     if (!ort) throw new Error('onnx: call init() before run()');
     const options = sessionOptions(this.provider, graph.threads, this.spinning);
     const direct = this.directBinding && this.provider === 'cpu';
     const relower = this.relowers.get(graph.lowered);
-    const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
-    return this.sessions.acquire(graph.key, async () => {
+    return cache.acquire(graph.key, async () => {
+      const bytes = graph.lowered.bytes.length > 0 || !relower ? graph.lowered.bytes : relower();
       const runner = await createRunner(ort, bytes, options, direct).catch((e: unknown) => {
         throw new Error(describeRunError(e, graph.program, graph.lowered, this.provider, 'creating the session for'));
       });
-      if (relower) {
-        this.dropBytes(graph);
-        this.quantLru.set(graph.key, true);
-        for (const old of this.quantLru.keys()) {
-          if (this.quantLru.size <= this.maxQuantSessions) break;
-          if (old === graph.key) continue;
-          this.quantLru.delete(old);
-          this.sessions.remove(old);
-        }
-      }
+      if (relower) this.dropBytes(graph);
       return runner;
     });
   }
@@ -432,10 +346,7 @@ export class OnnxBackend implements ComputeBackend {
   // A model embedding quantized weights is hundreds of MB: once its session holds them, the bytes go (they are
   // lowered again should the session be evicted and needed later).
   private dropBytes(graph: OnnxCompiledGraph): void {
-    if (this.lowered.get(graph.key) === graph.lowered) {
-      this.lowered.delete(graph.key);
-      this.loweredBytes -= graph.lowered.bytes.length;
-    }
+    this.loweredModels.delete(graph.key, graph.lowered);
     graph.lowered.bytes = new Uint8Array(0);
   }
 
@@ -453,11 +364,9 @@ export class OnnxBackend implements ComputeBackend {
     return s.tensor;
   }
 
-  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType, tensor?: Ort.Tensor): OnnxBuffer {
-    const id = nextBufferId++;
-    this.buffers.set(id, { data, tensor });
+  private wrap(data: Float32Array | Int32Array, shape: Shape, dtype: DType, tensor?: Ort.Tensor): DeviceBuffer {
     this.liveBytes += data.byteLength;
-    return { id, backend: this.name, shape: [...shape], dtype, size: data.length };
+    return this.buffers.add({ data, tensor }, shape, dtype, data.length);
   }
 
   // A buffer host data may be written into (not a quantized weight, nor one stored transposed).
@@ -470,11 +379,7 @@ export class OnnxBackend implements ComputeBackend {
 
   private stored(buffer: DeviceBuffer): Stored {
     this.check();
-    const s = this.buffers.get(buffer.id);
-    if (!s || buffer.backend !== this.name) {
-      throw new Error(`onnx: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return s;
+    return this.buffers.get(buffer);
   }
 
   private check(): void {

@@ -7,17 +7,16 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
-import { isPrimitive } from '../../core/tensor/primitives.js';
+import { BufferTable, checkUploadLength, checkUploadRange } from '../../core/tensor/buffer-table.js';
+import type { KernelSet } from '../../core/tensor/kernel-registry.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
-import { compileGraph } from '../../core/tensor/program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
 import type { Tensor } from '../../core/tensor/tensor.js';
 import { acquireDevice, AUTO_PATHS, NAMED_PATHS, type AcquiredDevice } from './device.js';
 import { GpuBufferPool, type GpuTensor } from './gpu-buffer-pool.js';
 import type { Dispatch, KernelContext, WebGpuKernel } from './kernels/kernel.js';
 import { PipelineCache } from './pipeline-cache.js';
-import { webgpuKernelRegistry } from './webgpu-kernels.js';
+import { webgpuKernels } from './webgpu-kernels.js';
 
 /** Options of the WebGPU backend. */
 export interface WebGpuBackendOptions {
@@ -27,26 +26,22 @@ export interface WebGpuBackendOptions {
   fused?: boolean;
 }
 
-interface WebGpuBuffer extends DeviceBuffer { readonly size: number }
-
 type Command =
   | { kind: 'dispatch'; d: Dispatch }
   | { kind: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
   | { kind: 'clear'; buffer: GPUBuffer; bytes: number };
-
-let nextBufferId = 1;
 
 /** The WebGPU backend (see the file header). */
 export class WebGpuBackend implements ComputeBackend {
   /** Registry name. */
   readonly name = 'webgpu';
   /** Kernels by `webgpu/<op>`. */
-  readonly kernels: KernelRegistry<WebGpuKernel>;
+  readonly kernels: KernelSet<WebGpuKernel>;
   private readonly options: WebGpuBackendOptions;
   private acquired?: AcquiredDevice;
   private pool?: GpuBufferPool;
   private cache?: PipelineCache;
-  private readonly tensors = new Map<number, GpuTensor>();
+  private readonly tensors = new BufferTable<GpuTensor>('webgpu');
   private readonly constants = new WeakMap<Tensor, GpuTensor>();
   private statusBuffer?: GpuTensor;
   private maxBufferBytes?: number;
@@ -60,7 +55,7 @@ export class WebGpuBackend implements ComputeBackend {
     if (adapter !== 'auto' && !NAMED_PATHS[adapter]) {
       throw new Error(`webgpu: adapter '${adapter}' (valid: auto, ${Object.keys(NAMED_PATHS).join(', ')})`);
     }
-    this.kernels = webgpuKernelRegistry(options.fused ?? true);
+    this.kernels = webgpuKernels(options.fused ?? true);
   }
 
   /** Acquires the device; throws listing each adapter path tried and why it failed. */
@@ -85,7 +80,7 @@ export class WebGpuBackend implements ComputeBackend {
   get pipelineCount(): number { return this.cache?.size ?? 0; }
 
   capabilities(): BackendCapabilities {
-    const fused = this.kernels.ops('webgpu').filter((op) => !isPrimitive(op));
+    const fused = this.kernels.fusedOps();
     return { dtypes: ['f32', 'i32'], f64: false, fusedKernels: fused, maxBufferBytes: this.maxBufferBytes };
   }
 
@@ -93,7 +88,7 @@ export class WebGpuBackend implements ComputeBackend {
   describe(): string { return `${this.adapter}${this.software ? ', software' : ''}`; }
 
   /** Adds a kernel under `webgpu/<op>`; duplicates are rejected. */
-  registerKernel(op: string, kernel: WebGpuKernel): void { this.kernels.register('webgpu', op, kernel); }
+  registerKernel(op: string, kernel: WebGpuKernel): void { this.kernels.register(op, kernel); }
 
   allocate(shape: Shape, dtype: DType): DeviceBuffer {
     const t = this.pools().alloc(sizeOf(shape), dtype);
@@ -103,17 +98,13 @@ export class WebGpuBackend implements ComputeBackend {
 
   upload(buffer: DeviceBuffer, data: HostData): void {
     const t = this.tensorOf(buffer);
-    if (data.length !== t.size) {
-      throw new Error(`webgpu.upload: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] holds ${t.size} elements, got ${data.length}`);
-    }
+    checkUploadLength('webgpu.upload', buffer, t.size, data.length);
     this.write(t, 0, data);
   }
 
   uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
     const t = this.tensorOf(buffer);
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > t.size) {
-      throw new Error(`webgpu.uploadRange: elements [${offset}, ${offset + data.length}) are outside buffer #${buffer.id} [${buffer.shape.join(',')}] (${t.size} elements)`);
-    }
+    checkUploadRange('webgpu.uploadRange', buffer, t.size, offset, data.length);
     this.write(t, offset, data);
   }
 
@@ -123,18 +114,13 @@ export class WebGpuBackend implements ComputeBackend {
   }
 
   free(buffer: DeviceBuffer): void {
-    const t = this.tensorOf(buffer);
-    this.tensors.delete(buffer.id);
-    this.pools().release(t);
+    this.check();
+    this.pools().release(this.tensors.take(buffer));
   }
 
   compile(outputs: readonly Tensor[]): CompiledGraph {
     this.check();
-    const program = compileGraph(outputs, { fused: (op) => this.kernels.has('webgpu', op) });
-    for (const n of program.nodes) {
-      if (n.op !== 'input' && n.op !== 'constant' && !this.kernels.has('webgpu', n.op)) throw new Error(`webgpu.compile: no kernel for op '${n.op}' (${n})`);
-    }
-    return { backend: this.name, program };
+    return { backend: this.name, program: this.kernels.compile(outputs) };
   }
 
   async run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]> {
@@ -192,7 +178,7 @@ export class WebGpuBackend implements ComputeBackend {
         scratch = [];
         let t: GpuTensor;
         try {
-          t = this.kernels.get('webgpu', node.op)!(node, ins, ctx);
+          t = this.kernels.get(node.op)!(node, ins, ctx);
         } catch (e) {
           for (const s of scratch) pool.release(s);
           throw new Error(`webgpu: op '${node.op}' (${node}, inputs ${node.inputs.map(String).join(', ')}) failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -309,19 +295,11 @@ export class WebGpuBackend implements ComputeBackend {
     return p;
   }
 
-  private wrap(t: GpuTensor, shape: Shape, dtype: DType): WebGpuBuffer {
-    const id = nextBufferId++;
-    this.tensors.set(id, t);
-    return { id, backend: this.name, shape: [...shape], dtype, size: t.size };
-  }
+  private wrap(t: GpuTensor, shape: Shape, dtype: DType): DeviceBuffer { return this.tensors.add(t, shape, dtype, t.size); }
 
   private tensorOf(buffer: DeviceBuffer): GpuTensor {
     this.check();
-    const t = this.tensors.get(buffer.id);
-    if (!t || buffer.backend !== this.name) {
-      throw new Error(`webgpu: buffer #${buffer.id} ${buffer.dtype} [${buffer.shape.join(',')}] was freed or belongs to another backend`);
-    }
-    return t;
+    return this.tensors.get(buffer);
   }
 
   private device(): AcquiredDevice {

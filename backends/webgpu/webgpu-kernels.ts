@@ -1,6 +1,6 @@
-// The WebGPU backend's kernel table: one kernel per primitive op plus the fused composite kernels, registered in a
-// KernelRegistry under `webgpu/<op>`.
-import { KernelRegistry } from '../../core/tensor/kernel-registry.js';
+// The WebGPU backend's kernels: one per primitive op plus the fused composite kernels, registered in the shared
+// kernelRegistry under `webgpu/<op>` when this module loads.
+import { KernelSet, kernelRegistry } from '../../core/tensor/kernel-registry.js';
 import { BINARY_OPS, COMPARE_OPS, PRIMITIVE_OPS, UNARY_OPS } from '../../core/tensor/primitives.js';
 import { binaryKernel, castKernel, iotaKernel, unaryKernel, whereKernel } from './kernels/elementwise.js';
 import { FUSED_KERNELS } from './kernels/fused.js';
@@ -23,10 +23,8 @@ export function primitiveKernels(): Record<string, WebGpuKernel> {
   return k;
 }
 
-/** A registry with `webgpu/<primitive>` kernels and, when `fused`, the fused composite kernels. */
-export function webgpuKernelRegistry(fused: boolean): KernelRegistry<WebGpuKernel> {
-  const reg = new KernelRegistry<WebGpuKernel>();
-  for (const [op, kernel] of Object.entries(primitiveKernels())) reg.register('webgpu', op, kernel);
-  if (fused) for (const [op, kernel] of Object.entries(FUSED_KERNELS)) reg.register('webgpu', op, kernel);
-  return reg;
-}
+for (const [op, kernel] of Object.entries(primitiveKernels())) kernelRegistry.register('webgpu', op, kernel);
+for (const [op, kernel] of Object.entries(FUSED_KERNELS)) kernelRegistry.register('webgpu', op, kernel);
+
+/** The `webgpu/<op>` kernels of one backend instance: every primitive and, when `fused`, the fused composites. */
+export function webgpuKernels(fused: boolean): KernelSet<WebGpuKernel> { return new KernelSet<WebGpuKernel>('webgpu', fused); }

@@ -154,13 +154,25 @@ async function resolveHubPaths(list: HubPath[]): Promise<void> {
   }
 }
 
-/**
- * Load and validate a pipeline with the application's `basePlugins` (gramr's built-in list: cli/app.ts) plus the
- * plugins the file names; throws one ConfigError listing every problem. Touches nothing on disk but the Hub
- * cache: once the file is valid, Hub model ids and hf:// dataset files are fetched there (HubError on failure).
- */
-export async function loadPipeline(fileArg: string, sets: string[], basePlugins: readonly PluginRef[]): Promise<Pipeline> {
-  const file = path.resolve(fileArg);
+type PipelineConfig = z.infer<typeof pipelineSchema>;
+
+/** What the checks of one pipeline file share: its plugins, where each key is in the file, the errors so far. */
+interface Checking {
+  container: GramrContainer;
+  map: SourceMap;
+  /** The file as shown in messages (relative to the working folder when inside it). */
+  shown: string;
+  baseDir: string;
+  errors: string[];
+  /** `file:line: path` of a config path, for messages. */
+  at(p: Array<string | number>): string;
+}
+
+/** A dataset that gives no path and reads its kind's standard place (filled in once the config is valid). */
+interface StandardPath { where: string; options: Record<string, unknown>; source: DataSource }
+
+// Reads and parses the file and applies the --set overrides; top-level `x-` keys (YAML anchors) are dropped.
+function readPipelineSource(file: string, sets: string[]): { shown: string; map: SourceMap; raw: unknown } {
   const rel = path.relative(process.cwd(), file);
   const shown = rel && !rel.startsWith('..') ? rel : file;
   let text: string;
@@ -179,80 +191,111 @@ export async function loadPipeline(fileArg: string, sets: string[], basePlugins:
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete (raw as Record<string, unknown>)[k];
   }
-  const top = pipelineSchema.safeParse(raw);
-  if (!top.success) throw new ConfigError(describeIssues(top.error.issues, pipelineSchema, [], map, shown).join('\n'));
-  const cfg = top.data;
-  const baseDir = path.dirname(file);
-  const container = await createGramrContainer([...basePlugins, ...cfg.plugins.map((spec, i) => ({ spec, baseDir, label: `${locate(map, ['plugins', i], shown)}: plugins[${i}]` }))]);
+  return { shown, map, raw };
+}
 
-  const errors: string[] = [];
-  const at = (p: Array<string | number>): string => `${locate(map, p, shown)}: ${formatPath(p)}`;
-  const backends = container.kinds('ComputeBackend');
+// Every preferred backend must be registered; options per backend kind are validated by the kind's schema.
+function checkBackends(c: Checking, cfg: PipelineConfig): Record<string, unknown> {
+  const backends = c.container.kinds('ComputeBackend');
   cfg.backend.prefer.forEach((b, i) => {
-    if (!backends.includes(b)) errors.push(`${at(['backend', 'prefer', i])}: unknown backend "${b}"; valid backends: ${backends.join(', ') || '(none)'}`);
+    if (!backends.includes(b)) c.errors.push(`${c.at(['backend', 'prefer', i])}: unknown backend "${b}"; valid backends: ${backends.join(', ') || '(none)'}`);
   });
   const backendOptions: Record<string, unknown> = {};
   for (const [kind, raw] of Object.entries(cfg.backend.options)) {
-    const parsed = parseKind(container, 'ComputeBackend', kind, { kind, ...raw }, ['kind'], ['backend', 'options', kind], 'kind', map, shown, errors);
+    const parsed = parseKind(c.container, 'ComputeBackend', kind, { kind, ...raw }, ['kind'], ['backend', 'options', kind], 'kind', c.map, c.shown, c.errors);
     if (parsed !== undefined) backendOptions[kind] = parsed;
   }
+  return backendOptions;
+}
 
+// Validated dataset options; local paths must exist, Hub paths go to `hubPaths`, path-less ones to `standardPaths`.
+function planDatasets(c: Checking, cfg: PipelineConfig, hubPaths: HubPath[], standardPaths: StandardPath[]): Pipeline['datasets'] {
   const datasets = new Map<string, { kind: string; options: unknown }>();
-  const hubPaths: HubPath[] = [];
-  const standardPaths: Array<{ where: string; options: Record<string, unknown>; source: DataSource }> = [];
   for (const [dname, d] of Object.entries(cfg.datasets)) {
-    const options = parseKind(container, 'DataSource', d.kind, d, ['kind'], ['datasets', dname], 'kind', map, shown, errors);
+    const options = parseKind(c.container, 'DataSource', d.kind, d, ['kind'], ['datasets', dname], 'kind', c.map, c.shown, c.errors);
     if (options === undefined) continue;
     for (const key of ['path', 'paths'] as const) {
       const v = (options as Record<string, unknown>)[key];
       const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
       for (const p of list) {
-        if (p.startsWith('hf://')) hubPaths.push({ where: at(['datasets', dname, key]), options: options as Record<string, unknown>, key, value: p });
-        else if (!existsSync(path.resolve(baseDir, p))) errors.push(`${at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${baseDir})`);
+        if (p.startsWith('hf://')) hubPaths.push({ where: c.at(['datasets', dname, key]), options: options as Record<string, unknown>, key, value: p });
+        else if (!existsSync(path.resolve(c.baseDir, p))) c.errors.push(`${c.at(['datasets', dname, key])}: path does not exist: ${p} (resolved against ${c.baseDir})`);
       }
     }
-    const source = container.get<DataSource>('DataSource', d.kind);
+    const source = c.container.get<DataSource>('DataSource', d.kind);
     if ((options as Record<string, unknown>).path === undefined && source.defaultPath) {
-      standardPaths.push({ where: at(['datasets', dname, 'path']), options: options as Record<string, unknown>, source });
+      standardPaths.push({ where: c.at(['datasets', dname, 'path']), options: options as Record<string, unknown>, source });
     }
     datasets.set(dname, { kind: d.kind, options });
   }
+  return datasets;
+}
+
+// Model paths resolved against the file's folder; a path that does not exist but reads as a Hub id goes to `hubPaths`.
+function planModels(c: Checking, cfg: PipelineConfig, hubPaths: HubPath[]): Pipeline['models'] {
   const models = new Map<string, { path: string; tokenizer?: string }>();
   for (const [mname, m] of Object.entries(cfg.models)) {
-    const abs = path.resolve(baseDir, m.path);
-    const model = { path: abs, tokenizer: m.tokenizer ? path.resolve(baseDir, m.tokenizer) : undefined };
-    if (!existsSync(abs) && parseHubRef(m.path) !== undefined) hubPaths.push({ where: at(['models', mname, 'path']), options: model, key: 'path', value: m.path, model: true });
-    else if (!existsSync(abs)) errors.push(`${at(['models', mname, 'path'])}: path does not exist: ${m.path} (nor is it a Hub id owner/name[@rev])`);
+    const abs = path.resolve(c.baseDir, m.path);
+    const model = { path: abs, tokenizer: m.tokenizer ? path.resolve(c.baseDir, m.tokenizer) : undefined };
+    if (!existsSync(abs) && parseHubRef(m.path) !== undefined) hubPaths.push({ where: c.at(['models', mname, 'path']), options: model, key: 'path', value: m.path, model: true });
+    else if (!existsSync(abs)) c.errors.push(`${c.at(['models', mname, 'path'])}: path does not exist: ${m.path} (nor is it a Hub id owner/name[@rev])`);
     models.set(mname, model);
   }
+  return models;
+}
 
-  const provided = new Map<string, string>([
-    ...Object.keys(cfg.datasets).map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
-    ...Object.keys(cfg.models).map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
-  ]);
+// Each stage's options, id (kind, kind-2, ... unless given; unique), placement and artifact flow, then the flow check.
+function planStages(c: Checking, cfg: PipelineConfig): PlannedStage[] {
   const ids = new Set<string>();
   const kindCount = new Map<string, number>();
   const stages: PlannedStage[] = [];
   const flow: FlowStage[] = [];
-  const defaultPlacement = cfg.placement && parsePlacement(container, cfg.placement, ['placement'], map, shown, errors);
+  const defaultPlacement = cfg.placement && parsePlacement(c.container, cfg.placement, ['placement'], c.map, c.shown, c.errors);
   cfg.stages.forEach((s, index) => {
-    const options = parseKind(container, 'Stage', s.stage, s, ['stage', 'id', 'placement'], ['stages', index], 'stage', map, shown, errors);
-    const placement = s.placement ? parsePlacement(container, s.placement, ['stages', index, 'placement'], map, shown, errors) : defaultPlacement;
+    const options = parseKind(c.container, 'Stage', s.stage, s, ['stage', 'id', 'placement'], ['stages', index], 'stage', c.map, c.shown, c.errors);
+    const placement = s.placement ? parsePlacement(c.container, s.placement, ['stages', index, 'placement'], c.map, c.shown, c.errors) : defaultPlacement;
     const n = (kindCount.get(s.stage) ?? 0) + 1;
     kindCount.set(s.stage, n);
     const id = s.id ?? (n === 1 ? s.stage : `${s.stage}-${n}`);
-    if (ids.has(id)) errors.push(`${at(['stages', index, 'id'])}: stage id "${id}" is used twice; give one an explicit id`);
+    if (ids.has(id)) c.errors.push(`${c.at(['stages', index, 'id'])}: stage id "${id}" is used twice; give one an explicit id`);
     ids.add(id);
     if (options === undefined) return;
-    const impl = container.get<Stage>('Stage', s.stage);
+    const impl = c.container.get<Stage>('Stage', s.stage);
     const inputs = impl.inputs(options);
     const outputs = impl.outputs(options);
     flow.push({ index, id, raw: s, inputs, outputs });
-    const executionKeys = container.contribution('Stage', s.stage)?.executionKeys ?? [];
+    const executionKeys = c.container.contribution('Stage', s.stage)?.executionKeys ?? [];
     stages.push({ index, id, kind: s.stage, options, impl, inputs, outputs, executionKeys, ...(placement ? { placement } : {}) });
   });
-  errors.push(...checkArtifactFlow(flow, provided, at));
-  if (errors.length) throw new ConfigError(errors.join('\n'));
+  const provided = new Map<string, string>([
+    ...Object.keys(cfg.datasets).map((d): [string, string] => [d, `dataset "${d}" (datasets.${d})`]),
+    ...Object.keys(cfg.models).map((m): [string, string] => [m, `model "${m}" (models.${m})`]),
+  ]);
+  c.errors.push(...checkArtifactFlow(flow, provided, c.at));
+  return stages;
+}
+
+/**
+ * Load and validate a pipeline with the application's `basePlugins` (gramr's built-in list: cli/app.ts) plus the
+ * plugins the file names; throws one ConfigError listing every problem. Touches nothing on disk but the Hub
+ * cache: once the file is valid, Hub model ids and hf:// dataset files are fetched there (HubError on failure).
+ */
+export async function loadPipeline(fileArg: string, sets: string[], basePlugins: readonly PluginRef[]): Promise<Pipeline> {
+  const file = path.resolve(fileArg);
+  const { shown, map, raw } = readPipelineSource(file, sets);
+  const top = pipelineSchema.safeParse(raw);
+  if (!top.success) throw new ConfigError(describeIssues(top.error.issues, pipelineSchema, [], map, shown).join('\n'));
+  const cfg = top.data;
+  const baseDir = path.dirname(file);
+  const container = await createGramrContainer([...basePlugins, ...cfg.plugins.map((spec, i) => ({ spec, baseDir, label: `${locate(map, ['plugins', i], shown)}: plugins[${i}]` }))]);
+  const c: Checking = { container, map, shown, baseDir, errors: [], at: (p) => `${locate(map, p, shown)}: ${formatPath(p)}` };
+  const backendOptions = checkBackends(c, cfg);
+  const hubPaths: HubPath[] = [];
+  const standardPaths: StandardPath[] = [];
+  const datasets = planDatasets(c, cfg, hubPaths, standardPaths);
+  const models = planModels(c, cfg, hubPaths);
+  const stages = planStages(c, cfg);
+  if (c.errors.length) throw new ConfigError(c.errors.join('\n'));
   for (const d of standardPaths) {
     try {
       d.options.path = await d.source.defaultPath!(d.options);

@@ -62,9 +62,7 @@ export interface ProgressBoard {
 /** A board for `mode`: bars share one MultiBar on stderr; JSON lines go to stdout; quiet prints nothing. JSON events also reach `tee`. */
 export function createProgressBoard(mode: ProgressMode, tee?: EventTee): ProgressBoard {
   let multi: cliProgress.MultiBar | undefined;
-  const bars = (): cliProgress.MultiBar => (multi ??= new cliProgress.MultiBar({
-    format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr,
-  }, cliProgress.Presets.shades_classic));
+  const bars = (): cliProgress.MultiBar => (multi ??= new cliProgress.MultiBar(barOptions(), cliProgress.Presets.shades_classic));
   return {
     stage: (label, events, eventEveryMs) => createStageProgress(mode, label, events, eventEveryMs, mode === 'bar' ? bars : undefined, tee),
     line: (text) => {
@@ -74,6 +72,18 @@ export function createProgressBoard(mode: ProgressMode, tee?: EventTee): Progres
     },
     stop: () => multi?.stop(),
   };
+}
+
+// Options of every bar (single or in a MultiBar) on stderr.
+function barOptions(): cliProgress.Options {
+  return { format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr };
+}
+
+// The fields BAR_FORMAT shows besides the count: label, unit, metrics, rate and eta since `started` (ms).
+function barFields(label: string, u: ProgressUpdate, started: number): Record<string, string> {
+  const rate = u.done / Math.max(1e-3, (Date.now() - started) / 1000);
+  const eta = u.total !== undefined && rate > 0 ? formatSeconds((u.total - u.done) / rate) : '?';
+  return { label: label.padEnd(24), unit: u.unit ?? 'items', metrics: formatMetrics(u.metrics), rate: rate.toFixed(1), eta };
 }
 
 /**
@@ -103,16 +113,12 @@ export function createStageProgress(mode: ProgressMode, label: string, events?: 
     }
   };
   const draw = (u: ProgressUpdate): void => {
-    const elapsed = Math.max(1e-3, (Date.now() - started) / 1000);
-    const rate = u.done / elapsed;
-    const eta = u.total !== undefined && rate > 0 ? formatSeconds((u.total - u.done) / rate) : '?';
-    const extra = { label: label.padEnd(24), unit: u.unit ?? 'items', metrics: formatMetrics(u.metrics), rate: rate.toFixed(1), eta };
+    const extra = barFields(label, u, started);
     if (!bar) {
       const total = u.total ?? Math.max(1, u.done);
       if (multi) bar = multi().create(total, u.done, extra);
       else {
-        bar = new cliProgress.SingleBar({ format: BAR_FORMAT, barsize: 24, hideCursor: false, clearOnComplete: false, etaBuffer: 50, fps: 5, stream: process.stderr },
-          cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(barOptions(), cliProgress.Presets.shades_classic);
         bar.start(total, u.done, extra);
       }
     } else {

@@ -1,5 +1,6 @@
-// The compute backend contract: buffers (allocate / upload / download / free), compile a graph once and run it
-// many times with different feeds, capabilities, and live-buffer counters. Core never imports a backend.
+// The compute backend contract: an allocator (allocate / upload / download / free, live-buffer counters) and a
+// runtime (compile a graph once, run it many times with different feeds), plus a name, init and capabilities.
+// Core never imports a backend.
 import type { DType, HostArray, HostData } from './dtype.js';
 import type { Program } from './program.js';
 import type { QuantizedMatrix } from './quantize.js';
@@ -69,19 +70,11 @@ export interface CompileGraphOptions {
 /** Feeds of one run: one buffer per program input, by input name. */
 export type Feeds = Readonly<Record<string, DeviceBuffer>>;
 
-/** A compute backend. Implementations: backends/cpu (reference), backends/onnx, backends/webgpu. */
-export interface ComputeBackend {
-  /** Registry name (`cpu`, `onnx`, `webgpu`). */
-  readonly name: string;
-  /** Prepares the backend; throws an Error whose message says why it cannot run here. Call once before use. */
-  init(): Promise<void>;
-  /** What this backend supports (valid after `init`). */
-  capabilities(): BackendCapabilities;
-  /**
-   * Optional: what it runs on, in a few words, after `init` (the WebGPU adapter, the ONNX provider and threads); the
-   * backend chain printed by commands and recorded in manifests and reports shows it in brackets.
-   */
-  describe?(): string;
+/**
+ * The allocator half of a backend (tinygrad's Allocator): buffers in its own memory, host transfers and live
+ * counters. Backends keep their handle table in a `BufferTable` (buffer-table.ts).
+ */
+export interface BufferAllocator {
   /** A new zero-filled buffer. */
   allocate(shape: Shape, dtype: DType): DeviceBuffer;
   /** Copies host data (length = buffer size) into the buffer. */
@@ -113,6 +106,12 @@ export interface ComputeBackend {
   download(buffer: DeviceBuffer): Promise<HostArray>;
   /** Releases the buffer; using it afterwards is an error. */
   free(buffer: DeviceBuffer): void;
+  /** Live buffer counters. */
+  memory(): MemoryCounters;
+}
+
+/** The runtime half of a backend: programs compiled once for its kernels and run many times on its buffers. */
+export interface GraphRuntime {
   /** Compiles the graph computing `outputs` (expanding composites it has no fused kernel for). */
   compile(outputs: readonly Tensor[], options?: CompileGraphOptions): CompiledGraph;
   /**
@@ -120,8 +119,21 @@ export interface ComputeBackend {
    * per output, owned by the caller (free them). Intermediates are released as soon as they are dead.
    */
   run(graph: CompiledGraph, feeds: Feeds): Promise<DeviceBuffer[]>;
-  /** Live buffer counters. */
-  memory(): MemoryCounters;
+}
+
+/** A compute backend. Implementations: backends/cpu (reference), backends/onnx, backends/webgpu. */
+export interface ComputeBackend extends BufferAllocator, GraphRuntime {
+  /** Registry name (`cpu`, `onnx`, `webgpu`). */
+  readonly name: string;
+  /** Prepares the backend; throws an Error whose message says why it cannot run here. Call once before use. */
+  init(): Promise<void>;
+  /** What this backend supports (valid after `init`). */
+  capabilities(): BackendCapabilities;
+  /**
+   * Optional: what it runs on, in a few words, after `init` (the WebGPU adapter, the ONNX provider and threads); the
+   * backend chain printed by commands and recorded in manifests and reports shows it in brackets.
+   */
+  describe?(): string;
   /** Frees everything; the backend is unusable afterwards. */
   dispose(): void;
 }

@@ -13,10 +13,11 @@ export { GraphBuildError, broadcastShapes, sizeOf, type Shape } from './shape.js
 export { grad, backprop, topoOrder } from './autodiff.js';
 export { compileGraph, lowerGraph, structureHash, type Program, type ProgramInput, type CompileOptions } from './program.js';
 export {
-  checkFeeds, type ComputeBackend, type DeviceBuffer, type BackendCapabilities, type MemoryCounters, type CompiledGraph, type CompileGraphOptions, type Feeds,
+  checkFeeds, type ComputeBackend, type BufferAllocator, type GraphRuntime, type DeviceBuffer, type BackendCapabilities, type MemoryCounters, type CompiledGraph, type CompileGraphOptions, type Feeds,
 } from './backend.js';
 export { BackendRegistry, resolveBackend, type BackendFactory, type BackendAttempt, type ResolvedBackend } from './backend-registry.js';
-export { KernelRegistry } from './kernel-registry.js';
+export { KernelRegistry, KernelSet, kernelRegistry, type KernelTraits } from './kernel-registry.js';
+export { BufferTable, checkUploadLength, checkUploadRange, writeHost, type SizedBuffer } from './buffer-table.js';
 export { evaluate } from './evaluate.js';
 export { Rng } from './rng.js';
 export { normalInit, uniformInit, xavierUniform, constantInit } from './init.js';

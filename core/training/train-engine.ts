@@ -4,7 +4,7 @@
 // graph, or with gradient accumulation a gradient program per shape plus shared accumulate and update programs.
 // A step whose loss, gradient norm or updated weights are not finite is not applied.
 import { backprop, grad } from '../tensor/autodiff.js';
-import type { CompiledGraph, ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
+import type { CompiledGraph, ComputeBackend, DeviceBuffer, Feeds } from '../tensor/backend.js';
 import type { DType, HostData } from '../tensor/dtype.js';
 import { clipByGlobalNorm, globalNorm } from '../tensor/optim/clip.js';
 import type { NamedTensors, Optimizer, OptimizerState } from '../tensor/optim/optimizer.js';
@@ -81,10 +81,17 @@ export interface EvalSums {
   correct: number;
 }
 
-const P = (n: string): string => `p:${n}`;
-const F = (n: string): string => `f:${n}`;
-const S = (n: string, s: string): string => `s:${n}:${s}`;
-const B = (k: string): string => `b:${k}`;
+// Program input names: trained parameter, frozen parameter, optimizer state slot, batch input, and the two
+// gradient operands of the accumulation and update programs.
+const paramInput = (n: string): string => `p:${n}`;
+const frozenInput = (n: string): string => `f:${n}`;
+const stateInput = (n: string, slot: string): string => `s:${n}:${slot}`;
+const batchInput = (k: string): string => `b:${k}`;
+const accInput = (n: string): string => `acc:${n}`;
+const gradInput = (n: string): string => `g:${n}`;
+
+/** A step program's results before they are applied: mean loss, then [check, ...new params, ...new state]. */
+interface StepOutputs { loss: number; outs: DeviceBuffer[] }
 
 /** Device-resident training state with per-shape compiled step programs. */
 export class TrainEngine {
@@ -117,7 +124,7 @@ export class TrainEngine {
     try {
       for (const n of this.frozenNames) this.frozen[n] = this.upload(o.frozen[n] ?? o.trainable[n]!);
       for (const n of this.trainableNames) this.params[n] = this.upload(o.trainable[n]!);
-      for (const [n, s] of this.stateKeys) this.state[S(n, s)] = be.allocate(this.shapes[n]!, 'f32');
+      for (const [n, s] of this.stateKeys) this.state[stateInput(n, s)] = be.allocate(this.shapes[n]!, 'f32');
     } catch (e) {
       this.dispose();
       throw e;
@@ -141,14 +148,14 @@ export class TrainEngine {
 
   private paramTensors(): NamedTensors {
     const t: NamedTensors = {};
-    for (const n of this.trainableNames) t[n] = input(P(n), this.shapes[n]!, 'f32');
-    for (const n of this.frozenNames) t[n] = input(F(n), this.shapes[n]!, 'f32');
+    for (const n of this.trainableNames) t[n] = input(paramInput(n), this.shapes[n]!, 'f32');
+    for (const n of this.frozenNames) t[n] = input(frozenInput(n), this.shapes[n]!, 'f32');
     return t;
   }
 
   private batchTensors(spec: BatchSpec): NamedTensors {
     const t: NamedTensors = {};
-    for (const [k, s] of Object.entries(spec)) t[k] = input(B(k), s.shape, s.dtype);
+    for (const [k, s] of Object.entries(spec)) t[k] = input(batchInput(k), s.shape, s.dtype);
     return t;
   }
 
@@ -168,7 +175,7 @@ export class TrainEngine {
     const used = this.o.clipNorm ? clipByGlobalNorm(grads, this.o.clipNorm, norm).grads : grads;
     const gT: NamedTensors = {}, sT: OptimizerState = {}, trained: NamedTensors = {};
     this.trainableNames.forEach((n, i) => { gT[n] = used[i]!; sT[n] = {}; trained[n] = pT[n]!; });
-    for (const [n, s] of this.stateKeys) sT[n]![s] = input(S(n, s), this.shapes[n]!, 'f32');
+    for (const [n, s] of this.stateKeys) sT[n]![s] = input(stateInput(n, s), this.shapes[n]!, 'f32');
     const out = this.o.optimizer.step(trained, gT, sT, { lr: input('lr', [], 'f32'), step: input('step', [], 'f32') });
     const newP = this.trainableNames.map((n) => out.params[n]!);
     let weightSum: Tensor | undefined;
@@ -195,13 +202,13 @@ export class TrainEngine {
   }
 
   private accProgram(): CompiledGraph {
-    return this.program('acc', () => this.trainableNames.map((n) => input(`acc:${n}`, this.shapes[n]!, 'f32').add(input(`g:${n}`, this.shapes[n]!, 'f32'))));
+    return this.program('acc', () => this.trainableNames.map((n) => input(accInput(n), this.shapes[n]!, 'f32').add(input(gradInput(n), this.shapes[n]!, 'f32'))));
   }
 
   private updateProgram(): CompiledGraph {
     return this.program('update', () => {
       const scale = input('gradScale', [], 'f32');
-      return this.update(this.paramTensors(), this.trainableNames.map((n) => input(`g:${n}`, this.shapes[n]!, 'f32').mul(scale)));
+      return this.update(this.paramTensors(), this.trainableNames.map((n) => input(gradInput(n), this.shapes[n]!, 'f32').mul(scale)));
     });
   }
 
@@ -222,8 +229,8 @@ export class TrainEngine {
 
   private commonFeeds(temps: DeviceBuffer[], hyper: Record<string, number>): Record<string, DeviceBuffer> {
     const f: Record<string, DeviceBuffer> = {};
-    for (const n of this.trainableNames) f[P(n)] = this.params[n]!;
-    for (const n of this.frozenNames) f[F(n)] = this.frozen[n]!;
+    for (const n of this.trainableNames) f[paramInput(n)] = this.params[n]!;
+    for (const n of this.frozenNames) f[frozenInput(n)] = this.frozen[n]!;
     for (const [k, b] of Object.entries(this.state)) f[k] = b;
     for (const [k, v] of Object.entries(hyper)) {
       const b = this.o.backend.allocate([], 'f32');
@@ -242,7 +249,7 @@ export class TrainEngine {
       const b = this.o.backend.allocate(s.shape, s.dtype);
       temps.push(b);
       this.o.backend.upload(b, d);
-      f[B(k)] = b;
+      f[batchInput(k)] = b;
     }
     return f;
   }
@@ -250,44 +257,85 @@ export class TrainEngine {
   /** One optimizer update from `accumulationSteps` micro-batches; `noise` seeds this step's dropout masks. */
   async step(micro: readonly MicroBatchData[], noise = 0): Promise<EngineStep> {
     if (micro.length !== this.accum) throw new Error(`TrainEngine: expected ${this.accum} micro-batch(es), got ${micro.length}`);
-    const be = this.o.backend;
     const lr = this.o.lr(this.updates);
     const temps: DeviceBuffer[] = [];
     let outs: DeviceBuffer[] = [];
     try {
       const common = this.commonFeeds(temps, { lr, step: this.updates + 1, noise });
-      let loss = 0;
-      if (this.accum === 1) {
-        outs = await this.run(this.stepProgram(micro[0]!), { ...common, ...this.batchFeeds(micro[0]!, temps) });
-        loss = (await this.values(outs.shift()!))[0]!;
-      } else {
-        let acc: DeviceBuffer[] | undefined;
-        for (const mb of micro) {
-          const r = await this.run(this.gradProgram(mb), { ...common, ...this.batchFeeds(mb, temps) });
-          loss += (await this.values(r.shift()!))[0]! / micro.length;
-          if (!acc) { acc = r; continue; }
-          const feeds: Record<string, DeviceBuffer> = {};
-          this.trainableNames.forEach((n, i) => { feeds[`acc:${n}`] = acc![i]!; feeds[`g:${n}`] = r[i]!; });
-          const next = await this.run(this.accProgram(), feeds);
-          for (const b of [...acc, ...r]) be.free(b);
-          acc = next;
-        }
-        const scale = this.commonFeeds(temps, { gradScale: 1 / micro.length });
-        const feeds: Record<string, DeviceBuffer> = { ...common, gradScale: scale.gradScale! };
-        this.trainableNames.forEach((n, i) => { feeds[`g:${n}`] = acc![i]!; });
-        try { outs = await this.run(this.updateProgram(), feeds); } finally { for (const b of acc!) be.free(b); }
-      }
+      const result = this.accum === 1 ? await this.wholeStep(micro[0]!, common, temps) : await this.accumulatedStep(micro, common, temps);
+      outs = result.outs;
+      const { loss } = result;
       const [gradNorm, weightSum] = await this.values(outs.shift()!) as [number, number];
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm) || !Number.isFinite(weightSum)) return { loss, gradNorm, lr, finite: false };
-      const old = [...Object.values(this.params), ...Object.values(this.state)];
-      this.trainableNames.forEach((n, i) => { this.params[n] = outs[i]!; });
-      this.stateKeys.forEach(([n, s], i) => { this.state[S(n, s)] = outs[this.trainableNames.length + i]!; });
-      outs = old;
+      outs = this.replaceWeights(outs);
       this.updates++;
       return { loss, gradNorm, lr, finite: true };
     } finally {
-      for (const b of [...outs, ...temps]) be.free(b);
+      this.freeAll([...outs, ...temps]);
     }
+  }
+
+  // Forward, backward and update of one micro-batch as one program.
+  private async wholeStep(mb: MicroBatchData, common: Feeds, temps: DeviceBuffer[]): Promise<StepOutputs> {
+    const outs = await this.run(this.stepProgram(mb), { ...common, ...this.batchFeeds(mb, temps) });
+    try {
+      return { loss: (await this.values(outs.shift()!))[0]!, outs };
+    } catch (e) {
+      this.freeAll(outs);
+      throw e;
+    }
+  }
+
+  // Gradients summed over the micro-batches, then one update program scaling them by 1 / micro-batches.
+  private async accumulatedStep(micro: readonly MicroBatchData[], common: Feeds, temps: DeviceBuffer[]): Promise<StepOutputs> {
+    const { loss, grads } = await this.accumulateGradients(micro, common, temps);
+    try {
+      const scale = this.commonFeeds(temps, { gradScale: 1 / micro.length });
+      const feeds: Record<string, DeviceBuffer> = { ...common, gradScale: scale.gradScale! };
+      this.trainableNames.forEach((n, i) => { feeds[gradInput(n)] = grads[i]!; });
+      return { loss, outs: await this.run(this.updateProgram(), feeds) };
+    } finally {
+      this.freeAll(grads);
+    }
+  }
+
+  // Mean loss and summed gradients (caller-owned) of the micro-batches, each accumulated by the `acc` program.
+  private async accumulateGradients(micro: readonly MicroBatchData[], common: Feeds, temps: DeviceBuffer[]): Promise<{ loss: number; grads: DeviceBuffer[] }> {
+    let loss = 0;
+    let acc: DeviceBuffer[] | undefined;
+    try {
+      for (const mb of micro) {
+        const r = await this.run(this.gradProgram(mb), { ...common, ...this.batchFeeds(mb, temps) });
+        try {
+          loss += (await this.values(r.shift()!))[0]! / micro.length;
+        } catch (e) {
+          this.freeAll(r);
+          throw e;
+        }
+        if (!acc) { acc = r; continue; }
+        const feeds: Record<string, DeviceBuffer> = {};
+        this.trainableNames.forEach((n, i) => { feeds[accInput(n)] = acc![i]!; feeds[gradInput(n)] = r[i]!; });
+        const prev = acc;
+        acc = undefined;
+        try { acc = await this.run(this.accProgram(), feeds); } finally { this.freeAll([...prev, ...r]); }
+      }
+      return { loss, grads: acc! };
+    } catch (e) {
+      if (acc) this.freeAll(acc);
+      throw e;
+    }
+  }
+
+  // Makes a step's new parameters and optimizer state current; returns the buffers they replace (to free).
+  private replaceWeights(outs: readonly DeviceBuffer[]): DeviceBuffer[] {
+    const old = [...Object.values(this.params), ...Object.values(this.state)];
+    this.trainableNames.forEach((n, i) => { this.params[n] = outs[i]!; });
+    this.stateKeys.forEach(([n, s], i) => { this.state[stateInput(n, s)] = outs[this.trainableNames.length + i]!; });
+    return old;
+  }
+
+  private freeAll(buffers: readonly DeviceBuffer[]): void {
+    for (const b of buffers) this.o.backend.free(b);
   }
 
   /** Loss sums of one micro-batch with the current weights (no dropout, no update). */
@@ -325,7 +373,7 @@ export class TrainEngine {
   /** Optimizer state by `name:slot` (copies). */
   async readState(): Promise<Record<string, Float32Array>> {
     const out: Record<string, Float32Array> = {};
-    for (const [n, s] of this.stateKeys) out[`${n}:${s}`] = Float32Array.from(await this.o.backend.download(this.state[S(n, s)]!));
+    for (const [n, s] of this.stateKeys) out[`${n}:${s}`] = Float32Array.from(await this.o.backend.download(this.state[stateInput(n, s)]!));
     return out;
   }
 
@@ -340,7 +388,7 @@ export class TrainEngine {
     const data = this.trainableNames.map((n) => need(trainable, n, this.shapes[n]!, 'parameter'));
     const st = this.stateKeys.map(([n, s]) => need(state, `${n}:${s}`, this.shapes[n]!, 'optimizer state'));
     this.trainableNames.forEach((n, i) => this.o.backend.upload(this.params[n]!, data[i]!));
-    this.stateKeys.forEach(([n, s], i) => this.o.backend.upload(this.state[S(n, s)]!, st[i]!));
+    this.stateKeys.forEach(([n, s], i) => this.o.backend.upload(this.state[stateInput(n, s)]!, st[i]!));
     this.updates = updates;
   }
 

@@ -64,7 +64,7 @@ gpuTest('buffers: allocate is zeroed, uploadRange writes a range, freed buffers 
   be.upload(b, [1, 2, 3, 4, 5, 6]);
   be.uploadRange(b, 2, new Float32Array([30, 40]));
   t.deepEqual(Array.from(await be.download(b)), [1, 2, 30, 40, 5, 6]);
-  t.throws(() => be.uploadRange(b, 5, [1, 2]), { message: /elements \[5, 7\) are outside buffer #\d+ \[2,3\]/ });
+  t.throws(() => be.uploadRange(b, 5, [1, 2]), { message: /elements \[5, 7\) are outside buffer #\d+ f32 \[2,3\]/ });
   t.throws(() => be.upload(b, [1]), { message: /holds 6 elements, got 1/ });
   const i = be.allocate([3], 'i32');
   be.upload(i, [-1, 2147483647, -2147483648]);

@@ -13,7 +13,11 @@ import { F32_SPECIALS_WGSL, f32Literal, linearGroups, linearIndex, stridesOf, ty
 
 const WG = 64;
 
-/** causal_attention(q, k, v, [start], [lengths], [mask]) with attrs scale, causal, hasStart, hasLengths, hasMask. */
+/**
+ * causal_attention(q, k, v, [start], [lengths], [mask]) with attrs scale, causal, hasStart, hasLengths, hasMask.
+ * Long because: two thirds of it is one WGSL shader (an online-softmax loop over key tiles); cut into pieces it
+ * could no longer be read top to bottom as the program the GPU runs.
+ */
 const attentionKernel: WebGpuKernel = (node, inputs, ctx) => {
   const [q, k, v, ...rest] = inputs;
   const [qt, kt, vt, ...restT] = node.inputs;

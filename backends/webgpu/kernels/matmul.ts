@@ -91,6 +91,7 @@ ${rows.map((r) => `    C[c0 + ${r * N}u + c] = acc${r}[c];`).join('\n')}
  * Tiled, register-blocked kernel. Workgroup memory holds a TK-deep slice of A (transposed, 4 rows per vec4) and of
  * B (4 columns per vec4); invocation (lx, ly) accumulates rows ly*8.. and columns lx*8.. of the tile in 16 vec4s.
  * Grid axes loop when a count exceeds 65535 (x: N tiles, y: M tiles, z: batch).
+ * Long because: the body is the WGSL shader itself, one template literal that reads as the program the GPU runs.
  */
 function tiledSource(g: Geometry, grid: [number, number, number]): string {
   const { M, K, N } = g;

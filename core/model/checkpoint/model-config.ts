@@ -90,37 +90,46 @@ const DEFAULTS: Record<ModelArchitecture, ArchDefaults> = {
   MistralForCausalLM: { maxPositions: 4096 * 32, eps: 1e-6, theta: 10000 },
 };
 
-/** Parse a Hugging Face config.json object; `file` names it in errors. */
-export function parseHfConfig(json: unknown, file: string): ModelConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelFormatError('config must be a JSON object', { file });
-  const j = json as Record<string, unknown>;
+/** Typed readers of a config.json's fields; each error names the file and the field. */
+interface FieldReaders {
+  int(key: string, fallback?: number): number;
+  num(key: string, fallback: number): number;
+  bool(key: string, fallback: boolean): boolean;
+}
+
+function fieldReaders(j: Record<string, unknown>, file: string): FieldReaders {
+  return {
+    int: (key, fallback) => {
+      const v = j[key] ?? fallback;
+      if (v === undefined) throw new ModelFormatError(`required field is missing (a positive integer)`, { file, item: key });
+      if (!Number.isInteger(v) || (v as number) <= 0) throw new ModelFormatError(`must be a positive integer, got ${JSON.stringify(v)}`, { file, item: key });
+      return v as number;
+    },
+    num: (key, fallback) => {
+      const v = j[key] ?? fallback;
+      if (typeof v !== 'number' || !(v > 0)) throw new ModelFormatError(`must be a positive number, got ${JSON.stringify(v)}`, { file, item: key });
+      return v;
+    },
+    bool: (key, fallback) => {
+      const v = j[key] ?? fallback;
+      if (typeof v !== 'boolean') throw new ModelFormatError(`must be true or false, got ${JSON.stringify(v)}`, { file, item: key });
+      return v;
+    },
+  };
+}
+
+function architectureOf(j: Record<string, unknown>, file: string): ModelArchitecture {
   const archs = j.architectures;
   const arch = Array.isArray(archs) ? archs[0] : undefined;
   if (typeof arch !== 'string') throw new ModelFormatError(`missing "architectures" (one of ${Object.keys(SUPPORTED_ARCHITECTURES).join(', ')})`, { file, item: 'architectures' });
   if (!(arch in SUPPORTED_ARCHITECTURES)) {
     throw new ModelFormatError(`unknown architecture ${JSON.stringify(arch)}; supported: ${Object.keys(SUPPORTED_ARCHITECTURES).join(', ')}`, { file, item: 'architectures' });
   }
-  const architecture = arch as ModelArchitecture;
-  const d = DEFAULTS[architecture];
-  const int = (key: string, fallback?: number): number => {
-    const v = j[key] ?? fallback;
-    if (v === undefined) throw new ModelFormatError(`required field is missing (a positive integer)`, { file, item: key });
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new ModelFormatError(`must be a positive integer, got ${JSON.stringify(v)}`, { file, item: key });
-    return v as number;
-  };
-  const num = (key: string, fallback: number): number => {
-    const v = j[key] ?? fallback;
-    if (typeof v !== 'number' || !(v > 0)) throw new ModelFormatError(`must be a positive number, got ${JSON.stringify(v)}`, { file, item: key });
-    return v;
-  };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = j[key] ?? fallback;
-    if (typeof v !== 'boolean') throw new ModelFormatError(`must be true or false, got ${JSON.stringify(v)}`, { file, item: key });
-    return v;
-  };
-  if (j.hidden_act !== undefined && j.hidden_act !== 'silu') {
-    throw new ModelFormatError(`hidden_act ${JSON.stringify(j.hidden_act)} is not supported (only "silu": SwiGLU)`, { file, item: 'hidden_act' });
-  }
+  return arch as ModelArchitecture;
+}
+
+// Hidden size, query and key/value heads and the head dimension (given, or hidden size / heads).
+function headLayout(j: Record<string, unknown>, architecture: ModelArchitecture, { int }: FieldReaders, file: string): Pick<ModelConfig, 'hiddenSize' | 'numHeads' | 'numKvHeads' | 'headDim'> {
   const hiddenSize = int('hidden_size');
   const numHeads = int('num_attention_heads');
   const numKvHeads = int('num_key_value_heads', numHeads);
@@ -129,13 +138,11 @@ export function parseHfConfig(json: unknown, file: string): ModelConfig {
   if (architecture === 'Qwen3ForCausalLM' || (j.head_dim !== undefined && j.head_dim !== null)) headDim = int('head_dim');
   else if (hiddenSize % numHeads !== 0) throw new ModelFormatError(`hidden_size (${hiddenSize}) is not a multiple of num_attention_heads (${numHeads}) and head_dim is not given`, { file, item: 'head_dim' });
   else headDim = hiddenSize / numHeads;
+  return { hiddenSize, numHeads, numKvHeads, headDim };
+}
 
-  const ropeParams = (typeof j.rope_parameters === 'object' && j.rope_parameters !== null ? j.rope_parameters : {}) as Record<string, unknown>;
-  const ropeTheta = num('rope_theta', (ropeParams.rope_theta as number | undefined) ?? d.theta);
-  const ropeScaling = parseRopeScaling(j.rope_scaling ?? (j.rope_parameters ?? undefined), file);
-  const style = j.gramr_rope_style ?? 'half';
-  if (style !== 'half' && style !== 'interleaved') throw new ModelFormatError(`must be "half" or "interleaved", got ${JSON.stringify(style)}`, { file, item: 'gramr_rope_style' });
-
+// Which projections carry biases and whether q/k are normalized: fixed by the architecture or read from the file.
+function biasFlags(architecture: ModelArchitecture, { bool }: FieldReaders): Pick<ModelConfig, 'attentionBias' | 'attentionOutBias' | 'mlpBias' | 'qkNorm'> {
   let attentionBias = false, attentionOutBias = false, mlpBias = false, qkNorm = false;
   if (architecture === 'LlamaForCausalLM') {
     attentionBias = attentionOutBias = bool('attention_bias', false);
@@ -146,18 +153,42 @@ export function parseHfConfig(json: unknown, file: string): ModelConfig {
     attentionBias = attentionOutBias = bool('attention_bias', false);
     qkNorm = true;
   }
+  return { attentionBias, attentionOutBias, mlpBias, qkNorm };
+}
 
-  let slidingWindow: number | undefined;
-  const sw = j.sliding_window;
-  const swEnabled = architecture === 'MistralForCausalLM' ? sw !== null && sw !== undefined : j.use_sliding_window === true;
-  if (swEnabled) slidingWindow = int('sliding_window');
-
+// End-of-sequence ids (one or a list, possibly none) and the begin-of-sequence id, if any.
+function specialTokens(j: Record<string, unknown>, file: string): { eosTokenIds: number[]; bos: unknown } {
   const eos = j.eos_token_id;
   const eosTokenIds = eos === undefined || eos === null ? [] : Array.isArray(eos) ? eos : [eos];
   if (!eosTokenIds.every((e) => Number.isInteger(e) && e >= 0)) throw new ModelFormatError(`must be a token id or a list of ids, got ${JSON.stringify(eos)}`, { file, item: 'eos_token_id' });
   const bos = j.bos_token_id;
   if (bos !== undefined && bos !== null && !(Number.isInteger(bos) && (bos as number) >= 0)) throw new ModelFormatError(`must be a token id, got ${JSON.stringify(bos)}`, { file, item: 'bos_token_id' });
+  return { eosTokenIds: eosTokenIds as number[], bos };
+}
 
+/** Parse a Hugging Face config.json object; `file` names it in errors. */
+export function parseHfConfig(json: unknown, file: string): ModelConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelFormatError('config must be a JSON object', { file });
+  const j = json as Record<string, unknown>;
+  const architecture = architectureOf(j, file);
+  const d = DEFAULTS[architecture];
+  const read = fieldReaders(j, file);
+  const { int, num, bool } = read;
+  if (j.hidden_act !== undefined && j.hidden_act !== 'silu') {
+    throw new ModelFormatError(`hidden_act ${JSON.stringify(j.hidden_act)} is not supported (only "silu": SwiGLU)`, { file, item: 'hidden_act' });
+  }
+  const { hiddenSize, numHeads, numKvHeads, headDim } = headLayout(j, architecture, read, file);
+  const ropeParams = (typeof j.rope_parameters === 'object' && j.rope_parameters !== null ? j.rope_parameters : {}) as Record<string, unknown>;
+  const ropeTheta = num('rope_theta', (ropeParams.rope_theta as number | undefined) ?? d.theta);
+  const ropeScaling = parseRopeScaling(j.rope_scaling ?? (j.rope_parameters ?? undefined), file);
+  const style = j.gramr_rope_style ?? 'half';
+  if (style !== 'half' && style !== 'interleaved') throw new ModelFormatError(`must be "half" or "interleaved", got ${JSON.stringify(style)}`, { file, item: 'gramr_rope_style' });
+  const { attentionBias, attentionOutBias, mlpBias, qkNorm } = biasFlags(architecture, read);
+  let slidingWindow: number | undefined;
+  const sw = j.sliding_window;
+  const swEnabled = architecture === 'MistralForCausalLM' ? sw !== null && sw !== undefined : j.use_sliding_window === true;
+  if (swEnabled) slidingWindow = int('sliding_window');
+  const { eosTokenIds, bos } = specialTokens(j, file);
   const config: ModelConfig = {
     architecture,
     vocabSize: int('vocab_size'),
@@ -173,7 +204,7 @@ export function parseHfConfig(json: unknown, file: string): ModelConfig {
     ropeStyle: style,
     attentionBias, attentionOutBias, mlpBias, qkNorm,
     tieWordEmbeddings: bool('tie_word_embeddings', false),
-    eosTokenIds: eosTokenIds as number[],
+    eosTokenIds,
   };
   if (ropeScaling !== undefined) config.ropeScaling = ropeScaling;
   if (slidingWindow !== undefined) config.slidingWindow = slidingWindow;
