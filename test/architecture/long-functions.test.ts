@@ -19,7 +19,6 @@ const MAX_LINES = 60;
 const ALLOWED = new Set([
   'plugins/evaluators/best-of-n-evaluator.ts:BestOfNEvaluator.evaluate',
   'plugins/prover/synthesize-proofs.ts:synthesizeProofs',
-  'plugins/prover/synthesize-rationales-stage.ts:SynthesizeRationalesStage.run',
   'plugins/queue/label-worker.ts:startLabelWorker',
   'plugins/report/report-stage.ts:ReportStage.run',
   'plugins/self-training/gram-r2-round.ts:runGramR2Round',
