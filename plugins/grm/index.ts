@@ -26,9 +26,9 @@ export {
   GRM_OBJECTIVES, answerBlock, rationaleTarget, grmPrompt, v1PairPrompt, v1PairTarget, rationaleExample, labelOnlyExample, v1PairExample,
   v1LabelExample, bradleyTerryExample, rewardPrompt, labelText, type GrmObjective, type GrmExampleSettings,
 } from './grm-targets.js';
-export { readModelMeta, writeModelMeta, MODEL_META_FILE, MODEL_META_FORMAT, type ModelMeta } from './model-meta.js';
-export { initSchema, scratchSchema, prepareInit, describeInit, initInputs, type InitOptions } from './model-init.js';
-export { publishModel, checkpointOf } from './publish-model.js';
-export { asPair, asRationaleExample, labelOf, labelBalance, type LabelBalance } from './record-checks.js';
+export { readModelMeta, writeModelMeta, MODEL_META_FILE, MODEL_META_FORMAT, type ModelMeta } from '../../core/recipe/model-meta.js';
+export { initSchema, scratchSchema, prepareInit, describeInit, initInputs, type InitOptions } from '../../core/recipe/model-init.js';
+export { publishModel, checkpointOf } from '../../core/recipe/publish-model.js';
+export { asPair, asRationaleExample, labelOf, labelBalance, type LabelBalance } from '../../core/recipe/record-checks.js';
 export { kindLookupOf, bindKindLookup, splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-export { kindEntry, stopIfDiverged } from './stage-helpers.js';
+export { kindEntry, stopIfDiverged } from '../../core/recipe/stage-helpers.js';

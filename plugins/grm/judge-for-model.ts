@@ -14,7 +14,7 @@ import type { ComputeBackend } from '../../core/tensor/backend.js';
 import { loadRewardHead, scoreResponses } from '../../core/training/reward-head.js';
 import { ConfigError } from '../../core/errors.js';
 import { rewardPrompt, type GrmObjective } from './grm-targets.js';
-import { readModelMeta, type ModelMeta } from './model-meta.js';
+import { readModelMeta, type ModelMeta } from '../../core/recipe/model-meta.js';
 import { resolveModelPath } from '../../core/hub/resolve-model.js';
 
 /** Options of judgeForModel (all optional; the model folder's gramr.json supplies format, chat and label tokens). */

@@ -13,15 +13,15 @@ import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pi
 import type { Trainer, TrainExample, TrainReport } from '../../core/recipe/trainer.js';
 import { CHAT_MODES, chatRendererFor, type ChatMode } from '../../core/reward/chat-renderer.js';
 import { PROMPT_FORMATS, type PromptFormat } from '../../core/reward/prompts.js';
-import { kindEntry, stopIfDiverged } from './stage-helpers.js';
+import { kindEntry, stopIfDiverged } from '../../core/recipe/stage-helpers.js';
 import {
   bradleyTerryExample, GRM_OBJECTIVES, labelOnlyExample, rationaleExample, v1LabelExample, v1PairExample, type GrmExampleSettings, type GrmObjective,
 } from './grm-targets.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-import { describeInit, initInputs, initSchema, prepareInit } from './model-init.js';
-import { MODEL_META_FORMAT } from './model-meta.js';
-import { checkpointOf, publishModel } from './publish-model.js';
-import { asPair, asRationaleExample, labelBalance, labelOf } from './record-checks.js';
+import { describeInit, initInputs, initSchema, prepareInit } from '../../core/recipe/model-init.js';
+import { MODEL_META_FORMAT } from '../../core/recipe/model-meta.js';
+import { checkpointOf, publishModel } from '../../core/recipe/publish-model.js';
+import { asPair, asRationaleExample, labelBalance, labelOf } from '../../core/recipe/record-checks.js';
 import { KindLookupId } from '../../core/di/identifiers.js';
 import { readChecked } from '../../core/data/read-checked.js';
 

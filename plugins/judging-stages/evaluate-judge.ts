@@ -9,7 +9,7 @@ import type { JudgeOpener } from '../../core/reward/judge-opener.js';
 import type { PairJudge } from '../../core/reward/pair-judge.js';
 import { pairJudgeOptionsSchema } from '../../core/reward/pair-judge-options.js';
 import { judgeForModel, type GrmJudgeOptions } from '../grm/judge-for-model.js';
-import { readModelMeta } from '../grm/model-meta.js';
+import { readModelMeta } from '../../core/recipe/model-meta.js';
 import { openStageJudge } from './open-judge.js';
 import type { EvaluateOptions } from './options.js';
 

@@ -11,11 +11,11 @@ import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pi
 import type { Prover } from '../../core/recipe/prover.js';
 import type { Trainer } from '../../core/recipe/trainer.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-import { kindEntry, stopIfDiverged } from '../grm/stage-helpers.js';
-import { MODEL_META_FORMAT } from '../grm/model-meta.js';
-import { describeInit, initInputs, initSchema, prepareInit } from '../grm/model-init.js';
-import { checkpointOf, publishModel } from '../grm/publish-model.js';
-import { asRationaleExample, labelBalance } from '../grm/record-checks.js';
+import { kindEntry, stopIfDiverged } from '../../core/recipe/stage-helpers.js';
+import { MODEL_META_FORMAT } from '../../core/recipe/model-meta.js';
+import { describeInit, initInputs, initSchema, prepareInit } from '../../core/recipe/model-init.js';
+import { checkpointOf, publishModel } from '../../core/recipe/publish-model.js';
+import { asRationaleExample, labelBalance } from '../../core/recipe/record-checks.js';
 import { KindLookupId } from '../../core/di/identifiers.js';
 import { readChecked } from '../../core/data/read-checked.js';
 

@@ -7,7 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { TaskContext } from '../../core/pipeline/task-context.js';
 import type { ProofRequest, ProofResult, ProofSession } from '../../core/recipe/prover.js';
 import type { JudgeInput } from '../../core/reward/pair-judge.js';
-import { readModelMeta } from '../grm/model-meta.js';
+import { readModelMeta } from '../../core/recipe/model-meta.js';
 import { synthesisSchema } from '../prover/prover-options.js';
 import { judgeInputOf, type VoteJudge } from '../self-training/pseudo-label.js';
 import type { VoteSettings } from '../self-training/vote-judge.js';

@@ -2,7 +2,7 @@
 // threshold, k, proof temperature, rationale length, retrain mode, the trainer per round), each with the default
 // docs/self-training.md documents. Strict zod.
 import { z } from 'zod';
-import { kindEntry } from '../grm/stage-helpers.js';
+import { kindEntry } from '../../core/recipe/stage-helpers.js';
 import { CONTENT_CHECKS, DEFAULT_RULE_LIMITS } from '../prover/proof-rules.js';
 
 /** How the threshold's label probability is computed from the n votes. */

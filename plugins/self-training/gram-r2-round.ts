@@ -12,8 +12,8 @@ import type { PseudoLabel, RoundInputs, RoundReport, RoundResult } from '../../c
 import type { Trainer, TrainerContext } from '../../core/recipe/trainer.js';
 import { chatRendererFor } from '../../core/reward/chat-renderer.js';
 import { grmExamples } from '../grm/train-grm-stage.js';
-import { checkpointOf, publishModel } from '../grm/publish-model.js';
-import { stopIfDiverged } from '../grm/stage-helpers.js';
+import { checkpointOf, publishModel } from '../../core/recipe/publish-model.js';
+import { stopIfDiverged } from '../../core/recipe/stage-helpers.js';
 import type { GramR2Options } from './gram-r2-options.js';
 import { grmSettings } from './grm-settings.js';
 import { KeyedLog } from './keyed-log.js';

@@ -5,7 +5,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { ChatMode } from '../../core/reward/chat-renderer.js';
 import type { LabelTokens } from '../../core/reward/judge-model.js';
 import type { PromptFormat } from '../../core/reward/prompts.js';
-import { MODEL_META_FORMAT, readModelMeta, type ModelMeta } from '../grm/model-meta.js';
+import { MODEL_META_FORMAT, readModelMeta, type ModelMeta } from '../../core/recipe/model-meta.js';
 
 /** A rationale GRM's input settings and its recorded meta. */
 export interface GrmSettings {

@@ -6,7 +6,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { ProofSession, Prover } from '../../core/recipe/prover.js';
 import type { TrainerContext } from '../../core/recipe/trainer.js';
 import type { KindLookup } from '../../core/di/kind-lookup.js';
-import { readModelMeta } from '../grm/model-meta.js';
+import { readModelMeta } from '../../core/recipe/model-meta.js';
 
 /** Opens the prover at `proverPath` with `synthesis` settings; a model that is not a prover is a ConfigError naming `where`. */
 export async function openProverSession(proverPath: string, synthesis: Record<string, unknown>, lookup: KindLookup, ctx: TrainerContext,

@@ -2,8 +2,8 @@
 // optional per-round evaluation, the strategy kind with its knobs (gram-r2-options.ts), and where the per-pair work
 // runs (executor: local, or the queue plugin's workers). Strict zod.
 import { z } from 'zod';
-import { initSchema } from '../grm/model-init.js';
-import { kindEntry } from '../grm/stage-helpers.js';
+import { initSchema } from '../../core/recipe/model-init.js';
+import { kindEntry } from '../../core/recipe/stage-helpers.js';
 import { executorSchema } from '../queue/executor-options.js';
 
 /** Options of `self-train`. */

@@ -15,9 +15,9 @@ import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pi
 import type { PseudoLabel, RoundReport, RoundResult, SelfTrainingStrategy } from '../../core/recipe/self-training-strategy.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-import { initInputs, prepareInit } from '../grm/model-init.js';
+import { initInputs, prepareInit } from '../../core/recipe/model-init.js';
 import type { ExecutorContext } from '../queue/executor-options.js';
-import { asPair, asRationaleExample } from '../grm/record-checks.js';
+import { asPair, asRationaleExample } from '../../core/recipe/record-checks.js';
 import { evaluateModel } from './evaluate-model.js';
 import { hideLabels } from './gram-r2-round.js';
 import { addGoldAccuracy, renderSelfTrainReport, selfTrainMetrics } from './round-report.js';

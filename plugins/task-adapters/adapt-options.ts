@@ -1,7 +1,7 @@
 // Options of the `adapt` stage: the foundation GRM, the small task set, an optional held-out set measured before and
 // after, an optional prover, and the TaskAdapter kind with its options. Strict zod.
 import { z } from 'zod';
-import { kindEntry } from '../grm/stage-helpers.js';
+import { kindEntry } from '../../core/recipe/stage-helpers.js';
 
 /** Options of `adapt`. */
 export const adaptSchema = z.object({

@@ -14,8 +14,8 @@ import type { OutputDecl, Stage, StageContext, StageResult } from '../../core/pi
 import type { TaskAdapter } from '../../core/recipe/task-adapter.js';
 import type { Evaluator } from '../../core/reward/evaluator.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../grm/model-meta.js';
-import { asPair } from '../grm/record-checks.js';
+import { MODEL_META_FILE, readModelMeta, writeModelMeta } from '../../core/recipe/model-meta.js';
+import { asPair } from '../../core/recipe/record-checks.js';
 import { evaluateModel, type EvalSummary } from '../self-training/evaluate-model.js';
 import { type AdaptOptions } from './adapt-options.js';
 import { JudgeOpenerId, KindLookupId } from '../../core/di/identifiers.js';

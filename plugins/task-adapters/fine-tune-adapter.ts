@@ -15,9 +15,9 @@ import { chatRendererFor, type ChatMode } from '../../core/reward/chat-renderer.
 import type { PromptFormat } from '../../core/reward/prompts.js';
 import type { GrmObjective } from '../grm/grm-targets.js';
 import { splitKind, type KindLookup } from '../../core/di/kind-lookup.js';
-import { MODEL_META_FORMAT, readModelMeta, type ModelMeta } from '../grm/model-meta.js';
-import { checkpointOf, publishModel } from '../grm/publish-model.js';
-import { stopIfDiverged } from '../grm/stage-helpers.js';
+import { MODEL_META_FORMAT, readModelMeta, type ModelMeta } from '../../core/recipe/model-meta.js';
+import { checkpointOf, publishModel } from '../../core/recipe/publish-model.js';
+import { stopIfDiverged } from '../../core/recipe/stage-helpers.js';
 import { trainerObjective } from '../grm/train-grm-stage.js';
 import { KeyedLog } from '../self-training/keyed-log.js';
 import { openProverSession } from '../self-training/open-prover.js';

@@ -2,7 +2,7 @@
 // (label-only, prover-written rationales, or the records' own rationales), and the prover's synthesis settings.
 // Strict zod with documented defaults (docs/self-training.md, "Task adaptation").
 import { z } from 'zod';
-import { kindEntry } from '../grm/stage-helpers.js';
+import { kindEntry } from '../../core/recipe/stage-helpers.js';
 import { synthesisSchema } from '../prover/prover-options.js';
 
 /** Which targets the fine-tune adapter trains on. */

@@ -11,7 +11,7 @@ import type { DataRecord, RationaleExample } from '../../core/data/records.js';
 import { ConfigError, WorkError } from '../../core/errors.js';
 import { defaultTaskContext } from '../../core/pipeline/task-context.js';
 import { judgeForModel } from '../../plugins/grm/judge-for-model.js';
-import { readModelMeta } from '../../plugins/grm/model-meta.js';
+import { readModelMeta } from '../../core/recipe/model-meta.js';
 import { cpuBackend, tempDir, vmath } from './helpers.js';
 import { pipelineText, runIn } from './pipeline-helpers.js';
 import { ModelJudgeOpener } from '../../core/reward/judge-opener.js';

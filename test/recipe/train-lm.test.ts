@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CausalLM } from '../../core/model/causal-lm.js';
 import { generate } from '../../core/model/generate.js';
-import { readModelMeta } from '../../plugins/grm/model-meta.js';
+import { readModelMeta } from '../../core/recipe/model-meta.js';
 import { cpuBackend, tempDir } from './helpers.js';
 import { pipelineText, runIn, sumExamples } from './pipeline-helpers.js';
 

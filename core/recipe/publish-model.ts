@@ -3,11 +3,11 @@
 // the tokenizer) are hard-linked (else copied) into the artifact folder, and gramr.json is written beside them. Only
 // plain files are linked (the trainer's resumable checkpoints stay in the stage folder).
 import { readdir } from 'node:fs/promises';
-import { linkOrCopy } from '../../core/io/link-file.js';
+import { linkOrCopy } from '../io/link-file.js';
 import * as path from 'node:path';
-import { WorkError } from '../../core/errors.js';
-import type { TrainReport } from '../../core/recipe/trainer.js';
-import { isModelFolder } from '../../core/training/adapter-checkpoint.js';
+import { WorkError } from '../errors.js';
+import type { TrainReport } from './trainer.js';
+import { isModelFolder } from '../training/adapter-checkpoint.js';
 import { writeModelMeta, type ModelMeta } from './model-meta.js';
 
 /**

@@ -1,8 +1,8 @@
 // Checks on the records the recipe stages read: pairs must have string prompt/a/b, rationale examples a label
 // A|B and a rationale; label balance with the one-class flag (a model trained on one label learns to always
 // answer it). Errors name the stage, the record's index and id, the field and what is valid.
-import type { DataRecord, Label, PreferencePair, RationaleExample } from '../../core/data/records.js';
-import { WorkError } from '../../core/errors.js';
+import type { DataRecord, Label, PreferencePair, RationaleExample } from '../data/records.js';
+import { WorkError } from '../errors.js';
 
 function idOf(r: DataRecord): string {
   const id = (r as { id?: unknown }).id;

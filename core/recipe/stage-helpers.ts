@@ -1,8 +1,8 @@
 // Small helpers the recipe's training stages share: the `{kind, ...options}` schema of a nested kind entry (a
 // trainer, a prover) and the divergence rule (a diverged run stops the stage, naming the step).
 import { z } from 'zod';
-import { WorkError } from '../../core/errors.js';
-import type { TrainReport } from '../../core/recipe/trainer.js';
+import { WorkError } from '../errors.js';
+import type { TrainReport } from './trainer.js';
 
 /** A `{kind, ...options}` entry. */
 export const kindEntry = (kind: string, what: string): z.ZodType<{ kind: string } & Record<string, unknown>> =>

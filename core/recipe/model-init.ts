@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { StageContext } from '../../core/pipeline/stage.js';
-import { initScratchCheckpoint } from '../../core/training/scratch-checkpoint.js';
+import type { StageContext } from '../pipeline/stage.js';
+import { initScratchCheckpoint } from '../training/scratch-checkpoint.js';
 
 /** Sizes of a from-scratch model. */
 export const scratchSchema = z.object({

@@ -3,9 +3,9 @@
 // Hugging Face tools ignore the file.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../../core/io/atomic-write.js';
-import { WorkError } from '../../core/errors.js';
-import type { LabelTokens } from '../../core/reward/judge-model.js';
+import { writeJsonAtomic } from '../io/atomic-write.js';
+import { WorkError } from '../errors.js';
+import type { LabelTokens } from '../reward/judge-model.js';
 
 /** The file name. */
 export const MODEL_META_FILE = 'gramr.json';
