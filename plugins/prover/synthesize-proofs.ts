@@ -51,11 +51,24 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
   const tok = model.tokenizer;
   if (!tok) throw new Error('synthesizeProofs: the prover model has no tokenizer');
   if (!(Number.isInteger(s.k) && s.k >= 1)) throw new RangeError(`synthesizeProofs: k must be a positive integer, got ${s.k}`);
+  const { results, pending } = renderPrompts(model, tok, requests, s);
+  const toScore = await sampleAndCheck(model, pending, results, s, signal);
+  await scoreCandidates(model, results, toScore, s, signal);
+  for (const r of results) pickBest(r);
+  return results;
+}
+
+/** A pair whose prompt fits the model, waiting for its candidates. */
+interface PendingPair { result: number; pair: ProofRequest['pair']; label: ProofRequest['label']; context: string; ids: number[] }
+
+/** A candidate that passed the rules and waits for its score. */
+interface ToScore { result: number; candidate: number; context: string }
+
+/** One empty result per request (in order), and the pairs whose prompt fits; the others are marked skipped. */
+function renderPrompts(model: CausalLM, tok: NonNullable<CausalLM['tokenizer']>, requests: readonly ProofRequest[],
+  s: SynthesisSettings): { results: ProofResult[]; pending: PendingPair[] } {
   const results: ProofResult[] = [];
-  const toScore: Array<{ result: number; candidate: number; context: string }> = [];
-  // Prompts first; then the k candidates of several pairs are sampled in one batched generate call. Each row
-  // samples from (pairSeed, j), so a pair's candidates never depend on which pairs share its batch.
-  const pending: Array<{ result: number; pair: ProofRequest['pair']; label: ProofRequest['label']; context: string; ids: number[] }> = [];
+  const pending: PendingPair[] = [];
   for (const { pair, label } of requests) {
     const result: ProofResult = { id: pair.id, label, candidates: [], dropped: {} };
     results.push(result);
@@ -67,6 +80,17 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
     }
     pending.push({ result: results.length - 1, pair, label, context, ids });
   }
+  return { results, pending };
+}
+
+/**
+ * Samples the k candidates of several pairs in one batched generate call, checks each against the rules and
+ * appends it to its result; returns the candidates that passed. Each row samples from (pairSeed, j), so a pair's
+ * candidates never depend on which pairs share its batch.
+ */
+async function sampleAndCheck(model: CausalLM, pending: PendingPair[], results: ProofResult[], s: SynthesisSettings,
+  signal?: AbortSignal): Promise<ToScore[]> {
+  const toScore: ToScore[] = [];
   const pairsPerCall = Math.max(1, Math.floor(GENERATE_ROWS / s.k));
   for (let start = 0; start < pending.length; start += pairsPerCall) {
     signal?.throwIfAborted();
@@ -93,7 +117,12 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
       }
     });
   }
-  // Score each distinct (pair, proof) once; identical candidates of one pair share the score.
+  return toScore;
+}
+
+/** Scores each distinct (pair, proof) once (identical candidates of one pair share the score); a non-finite score drops the candidate. */
+async function scoreCandidates(model: CausalLM, results: ProofResult[], toScore: ToScore[], s: SynthesisSettings,
+  signal?: AbortSignal): Promise<void> {
   const unique = new Map<string, number>();
   const items: Array<{ context: string; proof: string }> = [];
   const keys = toScore.map((t) => {
@@ -116,8 +145,6 @@ export async function synthesizeProofs(model: CausalLM, requests: readonly Proof
     }
     c.scored = { ...sc };
   });
-  for (const r of results) pickBest(r);
-  return results;
 }
 
 // The best scored candidate (the earliest on ties) becomes the result's proof and rationale.

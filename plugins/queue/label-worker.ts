@@ -60,25 +60,7 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   const stop = new AbortController();
   const stageStop = new AbortController();
   const stages = new Map<string, AbortController>(); // running stage jobs by job id
-  const runStage = async (job: Job<unknown>): Promise<string> => {
-    const stageId = String((job.data as { stageId?: unknown } | undefined)?.stageId);
-    const ac = new AbortController();
-    const stopped = (): void => ac.abort(new Error(`worker ${me} was stopped`));
-    stageStop.signal.addEventListener('abort', stopped);
-    stages.set(job.id!, ac);
-    try {
-      const done = await runStageJob(job, o.pipelineRoots ?? [], o.plugins ?? [], me, ac.signal);
-      o.onStage?.(stageId, true);
-      return done;
-    } catch (e) {
-      o.onStage?.(stageId, false);
-      // A stage is not retried by BullMQ: its failure (or a refusal) goes to the runner, and a rerun resumes it.
-      throw new UnrecoverableError(`on worker ${me}: ${(e as Error).message}`);
-    } finally {
-      stages.delete(job.id!);
-      stageStop.signal.removeEventListener('abort', stopped);
-    }
-  };
+  const runStage = stageJobRunner(o, me, stageStop.signal, stages);
   const handle = async (job: Job<unknown>): Promise<{ wrote: boolean } | string> => {
     if (job.name === RUN_STAGE) return runStage(job);
     let result: unknown, data: LabelJob;
@@ -99,6 +81,47 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
     connection: connectionFor(o.redis), concurrency: o.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 3,
   });
+  watchWorker(worker, redis, stages, me);
+  return {
+    async close(): Promise<void> {
+      stageStop.abort(); // running stages stop (their folders stay for a rerun); label jobs finish
+      await worker.close();
+      stop.abort();
+      await handlers.dispose();
+      redis.disconnect();
+    },
+  };
+}
+
+/**
+ * The processor of run-stage jobs: runs the job's stage with its own AbortController (kept in `stages` by job id
+ * while it runs), which `stageStop` or a lost lock aborts, and reports the outcome to `o.onStage`.
+ */
+function stageJobRunner(o: LabelWorkerOptions, me: string, stageStop: AbortSignal,
+  stages: Map<string, AbortController>): (job: Job<unknown>) => Promise<string> {
+  return async (job) => {
+    const stageId = String((job.data as { stageId?: unknown } | undefined)?.stageId);
+    const ac = new AbortController();
+    const stopped = (): void => ac.abort(new Error(`worker ${me} was stopped`));
+    stageStop.addEventListener('abort', stopped);
+    stages.set(job.id!, ac);
+    try {
+      const done = await runStageJob(job, o.pipelineRoots ?? [], o.plugins ?? [], me, ac.signal);
+      o.onStage?.(stageId, true);
+      return done;
+    } catch (e) {
+      o.onStage?.(stageId, false);
+      // A stage is not retried by BullMQ: its failure (or a refusal) goes to the runner, and a rerun resumes it.
+      throw new UnrecoverableError(`on worker ${me}: ${(e as Error).message}`);
+    } finally {
+      stages.delete(job.id!);
+      stageStop.removeEventListener('abort', stopped);
+    }
+  };
+}
+
+/** Reports the worker's and Redis's errors and failed jobs on stderr, and stops a stage whose job lock was lost. */
+function watchWorker(worker: Worker, redis: ReturnType<typeof redisClient>, stages: Map<string, AbortController>, me: string): void {
   // Connection errors are reported once per distinct message, never with the URL's password.
   let lastError = '';
   const report = (e: Error): void => {
@@ -115,13 +138,4 @@ export function startLabelWorker(backend: ComputeBackend, o: LabelWorkerOptions)
   worker.on('failed', (job, err) => {
     process.stderr.write(`gramr work: job ${job?.id ?? '?'} failed: ${err.message}\n`);
   });
-  return {
-    async close(): Promise<void> {
-      stageStop.abort(); // running stages stop (their folders stay for a rerun); label jobs finish
-      await worker.close();
-      stop.abort();
-      await handlers.dispose();
-      redis.disconnect();
-    },
-  };
 }

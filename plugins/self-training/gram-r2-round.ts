@@ -46,55 +46,95 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
   if (o.retrain === 'backbone' && inputs.backbonePath === undefined) {
     throw new ConfigError(`${where}: retrain: backbone needs the backbone (the GRM's initial weights); set the stage's backbone option, or use retrain: continue`);
   }
+  const run: RoundRun = { inputs, o, deps, ctx, rctx, where };
   const pairs = inputs.unlabeled;
   const total = pairs.length;
 
   // 1. Pseudo-labels: n votes per pair, majority, threshold.
-  const labelLog = await KeyedLog.open<LabelLine>(path.join(dir, 'labels.jsonl'));
-  let labels: LabelLine[];
-  try {
-    const todo = pairs.filter((p) => labelLog.get(p.id) === undefined);
-    if (todo.length > 0) {
-      if (labelLog.size > 0) ctx.progress.log(`${where}: resuming pseudo-labels after ${labelLog.size} pairs`);
-      const opened = await deps.openJudge(inputs.grmPath, todo);
-      try {
-        labels = await pseudoLabel(opened.judge, pairs, o, labelLog, rctx, (done) => ctx.progress.update({ done, total, unit: 'pairs', message: `round ${inputs.round}: pseudo-labeling` }));
-      } finally {
-        opened.dispose();
-      }
-    } else {
-      labels = pairs.map((p) => labelLog.get(p.id)!);
-    }
-    await labelLog.commit();
-  } catch (e) {
-    await labelLog.abandon();
-    throw e;
-  }
-
+  const labels = await roundLabels(run);
   // 2. Rationales by the prover for the confident pseudo-labels; rule checks.
   const confident = pairs.flatMap((pair, i) => (labels[i]!.confident ? [{ pair, label: labels[i]!.label! }] : []));
-  const ratLog = await KeyedLog.open<RationaleLine>(path.join(dir, 'rationales.jsonl'));
-  let rationales: RationaleLine[] = [];
+  const rationales = await roundRationales(run, confident);
+  // 3. The round's decisions and additions.
+  const { decisions, added, dropped, candidateDrops, keptLabels } = roundDecisions(pairs, labels, rationales);
+  const report: RoundReport = {
+    round: inputs.round, offered: total, labeled: labels.filter((l) => l.label !== undefined).length, confident: confident.length,
+    kept: added.length, keptFraction: total ? added.length / total : 0, keptLabels, dropped, candidateDrops,
+    trainExamples: 0, retrained: false, startedFrom: 'unchanged', steps: 0, notes: [],
+  };
+  if (added.length === 0) {
+    report.notes.push(`nothing kept (${total} offered${Object.keys(dropped).length ? `; dropped: ${Object.entries(dropped).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}): the GRM was not retrained and carries over unchanged`);
+    ctx.progress.log(`${where}: ${report.notes[0]}`);
+    return { grmPath: inputs.grmPath, added, labels: decisions, report };
+  }
+  // 4. Merge with all earlier synthesized data and retrain.
+  const grmDir = await retrainRound(run, settings, added, report);
+  return { grmPath: grmDir, added, labels: decisions, report };
+}
+
+/** What every step of one round shares. */
+interface RoundRun {
+  inputs: RoundInputs;
+  o: GramR2Options;
+  deps: RoundDeps;
+  /** The stage's context (progress, seed). */
+  ctx: TrainerContext;
+  /** The context with the round's seed. */
+  rctx: TrainerContext;
+  /** "self-training round N", for messages. */
+  where: string;
+}
+
+/** Runs `work` on the keyed log at `file`, committing it after and abandoning it (then rethrowing) on any error. */
+async function withKeyedLog<T extends { id: string }>(file: string, work: (log: KeyedLog<T>) => Promise<T[]>): Promise<T[]> {
+  const log = await KeyedLog.open<T>(file);
   try {
-    const todo = confident.filter((r) => ratLog.get(r.pair.id) === undefined);
-    if (todo.length > 0) {
-      if (ratLog.size > 0) ctx.progress.log(`${where}: resuming rationales after ${ratLog.size} pairs`);
-      const session = await deps.openProver(inputs.proverPath, todo);
-      try {
-        rationales = await proveLabels(session, confident, o.batchSize, ratLog, rctx, (done) => ctx.progress.update({ done, total: confident.length, unit: 'pairs', message: `round ${inputs.round}: prover rationales` }));
-      } finally {
-        session.dispose();
-      }
-    } else {
-      rationales = confident.map((r) => ratLog.get(r.pair.id)!);
-    }
-    await ratLog.commit();
+    const lines = await work(log);
+    await log.commit();
+    return lines;
   } catch (e) {
-    await ratLog.abandon();
+    await log.abandon();
     throw e;
   }
+}
 
-  // 3. The round's decisions and additions.
+/** Step 1: the pseudo-label of every unlabeled pair (in order), resumed from labels.jsonl. */
+async function roundLabels({ inputs, o, deps, ctx, rctx, where }: RoundRun): Promise<LabelLine[]> {
+  const pairs = inputs.unlabeled;
+  return withKeyedLog<LabelLine>(path.join(inputs.outDir, 'labels.jsonl'), async (labelLog) => {
+    const todo = pairs.filter((p) => labelLog.get(p.id) === undefined);
+    if (todo.length === 0) return pairs.map((p) => labelLog.get(p.id)!);
+    if (labelLog.size > 0) ctx.progress.log(`${where}: resuming pseudo-labels after ${labelLog.size} pairs`);
+    const opened = await deps.openJudge(inputs.grmPath, todo);
+    try {
+      return await pseudoLabel(opened.judge, pairs, o, labelLog, rctx, (done) => ctx.progress.update({ done, total: pairs.length, unit: 'pairs', message: `round ${inputs.round}: pseudo-labeling` }));
+    } finally {
+      opened.dispose();
+    }
+  });
+}
+
+/** Step 2: the prover's rationale line of every confident pair (in order), resumed from rationales.jsonl. */
+async function roundRationales({ inputs, o, deps, ctx, rctx, where }: RoundRun,
+  confident: Array<{ pair: PreferencePair; label: Label }>): Promise<RationaleLine[]> {
+  return withKeyedLog<RationaleLine>(path.join(inputs.outDir, 'rationales.jsonl'), async (ratLog) => {
+    const todo = confident.filter((r) => ratLog.get(r.pair.id) === undefined);
+    if (todo.length === 0) return confident.map((r) => ratLog.get(r.pair.id)!);
+    if (ratLog.size > 0) ctx.progress.log(`${where}: resuming rationales after ${ratLog.size} pairs`);
+    const session = await deps.openProver(inputs.proverPath, todo);
+    try {
+      return await proveLabels(session, confident, o.batchSize, ratLog, rctx, (done) => ctx.progress.update({ done, total: confident.length, unit: 'pairs', message: `round ${inputs.round}: prover rationales` }));
+    } finally {
+      session.dispose();
+    }
+  });
+}
+
+/** Step 3: each pair's decision (kept, or dropped and why), the kept examples, and the drop and label counts. */
+function roundDecisions(pairs: readonly PreferencePair[], labels: LabelLine[], rationales: RationaleLine[]): {
+  decisions: PseudoLabel[]; added: RationaleExample[]; dropped: Record<string, number>; candidateDrops: Record<string, number>;
+  keptLabels: { A: number; B: number };
+} {
   const byId = new Map(rationales.map((r) => [r.id, r]));
   const added: RationaleExample[] = [];
   const dropped: Record<string, number> = {};
@@ -111,18 +151,13 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
     keptLabels[l.label as Label]++;
     return { ...d, kept: true };
   });
-  const report: RoundReport = {
-    round: inputs.round, offered: total, labeled: labels.filter((l) => l.label !== undefined).length, confident: confident.length,
-    kept: added.length, keptFraction: total ? added.length / total : 0, keptLabels, dropped, candidateDrops,
-    trainExamples: 0, retrained: false, startedFrom: 'unchanged', steps: 0, notes: [],
-  };
-  if (added.length === 0) {
-    report.notes.push(`nothing kept (${total} offered${Object.keys(dropped).length ? `; dropped: ${Object.entries(dropped).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}): the GRM was not retrained and carries over unchanged`);
-    ctx.progress.log(`${where}: ${report.notes[0]}`);
-    return { grmPath: inputs.grmPath, added, labels: decisions, report };
-  }
+  return { decisions, added, dropped, candidateDrops, keptLabels };
+}
 
-  // 4. Merge with all earlier synthesized data and retrain.
+/** Step 4: retrains on all earlier data plus `added`, publishes the GRM in the round's grm/ and fills `report`; returns its folder. */
+async function retrainRound({ inputs, o, deps, ctx, rctx, where }: RoundRun, settings: Awaited<ReturnType<typeof grmSettings>>,
+  added: RationaleExample[], report: RoundReport): Promise<string> {
+  const dir = inputs.outDir;
   const start = o.retrain === 'backbone' ? inputs.backbonePath! : inputs.grmPath;
   const data = [...inputs.earlier, ...added];
   const tokenizer = await loadTokenizer(start);
@@ -142,7 +177,7 @@ export async function runGramR2Round(inputs: RoundInputs, o: GramR2Options, deps
     },
   });
   Object.assign(report, { trainExamples: data.length, retrained: true, startedFrom: o.retrain, steps: trained.steps, finalLoss: trained.finalLoss });
-  return { grmPath: grmDir, added, labels: decisions, report };
+  return grmDir;
 }
 
 /** The pairs of a round without their labels: `label` and `meta.goldLabel` removed (a strategy never sees gold). */

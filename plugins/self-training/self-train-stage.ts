@@ -29,6 +29,28 @@ import { readChecked } from '../../core/data/read-checked.js';
 /** What a finished round leaves in round-N/round.json. */
 interface RoundFile { grmPath: string; report: RoundReport; labels: PseudoLabel[] }
 
+/** A finished round: its round.json (GRM path resolved) and its added examples. */
+type FinishedRound = RoundFile & { added: RationaleExample[] };
+
+/** Measures the GRM at `modelPath` on the stage's `eval` set (results cached in the stage folder under `cache`). */
+type Measure = (modelPath: string, cache: string) => Promise<number | undefined>;
+
+/** What the rounds leave for the stage's outputs. */
+interface SelfTrainOutcome {
+  /** The strategy kind and its parsed options. */
+  kind: string;
+  options: Record<string, unknown>;
+  seed: number;
+  /** The last round's GRM. */
+  grmPath: string;
+  /** All training data: the synthesized sets and every round's additions. */
+  earlier: RationaleExample[];
+  labelLines: Array<Record<string, unknown>>;
+  reports: RoundReport[];
+  initialCount: number;
+  initialEvalAccuracy: number | undefined;
+}
+
 const inputsOf = (x: string | string[] | undefined): string[] => (x === undefined ? [] : typeof x === 'string' ? [x] : x);
 
 /** The gold label of a pair, when it has one: `meta.goldLabel`, else its own `label` (both hidden from the strategy). */
@@ -56,23 +78,9 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
   async run(o: SelfTrainOptions, ctx: StageContext): Promise<StageResult> {
     const where = `stage "${ctx.stageId}" (self-train)`;
     const seed = o.seed ?? ctx.seed;
-    const s = splitKind(o.strategy);
-    const strategy = this.lookup.get<SelfTrainingStrategy>('SelfTrainingStrategy', s.kind, s.options, `${where}: strategy`);
-    if ((strategy.options as { retrain?: string }).retrain === 'backbone' && o.backbone === undefined) {
-      throw new ConfigError(`${where}: strategy ${s.kind} retrains from the backbone; set backbone: {from: <model>} or {scratch: {...}}, or strategy.retrain: continue`);
-    }
-    if (o.executor && o.executor.kind !== 'local' && !((strategy.impl as { executors?: readonly string[] }).executors ?? ['local']).includes(o.executor.kind)) {
-      throw new ConfigError(`${where}: strategy ${s.kind} runs with executor local only; remove executor or set executor: {kind: local}`);
-    }
+    const { s, strategy } = this.strategyFor(o, where);
     const backbonePath = o.backbone ? await prepareInit(o.backbone, ctx, seed, 'backbone') : undefined;
-    const evalSet = o.eval ? await ctx.artifacts.readAll(o.eval) : undefined;
-    const e = splitKind(o.evaluator);
-    const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
-    const measure = async (modelPath: string, cache: string): Promise<number | undefined> => {
-      if (!evalSet || !evaluator) return undefined;
-      const r = await evaluateModel(this.judges, modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
-      return r.metrics.accuracy;
-    };
+    const measure = await this.measurer(o, ctx, where);
 
     let earlier: RationaleExample[] = [];
     for (const name of inputsOf(o.synthesized)) earlier.push(...await readChecked(ctx.artifacts.records(name), asRationaleExample, `${where} ("${name}")`));
@@ -97,15 +105,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
           round, grmPath, proverPath: ctx.artifacts.modelPath(o.prover), unlabeled: pairs.map(hideLabels), earlier, outDir: roundDir,
           ...(backbonePath ? { backbonePath } : {}),
         }, strategy.options, roundCtx);
-        this.check(result, pairs, `${where}: round ${round}`);
-        addGoldAccuracy(result.report, result.labels, gold);
-        const evalAccuracy = result.report.retrained ? await measure(result.grmPath, path.join(`round-${round}`, 'eval.json')) : (reports.at(-1)?.evalAccuracy ?? initialEvalAccuracy);
-        if (evalAccuracy !== undefined) result.report.evalAccuracy = evalAccuracy;
-        if (!result.report.retrained && evalAccuracy !== undefined) result.report.notes.push('eval accuracy carried over: the GRM is unchanged');
-        await writeFileAtomic(path.join(roundDir, 'added.jsonl'), result.added.map((r) => JSON.stringify(r) + '\n').join(''));
-        const rel = path.relative(ctx.dir, result.grmPath);
-        await writeJsonAtomic(path.join(roundDir, 'round.json'), { grmPath: rel.startsWith('..') || path.isAbsolute(rel) ? result.grmPath : rel, report: result.report, labels: result.labels });
-        done = { grmPath: result.grmPath, report: result.report, labels: result.labels, added: result.added };
+        done = await this.commitRound(result, pairs, gold, round, `${where}: round ${round}`, ctx, measure, reports.at(-1)?.evalAccuracy ?? initialEvalAccuracy);
       }
       ctx.progress.log(`round ${round}: kept ${done.report.kept} of ${done.report.offered}${done.report.retrained ? `, retrained on ${done.report.trainExamples} examples` : ', not retrained'}`);
       grmPath = done.grmPath;
@@ -116,22 +116,67 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
         labelLines.push({ round, dataset, ...l, ...(g ? { gold: g, correct: l.label === g } : {}) });
       }
     }
+    return this.writeOutputs(o, ctx, { kind: s.kind, options: strategy.options as Record<string, unknown>, seed, grmPath, earlier, labelLines, reports, initialCount, initialEvalAccuracy });
+  }
 
-    // Outputs: the final GRM, the merged data, every decision, the report.
+  // The strategy the options name, refused when it cannot run with the stage's backbone or executor settings.
+  private strategyFor(o: SelfTrainOptions, where: string): { s: ReturnType<typeof splitKind>; strategy: { impl: SelfTrainingStrategy; options: unknown } } {
+    const s = splitKind(o.strategy);
+    const strategy = this.lookup.get<SelfTrainingStrategy>('SelfTrainingStrategy', s.kind, s.options, `${where}: strategy`);
+    if ((strategy.options as { retrain?: string }).retrain === 'backbone' && o.backbone === undefined) {
+      throw new ConfigError(`${where}: strategy ${s.kind} retrains from the backbone; set backbone: {from: <model>} or {scratch: {...}}, or strategy.retrain: continue`);
+    }
+    if (o.executor && o.executor.kind !== 'local' && !((strategy.impl as { executors?: readonly string[] }).executors ?? ['local']).includes(o.executor.kind)) {
+      throw new ConfigError(`${where}: strategy ${s.kind} runs with executor local only; remove executor or set executor: {kind: local}`);
+    }
+    return { s, strategy };
+  }
+
+  // Measures a GRM's accuracy on `eval` (cached in the stage folder under `cache`); without `eval`, undefined.
+  private async measurer(o: SelfTrainOptions, ctx: StageContext, where: string): Promise<Measure> {
+    const evalSet = o.eval ? await ctx.artifacts.readAll(o.eval) : undefined;
+    const e = splitKind(o.evaluator);
+    const evaluator = evalSet ? this.lookup.get<Evaluator>('Evaluator', e.kind, e.options, `${where}: evaluator`) : undefined;
+    return async (modelPath, cache) => {
+      if (!evalSet || !evaluator) return undefined;
+      const r = await evaluateModel(this.judges, modelPath, evalSet, evaluator, o.evalJudge, ctx, path.join(ctx.dir, cache));
+      return r.metrics.accuracy;
+    };
+  }
+
+  // Checks a fresh round's result, adds its gold and eval accuracy (carried over when not retrained) to its report,
+  // and commits it as round-N/added.jsonl + round.json.
+  private async commitRound(result: RoundResult, pairs: readonly PreferencePair[], gold: ReadonlyMap<string, Label>, round: number,
+    where: string, ctx: StageContext, measure: Measure, carried: number | undefined): Promise<FinishedRound> {
+    const roundDir = path.join(ctx.dir, `round-${round}`);
+    this.check(result, pairs, where);
+    addGoldAccuracy(result.report, result.labels, gold);
+    const evalAccuracy = result.report.retrained ? await measure(result.grmPath, path.join(`round-${round}`, 'eval.json')) : carried;
+    if (evalAccuracy !== undefined) result.report.evalAccuracy = evalAccuracy;
+    if (!result.report.retrained && evalAccuracy !== undefined) result.report.notes.push('eval accuracy carried over: the GRM is unchanged');
+    await writeFileAtomic(path.join(roundDir, 'added.jsonl'), result.added.map((r) => JSON.stringify(r) + '\n').join(''));
+    const rel = path.relative(ctx.dir, result.grmPath);
+    await writeJsonAtomic(path.join(roundDir, 'round.json'), { grmPath: rel.startsWith('..') || path.isAbsolute(rel) ? result.grmPath : rel, report: result.report, labels: result.labels });
+    return { grmPath: result.grmPath, report: result.report, labels: result.labels, added: result.added };
+  }
+
+  // Outputs: the final GRM, the merged data, every decision, the report; and the stage's metrics and summary.
+  private async writeOutputs(o: SelfTrainOptions, ctx: StageContext, r: SelfTrainOutcome): Promise<StageResult> {
+    const { reports, earlier, initialCount, initialEvalAccuracy } = r;
     const out = ctx.artifacts.outputDir(o.to);
-    for (const f of await readdir(grmPath, { withFileTypes: true })) if (f.isFile()) await linkOrCopy(path.join(grmPath, f.name), path.join(out, f.name));
+    for (const f of await readdir(r.grmPath, { withFileTypes: true })) if (f.isFile()) await linkOrCopy(path.join(r.grmPath, f.name), path.join(out, f.name));
     const n = selfTrainNames(o);
     await this.writeAll(n.data, earlier, ctx);
-    await this.writeAll(n.labels, labelLines, ctx);
-    const settings = { strategy: s.kind, ...(strategy.options as Record<string, unknown>), seed, backbone: o.backbone ?? 'none', initialData: initialCount };
+    await this.writeAll(n.labels, r.labelLines, ctx);
+    const settings = { strategy: r.kind, ...r.options, seed: r.seed, backbone: o.backbone ?? 'none', initialData: initialCount };
     const dir = ctx.artifacts.outputDir(n.report);
     await writeJsonAtomic(path.join(dir, 'report.json'), { rounds: reports, initialEvalAccuracy, finalTrainExamples: earlier.length, settings });
-    await writeFileAtomic(path.join(dir, 'report.md'), renderSelfTrainReport(reports, { initialEvalAccuracy, strategy: s.kind, settings: strategy.options as Record<string, unknown>, datasets: o.rounds }));
+    await writeFileAtomic(path.join(dir, 'report.md'), renderSelfTrainReport(reports, { initialEvalAccuracy, strategy: r.kind, settings: r.options, datasets: o.rounds }));
     const metrics: Record<string, number> = { ...selfTrainMetrics(reports, initialEvalAccuracy), initialData: initialCount, finalData: earlier.length };
-    const empty = reports.filter((r) => !r.retrained).map((r) => r.round);
+    const empty = reports.filter((x) => !x.retrained).map((x) => x.round);
     return {
       metrics,
-      summary: `${reports.length} rounds: kept ${reports.map((r) => r.kept).join(' / ')} of ${reports.map((r) => r.offered).join(' / ')} pairs; `
+      summary: `${reports.length} rounds: kept ${reports.map((x) => x.kept).join(' / ')} of ${reports.map((x) => x.offered).join(' / ')} pairs; `
         + `training data ${initialCount} -> ${earlier.length}${empty.length ? `; round ${empty.join(', ')} kept nothing and did not retrain` : ''}`
         + `${metrics.evalAccuracy !== undefined ? `; eval accuracy ${initialEvalAccuracy !== undefined ? `${(100 * initialEvalAccuracy).toFixed(1)}% -> ` : ''}${(100 * metrics.evalAccuracy).toFixed(1)}%` : ''} -> ${o.to}`,
     };
@@ -151,7 +196,7 @@ export class SelfTrainStage implements Stage<SelfTrainOptions> {
   }
 
   // A finished round's files, or undefined.
-  private async finished(roundDir: string): Promise<(RoundFile & { added: RationaleExample[] }) | undefined> {
+  private async finished(roundDir: string): Promise<FinishedRound | undefined> {
     const file = path.join(roundDir, 'round.json');
     if (!existsSync(file)) return undefined;
     const r = JSON.parse(await readFile(file, 'utf8')) as RoundFile;
