@@ -1,6 +1,5 @@
 // No function body in core/, plugins/ or backends/ is longer than 60 lines unless the comment above it says why
-// (a line starting `Long because:`; see docs/architecture.md). Read with the TypeScript compiler's parser. Plugins
-// that other people are reworking carry their current offenders in an allow-list, so a new long function fails.
+// (a line starting `Long because:`; see docs/architecture.md). Read with the TypeScript compiler's parser.
 import test from 'ava';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,26 +10,10 @@ import { hasReason, longFunctions } from './long-functions.js';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const MAX_LINES = 60;
 
-/**
- * Long bodies without a reason that exist today in plugins this change does not edit (others are splitting them:
- * plugins/prover, judging-stages, server, self-training, grm, base-model, verifiable-math) or that wait for a split
- * of their own. Remove an entry when its function is split; the test fails on an entry that is no longer long.
- */
-const ALLOWED = new Set([
-  'plugins/evaluators/best-of-n-evaluator.ts:BestOfNEvaluator.evaluate',
-  'plugins/prover/synthesize-proofs.ts:synthesizeProofs',
-  'plugins/queue/label-worker.ts:startLabelWorker',
-  'plugins/report/report-stage.ts:ReportStage.run',
-  'plugins/self-training/gram-r2-round.ts:runGramR2Round',
-  'plugins/self-training/self-train-stage.ts:SelfTrainStage.run',
-]);
-
 test(`core/, plugins/ and backends/ have no function over ${MAX_LINES} lines without a reason`, (t) => {
   const found = longFunctions(repo, ['core', 'plugins', 'backends'], MAX_LINES);
-  const offenders = found.filter((f) => !f.excused && !ALLOWED.has(f.id)).map((f) => `${f.id} (${f.lines} lines)`);
+  const offenders = found.filter((f) => !f.excused).map((f) => `${f.id} (${f.lines} lines)`);
   t.deepEqual(offenders, [], `split these, or put a line starting "Long because:" with the reason in the comment above:\n${offenders.join('\n')}`);
-  const stale = [...ALLOWED].filter((id) => !found.some((f) => f.id === id && !f.excused));
-  t.deepEqual(stale, [], 'allow-listed functions that are no longer long: remove them from ALLOWED');
   t.true(found.some((f) => f.excused), 'no excused long function seen: the comment reader is broken');
 });
 
