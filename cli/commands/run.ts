@@ -6,9 +6,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { loadAppPipeline } from '../app.js';
-import { builtinPlugins } from '../builtin-plugins.js';
-import type { Pipeline } from '../../core/pipeline/load-pipeline.js';
-import { StageProcessPool } from '../../core/pipeline/stage-process.js';
 import { runPipeline, runResultOf, type RunResult } from '../../core/pipeline/runner.js';
 import { defaultProgressMode } from '../../core/pipeline/progress.js';
 import { EventLog } from '../../core/pipeline/event-log.js';
@@ -70,21 +67,10 @@ export const runCommand: Command = {
   options: { set: { type: 'string', multiple: true }, runs: { type: 'string' }, jobs: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, events: { type: 'string' } },
   async run(values, positionals) {
     expectPositionals(this, positionals, ['FILE']);
-    const sets = (values.set as string[] | undefined) ?? [];
-    const eventFile = values.events === undefined ? undefined : eventsFile(values.events);
-    // Likely side by side: stage processes start warming now, while this process loads and validates the pipeline.
-    const early = values.jobs === undefined ? os.availableParallelism() : jobsOf(values.jobs, undefined);
-    const pool = early > 1 ? new StageProcessPool(path.resolve(positionals[0]!), sets, builtinPlugins) : undefined;
-    pool?.warm(Math.min(early, 2));
-    let p: Pipeline;
-    try {
-      p = await loadAppPipeline(positionals[0]!, sets);
-    } catch (e) {
-      pool?.close();
-      throw e;
-    }
+    const p = await loadAppPipeline(positionals[0], (values.set as string[] | undefined) ?? []);
     const jobs = jobsOf(values.jobs, p.config.jobs);
     const json = values.json === true;
+    const eventFile = values.events === undefined ? undefined : eventsFile(values.events);
     const events = eventFile ? (e: Record<string, unknown>): void => eventFile.append(e) : undefined;
     const ac = new AbortController();
     const onSignal = (): void => ac.abort(new Error('interrupted; run again to resume'));
@@ -96,14 +82,13 @@ export const runCommand: Command = {
       else process.stdout.write(runSummary(r) + '\n');
     };
     try {
-      print(await runPipeline(p, { runsDir: values.runs as string | undefined, progress: defaultProgressMode(json, events !== undefined), events, force: values.force === true, signal: ac.signal, jobs, pool }));
+      print(await runPipeline(p, { runsDir: values.runs as string | undefined, progress: defaultProgressMode(json, events !== undefined), events, force: values.force === true, signal: ac.signal, jobs }));
       return 0;
     } catch (e) {
       const partial = runResultOf(e);
       if (partial) print(partial);
       throw e;
     } finally {
-      pool?.close(); // spares the run did not take (the run closes what it took; closing twice is harmless)
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -32,12 +32,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stages at once: 1 (default) runs them in this process one after another; more forks one process per stage. */
   jobs?: number;
-  /**
-   * Stage processes the caller started warming before it loaded the pipeline (same file, --set overrides and
-   * plugins), so their start-up overlaps its own; the run takes them over and closes them. Without it (or when it was
-   * made for another file) the run forks its own.
-   */
-  pool?: StageProcessPool;
 }
 
 /** The result of a run. */
@@ -77,10 +71,7 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
   // Stage processes start warming up (Node, plugins, pipeline, backend) while this process chooses its backend.
   const local = p.stages.filter((s) => !s.placement).length;
-  const given = opts.pool?.serves(p.file, p.sets) ? opts.pool : undefined;
-  if (opts.pool && opts.pool !== given) opts.pool.close();
-  const pool = jobs > 1 && local > 0 ? (given ?? new StageProcessPool(p.file, p.sets, p.basePlugins)) : undefined;
-  if (given && given !== pool) given.close();
+  const pool = jobs > 1 && local > 0 ? new StageProcessPool(p.file, p.sets, p.basePlugins) : undefined;
   pool?.warm(Math.min(jobs, local));
   try {
     const choice = await chooseBackend(p.container, p.backendPrefer, p.backendOptions);
@@ -167,6 +158,7 @@ class GraphRun {
   private start(st: PlannedStage, attempt: Attempt): void {
     const t0 = Date.now();
     const where = st.placement ? st.placement.kind : this.jobs === 1 ? 'runner' : 'own';
+    this.emit({ event: 'stage-start', stage: st.id, process: where });
     let execution: { done: Promise<StageDone>; abort: () => void; pid?: number };
     if (st.placement) {
       const placement = this.p.container.get<StagePlacement>('StagePlacement', st.placement.kind);
@@ -180,7 +172,6 @@ class GraphRun {
     } else {
       execution = this.pool.start({ file: this.p.file, runDir: this.runDir, stageId: st.id, attempt, index: [...this.index] }, this.board.stage(st.id));
     }
-    this.emit({ event: 'stage-start', stage: st.id, process: where, ...(where === 'own' && execution.pid !== undefined ? { pid: execution.pid } : {}) });
     const done = execution.done.then((d) => {
       this.record(d);
       const on = d.outcome.worker !== undefined ? ` on worker ${d.outcome.worker}` : '';

@@ -66,11 +66,6 @@ export class StageProcessPool {
 
   constructor(private readonly file: string, private readonly sets: string[], private readonly plugins: readonly PluginRef[]) {}
 
-  /** True when this pool prepares `file` with exactly these --set overrides. */
-  serves(file: string, sets: readonly string[]): boolean {
-    return file === this.file && sets.length === this.sets.length && sets.every((s, i) => s === this.sets[i]);
-  }
-
   /** Keep `n` spare processes warming up. */
   warm(n: number): void {
     this.spare = this.spare.filter(alive);

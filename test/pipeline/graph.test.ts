@@ -3,11 +3,7 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { builtinPlugins } from '../../cli/builtin-plugins.js';
-import { loadPipeline } from '../../core/pipeline/load-pipeline.js';
 import { criticalPath, type GraphNode } from '../../core/pipeline/pipeline-graph.js';
-import { runPipeline } from '../../core/pipeline/runner.js';
-import { StageProcessPool } from '../../core/pipeline/stage-process.js';
 import { cli, cliSpawn, tempDir, writeCountPlugin, writeIn } from './helpers.js';
 
 const PIPELINE = (extraA = '', extraB = '') => `name: g
@@ -101,46 +97,6 @@ test('--jobs 2 runs independent stages side by side with the same bytes as --job
     t.regex(stdout, /with --jobs 2/);
     t.deepEqual(snapshot(path.join(parallel, 'runs/g')), snapshot(path.join(serial, 'runs/g')));
   })();
-});
-
-/** Waits until none of `pids` is alive (up to 10 s); the ones still alive. */
-async function outlive(pids: number[]): Promise<number[]> {
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const t0 = Date.now(); Date.now() - t0 < 10_000 && pids.some(alive);) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(alive);
-}
-
-test('stage processes warmed before the pipeline is loaded run its stages; a pool for another file is closed unused', async (t) => {
-  const dir = setup();
-  const file = path.join(dir, 'p.yaml');
-  // As `gramr run --jobs 2` does: the stage processes start before this process has loaded the pipeline.
-  const early = new StageProcessPool(file, [], builtinPlugins);
-  early.warm(2);
-  const warmed = early.sparePids();
-  const p = await loadPipeline(file, [], builtinPlugins);
-  const events: Array<Record<string, unknown>> = [];
-  await runPipeline(p, { runsDir: path.join(dir, 'runs'), progress: 'quiet', events: (e) => { events.push(e); }, jobs: 2, pool: early });
-  const started = events.filter((e) => e.event === 'stage-start').map((e) => e.pid as number);
-  t.is(started.length, 4);
-  t.deepEqual(started.slice(0, 2).sort(), [...warmed].sort(), 'the first two stages ran in the processes warmed early');
-  t.deepEqual(await outlive([...warmed, ...started]), [], 'no stage process outlives the run');
-
-  const other = new StageProcessPool(path.join(dir, 'other.yaml'), [], builtinPlugins);
-  other.warm(1);
-  const stray = other.sparePids();
-  const again: Array<Record<string, unknown>> = [];
-  await runPipeline(p, { runsDir: path.join(dir, 'runs2'), progress: 'quiet', events: (e) => { again.push(e); }, jobs: 2, pool: other });
-  const pids = again.filter((e) => e.event === 'stage-start').map((e) => e.pid as number);
-  t.is(pids.length, 4);
-  t.false(pids.some((pid) => stray.includes(pid)), 'a pool prepared for another file runs no stage');
-  t.deepEqual(await outlive(stray), [], 'and is closed');
 });
 
 test('a failing stage stops its dependents; independent stages finish; exit code and summary name them', (t) => {
