@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Cuts the test fixtures in test/fixtures/data/ from the full data folder (GRAMR_DATA, default ../shared/data):
+// Cuts the test fixtures in test/fixtures/data/ from the full data folder (dataFolder: GRAMR_DATA, else the default; needs a build):
 // stories260K and the GPT-2 tokenizer.json copied whole, and a small slice (tens of records, same file names,
 // formats and folder layout) of every benchmark set, each with its SOURCE.md plus a note of what the slice holds.
 // Usage (from the repo root): node scripts/cut-data-slices.mjs [OUT] (default test/fixtures/data). Deterministic:
@@ -7,8 +7,9 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { dataFolder } from '../dist/plugins/data-sources/benchmark-data.js';
 
-const SRC = path.resolve(process.env.GRAMR_DATA ?? '../shared/data');
+const SRC = dataFolder(process.cwd());
 const OUT = path.resolve(process.argv[2] ?? 'test/fixtures/data');
 const SCRIPT = 'node scripts/cut-data-slices.mjs';
 
@@ -37,7 +38,7 @@ const where = (rows, f) => rows.flatMap((r, i) => (f(r) ? [i] : []));
 function source(set, lines) {
   const text = readFileSync(path.join(SRC, set, 'SOURCE.md'), 'utf8').trimEnd();
   write(`${set}/SOURCE.md`, `${text}\n\n## This copy is a slice (test fixture)\n\n${lines.map((l) => `- ${l}`).join('\n')}\n` +
-    `- Cut by \`${SCRIPT}\` (from the repo root, reading \`GRAMR_DATA\`, default \`../shared/data\`). Records keep their` +
+    `- Cut by \`${SCRIPT}\` (from the repo root, reading \`GRAMR_DATA\`, default: the data plugin's \`DEFAULT_DATA_FOLDER\`). Records keep their` +
     ' source order and bytes of content; files are re-serialized, so the sha256 values above are those of the full files.\n');
 }
 

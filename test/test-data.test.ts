@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_DATA_FOLDER } from '../plugins/data-sources/benchmark-data.js';
 import { FIXTURE_DATA, REPO_ROOT, fixturePath, fullData, wholeSetTest } from './test-data.js';
 
 const SLICED = ['rm-bench', 'judgebench', 'llmbar', 'hh-rlhf', 'pandalm', 'gsm8k', 'math500', 'qwen25-math-rm-maj'];
@@ -20,13 +21,13 @@ function files(dir: string): string[] {
   }).sort();
 }
 
-test.serial('fullData: GRAMR_DATA resolves against the repo root; unset or empty means ../shared/data; absent says why', (t) => {
+test.serial('fullData: GRAMR_DATA resolves against the repo root; unset or empty means the default folder; absent says why', (t) => {
   const saved = process.env.GRAMR_DATA;
   t.teardown(() => { if (saved === undefined) delete process.env.GRAMR_DATA; else process.env.GRAMR_DATA = saved; });
   delete process.env.GRAMR_DATA;
-  t.is(fullData().root, path.resolve(REPO_ROOT, '../shared/data'));
+  t.is(fullData().root, path.resolve(REPO_ROOT, DEFAULT_DATA_FOLDER));
   process.env.GRAMR_DATA = '';
-  t.is(fullData().root, path.resolve(REPO_ROOT, '../shared/data'));
+  t.is(fullData().root, path.resolve(REPO_ROOT, DEFAULT_DATA_FOLDER));
   process.env.GRAMR_DATA = 'test/fixtures/data';
   t.deepEqual(fullData(), { root: FIXTURE_DATA, present: true, reason: undefined });
   process.env.GRAMR_DATA = path.join(REPO_ROOT, 'no-such-folder');

@@ -1,6 +1,6 @@
 // Where tests find their data. Shipped fixtures (stories260K, tokenizer.json files, slices of each benchmark) live in
-// test/fixtures/data and are always there. The full benchmark sets live in the folder named by GRAMR_DATA (default
-// ../shared/data from the repo root): tests of whole sets skip with the reason when it is absent, and fail instead
+// test/fixtures/data and are always there. The full benchmark sets live in the folder named by GRAMR_DATA (default: the
+// data plugin's DEFAULT_DATA_FOLDER beside the repo root): tests of whole sets skip with the reason when it is absent, and fail instead
 // when GRAMR_REQUIRE_DATA=1 (CI sets both), so a green CI always means the whole sets were checked.
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, statSync } from 'node:fs';
@@ -21,7 +21,7 @@ export function fixturePath(rel: string): string {
 
 /** The full data folder and whether it is there. */
 export interface FullData {
-  /** Absolute path: GRAMR_DATA resolved against the repo root, or ../shared/data. */
+  /** Absolute path: GRAMR_DATA resolved against the repo root, or the default data folder. */
   root: string;
   /** True when `root` is an existing folder. */
   present: boolean;
@@ -29,7 +29,7 @@ export interface FullData {
   reason: string | undefined;
 }
 
-/** The data folder the product reads (dataFolder: GRAMR_DATA, default ../shared/data) and whether it is a folder. */
+/** The data folder the product reads (dataFolder: GRAMR_DATA, else the default data folder) and whether it is a folder. */
 export function fullData(): FullData {
   const root = dataFolder(REPO_ROOT);
   const present = existsSync(root) && statSync(root).isDirectory();

@@ -1,6 +1,6 @@
 // Acquiring a WebGPU device through Dawn's Node.js bindings (npm `webgpu`): tries each adapter path in order (a real
 // GPU through Dawn's default backends, then OpenGL / OpenGL ES on Mesa's llvmpipe with EGL surfaceless, the software
-// path of ../shared/PLATFORM.md) and keeps every failure reason. Keeps a strong reference to each `create()` result
+// path measured on the project's GPU-less machines; docs/webgpu.md) and keeps every failure reason. Keeps a strong reference to each `create()` result
 // for the life of the process: Dawn crashes in ProcessEvents if that object is garbage collected.
 
 /** One way of getting an adapter. */

@@ -1,5 +1,5 @@
-// The two judge prompt templates, verbatim copies of ../shared/method/gram-r2-judge-prompt.txt and
-// gram-v1-judge-prompt.txt (each file minus its final newline), so the package works without ../shared.
+// The two judge prompt templates, verbatim copies of the authors' gram-r2-judge-prompt.txt and gram-v1-judge-prompt.txt
+// (each file minus its final newline; copies ship in test/fixtures/method), so the package needs no other file.
 // test/reward/prompts.test.ts compares them byte for byte with the files. Do not re-wrap or re-indent.
 
 /**

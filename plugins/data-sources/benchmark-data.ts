@@ -1,4 +1,4 @@
-// Where each benchmark's data comes from: a data folder (GRAMR_DATA, else ../shared/data beside the repo) or the
+// Where each benchmark's data comes from: a data folder (GRAMR_DATA, else DEFAULT_DATA_FOLDER beside the repo) or the
 // Hugging Face Hub cache (`gramr data pull <bench>` fills it; offline lookups only here). The Hub repos and files
 // are the sets' upstream Hub copies; sets published on GitHub only say so. See docs/hub.md.
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ export type BenchmarkKind = typeof BENCHMARK_KINDS[number];
 
 /** Where a benchmark lives upstream. */
 export interface BenchmarkSource {
-  /** Path under a data folder (GRAMR_DATA or ../shared/data). */
+  /** Path under the data folder (dataFolder). */
   local: string;
   /** The Hub dataset repo and the files the loader reads, when the set is on the Hub in a form the loader reads. */
   hub?: { repo: string; files: string[]; path: string };
@@ -37,10 +37,13 @@ export const BENCHMARK_SOURCES: Record<BenchmarkKind, BenchmarkSource> = {
     upstream: 'github.com/QwenLM/Qwen2.5-Math evaluation/data/eval_rm_maj_example/math_cot_100.jsonl' },
 };
 
-/** The data folder: GRAMR_DATA when set, else ../shared/data beside the package root. */
+/** The default data folder, relative to the package root: where the development checkout keeps the full sets. */
+export const DEFAULT_DATA_FOLDER = '../shared/data';
+
+/** The data folder: GRAMR_DATA when set, else DEFAULT_DATA_FOLDER beside the package root. */
 export function dataFolder(packageRoot: string, env: NodeJS.ProcessEnv = process.env): string {
   const set = env.GRAMR_DATA?.trim();
-  return set ? resolve(set) : resolve(packageRoot, '..', 'shared', 'data');
+  return set ? resolve(set) : resolve(packageRoot, DEFAULT_DATA_FOLDER);
 }
 
 /** The loader path of `kind` in the Hub cache, when pulled; never makes a request. */
@@ -63,7 +66,7 @@ export async function resolveBenchmarkPath(kind: BenchmarkKind, packageRoot: str
   if (existsSync(local)) return local;
   const cached = await cachedBenchmarkPath(kind, hubSettings(env));
   if (cached !== undefined) return cached;
-  const where = `${local} (${env.GRAMR_DATA?.trim() ? 'GRAMR_DATA' : 'the default data folder ../shared/data; set GRAMR_DATA to use another'})`;
+  const where = `${local} (${env.GRAMR_DATA?.trim() ? 'GRAMR_DATA' : `the default data folder ${DEFAULT_DATA_FOLDER}; set GRAMR_DATA to use another`})`;
   throw new ConfigError(src.hub !== undefined
     ? `no ${kind} data: not in ${where} and not pulled from the Hub: run \`gramr data pull ${kind}\` (${src.hub.repo}), or set GRAMR_DATA`
     : `no ${kind} data: not in ${where}; ${kind} is not on the Hub: download it from ${src.upstream} into that folder`);

@@ -1,5 +1,5 @@
-// llama2.c beside `gramr bench generate`: where the peers folder holds llama2c/ (run.c, build.sh; GRAMR_PEERS or
-// ../shared/peers) and gcc is present, the bench builds it, checks its greedy text against gramr's and reports both
+// llama2.c beside `gramr bench generate`: where the peers folder holds llama2c/ (run.c, build.sh; GRAMR_PEERS,
+// else the bench's default peers folder) and gcc is present, the bench builds it, checks its greedy text against gramr's and reports both
 // speeds; without it the result says why and reports gramr alone. The text check refuses a different continuation.
 import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -59,7 +59,7 @@ for (const f of configs) {
   test.serial(`configs/${f} validates (its ${standard.length} benchmark sets on the shipped slices)`, async (t) => {
     t.true(await withData(FIXTURE_DATA, () => validates(f, [])) > 0);
   });
-  // The full data folder is where the product looks already (GRAMR_DATA, else ../shared/data): no override.
+  // The full data folder is where the product looks already (GRAMR_DATA, else the default data folder): no override.
   wholeSetTest(`configs/${f} validates on the full data folder`, async (t) => {
     t.true(await validates(f, []) > 0);
   });

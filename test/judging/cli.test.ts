@@ -10,7 +10,7 @@ import { wholeSetTest } from '../test-data.js';
 import { BAD, GOOD, tinyJudgeDir } from './tiny-judge.js';
 
 const CLI = resolve(process.cwd(), 'dist/cli/main.js');
-/** The published judge prompt files (verbatim copies of ../shared/method's). */
+/** The published judge prompt files (verbatim copies of the method's, test/fixtures/method). */
 const METHOD = resolve(process.cwd(), 'test/fixtures/method');
 
 /** Run the CLI; resolves to its exit code and output. */

@@ -1,6 +1,5 @@
 // Judge prompts: the committed templates equal the published .txt files (test/fixtures/method, verbatim copies of
-// ../shared/method) byte for byte (minus the file's final
-// newline), placeholders are filled literally in one pass, and the chat renderers produce the documented text.
+// the method's files) byte for byte (minus the file's final newline), placeholders are filled literally in one pass, and the chat renderers produce the documented text.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
