@@ -3,6 +3,7 @@
 // (key: operation and both operands), so no problem can appear in two splits.
 import type { z } from 'zod';
 import type { Label } from '../../core/data/records.js';
+import { COMPACT_PAIR_LINES, fillTemplate } from '../../core/reward/prompts.js';
 import { Rng } from '../../core/tensor/rng.js';
 import type { Candidate } from '../data-sources/records.js';
 import {
@@ -92,6 +93,9 @@ function claimed(p: ColumnProblem, rng: Rng): string {
   return spaced(columnWork(p).digits.map((d) => (rng.nextFloat() < 0.5 ? d : other(d))));
 }
 
+/** The problem line of the compact judge prompt (`Q: {user_input}`). */
+const PROBLEM_LINE = COMPACT_PAIR_LINES.slice(0, COMPACT_PAIR_LINES.indexOf('\n'));
+
 /** Splits whose problems may appear in pretraining: everything but the held-out test, candidates and adapt-test. */
 const TRAINING_SIDE: ReadonlySet<Split> = new Set(['seed', 'labeled', 'unlabeled-1', 'unlabeled-2', 'unlabeled-3', 'adapt-train']);
 
@@ -117,13 +121,16 @@ function* pretrainDocuments(opts: VerifiableMathOptions): Generator<CompletionRe
     // A gap of 1..gap spaces before the rows: digits in the problem line sit at no fixed distance from the rows, so
     // what a computed cell needs must come from the rows above it (copied once), as it will in any other context.
     const pad = `\n${' '.repeat(1 + rng.int(cols.gap))}`;
-    // The problem is presented as lines `Q: <problem>` (and `A: <claim>`, `B: <claim>` when two claims are checked).
+    // The problem is presented in the compact judge prompt's lines: `Q: <problem>` (and `A: <claim>`, `B: <claim>`
+    // when two claims are checked), without its question.
+    const values = { user_input: columnPrompt(p) };
     if (rng.nextFloat() >= cols.compareShare) {
-      yield { id, prompt: `Q: ${columnPrompt(p)}${pad}`, completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
+      yield { id, prompt: `${fillTemplate(PROBLEM_LINE, values)}${pad}`, completion: rowsText(workRows(p, cols.layout)), source: SOURCE, meta };
       continue;
     }
     const [a, b] = [claimed(p, rng), claimed(p, rng)];
-    yield { id, prompt: `Q: ${columnPrompt(p)}\nA: ${a}\nB: ${b}${pad}`, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
+    const prompt = `${fillTemplate(COMPACT_PAIR_LINES, { ...values, response_1: a, response_2: b })}${pad}`;
+    yield { id, prompt, completion: rowsText(rationaleRows(p, a, b, cols.layout)), source: SOURCE, meta: { ...meta, compare: true } };
   }
 }
 
