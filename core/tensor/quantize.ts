@@ -28,14 +28,15 @@ export interface QuantizedMatrix {
 /** Blocks per row of a quantized matrix. */
 export const blocksPerRow = (k: number, blockSize: number): number => Math.ceil(k / blockSize);
 
-function check(bits: number, blockSize: number): void {
+/** Throws a RangeError unless `bits` is 4 or 8 and `blockSize` a power of two >= 16. */
+export function checkQuantization(bits: number, blockSize: number): void {
   if (bits !== 4 && bits !== 8) throw new RangeError(`quantize: bits must be 4 or 8, got ${bits}`);
   if (!(blockSize >= 16 && (blockSize & (blockSize - 1)) === 0)) throw new RangeError(`quantize: blockSize must be a power of two >= 16, got ${blockSize}`);
 }
 
 /** Quantizes row-major `w` `[n, k]` (values past k in a last partial block count as 0). */
 export function quantizeMatrix(w: Float32Array, n: number, k: number, bits: QuantBits, blockSize = 32): QuantizedMatrix {
-  check(bits, blockSize);
+  checkQuantization(bits, blockSize);
   if (w.length !== n * k) throw new RangeError(`quantize: ${w.length} values do not make a [${n}, ${k}] matrix`);
   const nb = blocksPerRow(k, blockSize), blob = (blockSize * bits) / 8, zero = 1 << (bits - 1), top = (1 << bits) - 1;
   const packed = new Uint8Array(n * nb * blob), scales = new Float32Array(n * nb);

@@ -13,7 +13,7 @@ import { ModelFormatError } from './model-format-error.js';
 import { SafetensorsFile } from './safetensors-file.js';
 import { safetensorsHead, type HeaderEntry } from './safetensors-writer.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import { blocksPerRow, dequantizeMatrix, quantizeMatrix, type QuantBits, type QuantizedMatrix } from '../../tensor/quantize.js';
+import { blocksPerRow, checkQuantization, dequantizeMatrix, quantizeMatrix, type QuantBits, type QuantizedMatrix } from '../../tensor/quantize.js';
 
 /** The `quant_method` of gramr's own quantized checkpoints. */
 export const QUANT_METHOD = 'gramr_nbits';
@@ -123,7 +123,7 @@ export async function saveQuantizedCheckpoint(source: CheckpointReader, dir: str
   if (source.quantization) throw new ModelFormatError(`is already stored ${source.quantization.bits}-bit; quantize the float checkpoint it came from`, { file: source.source });
   if (resolve(dir) === resolve(source.source)) throw new ModelFormatError('the output folder is the source folder; write the quantized checkpoint to a new folder', { file: dir });
   const q: StoredQuantization = { bits, blockSize };
-  quantizeMatrix(new Float32Array(blockSize), 1, blockSize, bits, blockSize); // checks bits and blockSize before any write
+  checkQuantization(bits, blockSize); // before any write
   const config = source.config;
   const entries = fileEntries(config, q).map((x): HeaderEntry & { source: string } => ({
     name: x.name, source: x.source, dtype: x.dtype === 'float' ? 'F32' : x.dtype, shape: x.shape, byteLength: x.shape.reduce((a, b) => a * b, 1) * (x.dtype === 'U8' ? 1 : 4),
