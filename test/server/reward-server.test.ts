@@ -220,7 +220,7 @@ async function startServe(args: string[]): Promise<{ url: string; stop: () => Pr
 test.serial('a CPU-bound batch leaves /healthz answering; its timeout (504) drops the work not yet sent', async (t) => {
   const items = Array.from({ length: 16 }, (_, i) => ({ prompt: `What is ${i} + ${i}? Show the sum.`, response: `${2 * i}` }));
   // The cpu backend: the batch must be CPU-bound for longer than the timeout (onnx scores 1024 items in well under 1 s).
-  const { url, stop } = await startServe(['--timeout-ms', '1000', '--batch', '16', '--backend', 'cpu']);
+  const { url, stop } = await startServe(['--timeout-ms', '1000', '--batch', '16', '--backend', 'cpu', '--max-items', '8192', '--max-generations', '8192']);
   t.teardown(async () => { await stop(); });
   const times: number[] = [];
   for (let k = 0; k < 4; k++) { // one backend call each; the first builds the programs
@@ -229,7 +229,9 @@ test.serial('a CPU-bound batch leaves /healthz answering; its timeout (504) drop
     times.push(performance.now() - t0);
   }
   const perCall = times.slice(1).sort((x, y) => x - y)[1]!;
-  const big = { prompts: Array.from({ length: 1024 }, (_, i) => items[i % 16]!.prompt), responses: Array.from({ length: 1024 }, (_, i) => items[i % 16]!.response) };
+  // 8192 items (512 calls): several times the timeout even on a quiet machine (1024 once finished inside it).
+  const total = 8192;
+  const big = { prompts: Array.from({ length: total }, (_, i) => items[i % 16]!.prompt), responses: Array.from({ length: total }, (_, i) => items[i % 16]!.response) };
   const generations = async (): Promise<number> => Number(/^gramr_batch_items_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())![1]) - 4 * 16;
   const started = performance.now();
   let done = false;
@@ -249,11 +251,11 @@ test.serial('a CPU-bound batch leaves /healthz answering; its timeout (504) drop
   await new Promise((res) => setTimeout(res, 500));
   const sent = await generations();
   const worst = Math.max(...latencies);
-  t.log(`one call of 16: ${perCall.toFixed(0)} ms; 504 after ${took.toFixed(0)} ms; /healthz worst ${worst.toFixed(0)} ms over ${latencies.length}; ${sent} of 1024 sent`);
+  t.log(`one call of 16: ${perCall.toFixed(0)} ms; 504 after ${took.toFixed(0)} ms; /healthz worst ${worst.toFixed(0)} ms over ${latencies.length}; ${sent} of ${total} sent`);
   t.true(latencies.length >= 3, 'several /healthz answers while the batch ran');
   t.true(worst < 50 + 3 * perCall, `/healthz waited at most about one backend call (${worst.toFixed(0)} ms)`);
   t.true(took < 1000 + 3 * perCall + 300, `the 504 came on time (${took.toFixed(0)} ms)`);
-  t.true(sent < 1024, 'the unsent items were dropped');
+  t.true(sent < total, 'the unsent items were dropped');
   t.true(sent - sentAt504 <= 16, 'nothing but the call under way ran after the timeout');
 });
 
