@@ -6,7 +6,7 @@ import type {
 } from '../../core/tensor/backend.js';
 import { checkFeeds } from '../../core/tensor/backend.js';
 import type { DType, HostArray, HostData } from '../../core/tensor/dtype.js';
-import { BufferTable, checkUploadLength, writeHost } from '../../core/tensor/buffer-table.js';
+import { BufferTable, checkUploadLength, checkUploadRange, writeHost } from '../../core/tensor/buffer-table.js';
 import type { KernelSet } from '../../core/tensor/kernel-registry.js';
 import { executeProgram } from '../../core/tensor/execute-program.js';
 import { sizeOf, type Shape } from '../../core/tensor/shape.js';
@@ -78,6 +78,13 @@ export class CpuBackend implements ComputeBackend {
     const arr = this.arrayOf(buffer);
     checkUploadLength('cpu.upload', buffer, arr.length, data.length);
     writeHost(arr, data);
+  }
+
+  /** Copies host data into elements [offset, offset + data.length) of the buffer (the rest is left as it is). */
+  uploadRange(buffer: DeviceBuffer, offset: number, data: HostData): void {
+    const arr = this.arrayOf(buffer);
+    checkUploadRange('cpu.uploadRange', buffer, arr.length, offset, data.length);
+    writeHost(arr, data, offset);
   }
 
   async download(buffer: DeviceBuffer): Promise<HostArray> { return this.downloadSync(buffer); }

@@ -41,6 +41,18 @@ export function decodeRowsProgram(c: ModelConfig, p: DecoderTensors, batch: numb
   return [lmHead(c, p, hidden.reshape([batch, c.hiddenSize])), ops.concat(flatCache(cache!).map(newRows), 1)];
 }
 
+/**
+ * Extend: T new tokens per row, ids `[B, T]` at positions start[b] + t, against caches of length L (what is cached
+ * before start[b] is attended to; nothing after a query's own position is) -> [logits `[B, V]` at index last[b]
+ * of the T tokens, rows `[B, 2 * layers * Hkv, T, D]` stacked as in decodeRowsProgram]. Continuous batching
+ * prefills a prompt's suffix with it against a shared prefix's cache.
+ */
+export function extendProgram(c: ModelConfig, p: DecoderTensors, batch: number, t: number, length: number): Tensor[] {
+  const start = input('start', [batch], 'i32');
+  const { hidden, cache } = decoderHidden(c, p, { ids: input('ids', [batch, t], 'i32'), cache: { layers: cacheInputs(c, batch, length), start } });
+  return [lmHead(c, p, selectPositions(hidden, input('last', [batch], 'i32'))), ops.concat(flatCache(cache!).map(newRows), 1)];
+}
+
 /** Cache growth from length `from` to `to` (zero rows appended). */
 export function growProgram(c: ModelConfig, batch: number, from: number, to: number): Tensor[] {
   return flatCache(cacheInputs(c, batch, from)).map((x) => x.pad([0, 0, 0, 0], [0, 0, to - from, 0]));

@@ -4,122 +4,19 @@
 import type { ModelRunner } from './model-runner.js';
 import { decodeProgram, decodeRowsProgram, growProgram, lastLogitsProgram, prefillProgram } from './decoder-programs.js';
 import { KvCache, lengthBucket } from './kv-cache.js';
-import { RowText } from './row-text.js';
-import { checkSampling, sampleToken, type SamplingOptions } from './sampling.js';
+import { GenerationRows, type GenerateOptions, type GenerationResult, type OnToken, type Row } from './generation-rows.js';
 import type { DeviceBuffer } from '../tensor/backend.js';
-import { Rng } from '../tensor/rng.js';
 
-/** Options of `generate`. */
-export interface GenerateOptions extends SamplingOptions {
-  /** Most tokens to generate per prompt (default 128); fewer when the context limit comes first. */
-  maxTokens?: number;
-  /** Seed of the sampling RNG; row b draws from `new Rng(seed).fork(b)` (default 0). */
-  seed?: number;
-  /**
-   * Per-row seeds instead: row b draws from `new Rng(rowSeeds[b][0]).fork(rowSeeds[b][1])`, so a row's samples
-   * depend only on its own seed and callers can batch rows of different requests without changing any result.
-   */
-  rowSeeds?: ReadonlyArray<readonly [seed: number, fork: number]>;
-  /** Stop when the generated text contains one of these; the text is cut before it (needs a tokenizer). */
-  stop?: readonly string[];
-  /** Token ids that end a row; default: the config's eosTokenIds plus the tokenizer's eosId. */
-  eosIds?: readonly number[];
-  /** Generate through EOS tokens (they are kept as ordinary tokens). */
-  ignoreEos?: boolean;
-  /** Use the KV cache (default true); false recomputes the whole sequence each step (reference path). */
-  useCache?: boolean;
-  /** For string prompts: prepend BOS (default: the tokenizer's convention). */
-  addBos?: boolean;
-}
-
-/** Why a row stopped. */
-export type FinishReason = 'eos' | 'stop' | 'length';
-
-/** One generated continuation. */
-export interface GenerationResult {
-  /** The prompt's token ids (as encoded). */
-  promptIds: number[];
-  /** Generated ids, without the EOS that ended the row (a stop string's tokens are included). */
-  tokens: number[];
-  /** Generated text, cut before the stop string ('' without a tokenizer). */
-  text: string;
-  /** eos, stop (a stop string), or length (maxTokens or the context limit). */
-  finishReason: FinishReason;
-}
-
-/** A streaming event: each generated token, then one final event per row. */
-export interface TokenEvent {
-  /** Index of the prompt. */
-  row: number;
-  /** The new token, or undefined in the row's final event. */
-  token: number | undefined;
-  /** Text that became printable with this event ('' while held back: an incomplete character or a possible stop string). */
-  text: string;
-  /** Set in the row's final event. */
-  finishReason?: FinishReason;
-}
-
-/** Streaming callback. */
-export type OnToken = (event: TokenEvent) => void;
-
-interface Row {
-  prompt: number[];
-  tokens: number[];
-  limit: number;
-  rng: Rng;
-  text: RowText | undefined;
-  done: FinishReason | undefined;
-}
+export type { FinishReason, GenerateOptions, GenerationResult, OnToken, TokenEvent } from './generation-rows.js';
 
 /** Generates from each prompt; rows run in one batch (right padding, per-row positions) until all finish. */
 export async function generate(model: ModelRunner, prompts: readonly (string | readonly number[])[], options: GenerateOptions = {}, onToken?: OnToken): Promise<GenerationResult[]> {
-  checkSampling(options);
-  const maxTokens = options.maxTokens ?? 128;
-  if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new RangeError(`maxTokens must be an integer >= 0, got ${maxTokens}`);
-  const tok = model.tokenizer;
-  const stop = (options.stop ?? []).filter((s) => s !== '');
-  if (stop.length > 0 && !tok) throw new Error('generate: stop strings need a tokenizer (load the model with one)');
-  const eos = new Set(options.ignoreEos ? [] : options.eosIds ?? [...model.config.eosTokenIds, ...(tok?.eosId !== undefined ? [tok.eosId] : [])]);
-  const limit = model.contextLimit;
-  if (options.rowSeeds && options.rowSeeds.length !== prompts.length) {
-    throw new RangeError(`generate: rowSeeds has ${options.rowSeeds.length} entries for ${prompts.length} prompts`);
-  }
-  const rows: Row[] = prompts.map((p, b) => {
-    if (typeof p === 'string' && !tok) throw new Error(`generate: prompt ${b} is text but the model has no tokenizer; pass token ids`);
-    const ids = typeof p === 'string' ? tok!.encode(p, options.addBos === undefined ? {} : { addBos: options.addBos }) : [...p];
-    if (ids.length === 0) throw new RangeError(`generate: prompt ${b} encodes to no tokens (give it a BOS or some text)`);
-    if (ids.length > limit) throw new RangeError(`generate: prompt ${b} has ${ids.length} tokens; the model attends over at most ${limit}`);
-    return {
-      prompt: ids, tokens: [], limit: Math.min(maxTokens, limit - ids.length), rng: options.rowSeeds ? new Rng(options.rowSeeds[b]![0]).fork(options.rowSeeds[b]![1]) : new Rng(options.seed ?? 0).fork(b),
-      text: tok ? new RowText(tok, ids, stop) : undefined, done: undefined,
-    };
-  });
-  if (rows.length === 0) return [];
-  const finish = (b: number, why: FinishReason): void => {
-    const r = rows[b]!;
-    r.done = why;
-    const rest = r.text ? r.text.finish() : '';
-    onToken?.({ row: b, token: undefined, text: rest, finishReason: why });
-  };
-  // Picks each live row's next token from its logits row; returns false when every row is done.
-  const advance = (logits: Float32Array): boolean => {
-    const v = model.config.vocabSize;
-    rows.forEach((r, b) => {
-      if (r.done) return;
-      if (r.tokens.length >= r.limit) { finish(b, 'length'); return; }
-      const id = sampleToken(logits.subarray(b * v, (b + 1) * v), options, r.rng);
-      if (eos.has(id)) { finish(b, 'eos'); return; }
-      r.tokens.push(id);
-      const text = r.text ? r.text.push(id) : '';
-      onToken?.({ row: b, token: id, text });
-      if (r.text?.stopped) finish(b, 'stop');
-      else if (r.tokens.length >= r.limit) finish(b, 'length');
-    });
-    return rows.some((r) => !r.done);
-  };
-  if (options.useCache === false) await loopWithoutCache(model, rows, advance);
-  else await loopWithCache(model, rows, advance);
-  return rows.map((r) => ({ promptIds: r.prompt, tokens: r.tokens, text: r.text ? r.text.text : '', finishReason: r.done ?? 'length' }));
+  const rows = new GenerationRows(model, prompts, options, onToken);
+  if (rows.rows.length === 0) return [];
+  const advance = (logits: Float32Array): boolean => rows.stepAll(logits);
+  if (options.useCache === false) await loopWithoutCache(model, rows.rows, advance);
+  else await loopWithCache(model, rows.rows, advance);
+  return rows.results();
 }
 
 async function loopWithCache(model: ModelRunner, rows: Row[], advance: (logits: Float32Array) => boolean): Promise<void> {

@@ -14,6 +14,7 @@ export { createScratchModel, smallConfig, checkConfig, type SmallConfigFields } 
 export { CausalLM, type CausalLMLoadOptions, type CausalLMStats, type ParamValues } from './causal-lm.js';
 export type { HostFeed, ModelRunner } from './model-runner.js';
 export { generate, type GenerateOptions, type GenerationResult, type FinishReason, type TokenEvent, type OnToken } from './generate.js';
+export { ContinuousBatcher, commonPrefixLength, slotCacheLength, type ContinuousBatchOptions, type ContinuousStats } from './continuous-batch.js';
 export { scoreContinuations, type ScoreRequest, type LogprobOptions, type ContinuationScore } from './logprobs.js';
 export { sampleToken, argmax, checkSampling, type SamplingOptions } from './sampling.js';
 export { KvCache, lengthBucket, cacheInputs, MIN_BUCKET } from './kv-cache.js';

@@ -2,6 +2,7 @@
 // per-request seeds for sampling, stop strings kept in the returned text, and label-token logits (found in context)
 // read with one batched last-position forward per chunk.
 import { CausalLM } from '../model/causal-lm.js';
+import { ContinuousBatcher } from '../model/continuous-batch.js';
 import { lastLogitsProgram } from '../model/decoder-programs.js';
 import type { GenerateOptions as ModelGenerateOptions, GenerationResult } from '../model/generate.js';
 import { lengthBucket } from '../model/kv-cache.js';
@@ -14,8 +15,15 @@ import type { ChatRenderer } from './prompts.js';
 
 /** Options of a ModelJudge. */
 export interface ModelJudgeOptions {
-  /** Rows per generate / forward call (default 8). Results do not depend on it. */
+  /** Rows per generate / forward call (default 8): the slots of continuous batching. Results do not depend on it. */
   batchSize?: number;
+  /**
+   * How generate batches rows: 'continuous' (rows join and leave a fixed set of slots as they finish, and the
+   * prompts' shared prefix is computed once; core/model/continuous-batch.ts) or 'static' (length-sorted chunks that
+   * each run until their longest row ends). Default: continuous where the backend can write part of a buffer
+   * (uploadRange: cpu, onnx, webgpu), static otherwise.
+   */
+  batching?: 'continuous' | 'static';
   /** How judge prompts are wrapped (`chat` renderer): auto (the model's template, else plain), template, plain, none. */
   chat?: ChatMode;
   /** Extra chat-template variables (e.g. `{enable_thinking: false}` for Qwen3). */
@@ -32,7 +40,7 @@ export interface ModelJudgeStats {
   generatedTokens: number;
   /** Prompt tokens prefilled by generate. */
   promptTokens: number;
-  /** Last-position forward calls made by labelLogits. */
+  /** Last-position forward calls made by labelLogits (with continuous batching: one per prefix). */
   forwardCalls: number;
   /** Prefix rows scored by labelLogits. */
   forwardRows: number;
@@ -50,6 +58,10 @@ export class ModelJudge implements JudgeModel {
   readonly chatKind: Exclude<ChatMode, 'auto'>;
   /** Work counters. */
   readonly stats: ModelJudgeStats = { generateCalls: 0, generatedRows: 0, generatedTokens: 0, promptTokens: 0, forwardCalls: 0, forwardRows: 0 };
+  /** The batching generate uses (see ModelJudgeOptions.batching). */
+  readonly batching: 'continuous' | 'static';
+  /** The continuous batcher (its stats show the prefix reuse and slot use), when batching is continuous. */
+  readonly batcher: ContinuousBatcher | undefined;
   private readonly tokenizer: Tokenizer;
   private readonly encoded = new Map<string, number[]>();
 
@@ -59,6 +71,8 @@ export class ModelJudge implements JudgeModel {
     const batchSize = options.batchSize ?? 8;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`ModelJudge: batchSize must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
+    this.batching = options.batching ?? (model.backend.uploadRange ? 'continuous' : 'static');
+    this.batcher = this.batching === 'continuous' ? new ContinuousBatcher(model, { slots: batchSize }) : undefined;
     const r = chatRendererFor(this.tokenizer, options.chat ?? 'auto', options.chatVariables);
     this.chat = r.render;
     this.chatKind = r.kind;
@@ -107,6 +121,7 @@ export class ModelJudge implements JudgeModel {
       ...(options.topP !== undefined ? { topP: options.topP } : {}), ...(options.topK !== undefined ? { topK: options.topK } : {}),
     };
     const ids = requests.map((r, i) => this.promptIds(r.prompt, `generate: request ${i}`));
+    if (this.batcher) return this.generateContinuous(this.batcher, requests, ids, base, options, signal);
     if (options.temperature === 0) {
       const first = new Map<string, number>();
       const unique: number[] = [];
@@ -138,13 +153,20 @@ export class ModelJudge implements JudgeModel {
   }
 
   /**
-   * Logits of the two labels as the next token after each prefix, one batched last-position forward (`last:B:T`)
-   * per `batchSize` rows (sorted by length). The label tokens are found in context (see `labelSplit`), so a
+   * Logits of the two labels as the next token after each prefix: with continuous batching, each prefix computed
+   * after the shared prefix (ContinuousBatcher.lastLogits); with static batching, one batched last-position forward
+   * (`last:B:T`) per `batchSize` rows (sorted by length). The label tokens are found in context (see `labelSplit`), so a
    * tokenizer that merges the label with the text before it (Qwen and Llama 3 encode "<answer>A" as "<answer" +
    * ">A") is read at the point where the two labels' tokenizations diverge.
    */
   async labelLogits(prefixes: string[], tokens: LabelTokens, signal?: AbortSignal): Promise<LabelLogits[]> {
     const splits = prefixes.map((p, i) => this.labelSplit(p, tokens, i));
+    if (this.batcher) {
+      const logits = await this.batcher.lastLogits(splits.map((s) => s.ids), signal);
+      this.stats.forwardCalls += logits.length;
+      this.stats.forwardRows += logits.length;
+      return logits.map((l, i) => ({ A: l[splits[i]!.A]!, B: l[splits[i]!.B]! }));
+    }
     const order = splits.map((_, i) => i).sort((x, y) => splits[x]!.ids.length - splits[y]!.ids.length || x - y);
     const out: LabelLogits[] = new Array<LabelLogits>(prefixes.length);
     const c = this.model.config, v = c.vocabSize;
@@ -192,13 +214,35 @@ export class ModelJudge implements JudgeModel {
     return { ids, A: a[k]!, B: b[k]! };
   }
 
-  // One CausalLM.generate call over encoded prompts, with counters.
-  private async run(prompts: number[][], options: ModelGenerateOptions): Promise<GenerationResult[]> {
-    const results = await this.model.generate(prompts, options);
+  // Every request in one continuous-batching call: greedy prompts de-duplicated, sampled rows seeded by request.
+  private async generateContinuous(batcher: ContinuousBatcher, requests: GenerateRequest[], ids: number[][], base: ModelGenerateOptions, options: GenerateOptions, signal?: AbortSignal): Promise<string[]> {
+    if (options.temperature === 0) {
+      const first = new Map<string, number>(), rows: number[] = [];
+      requests.forEach((r, i) => { if (!first.has(r.prompt)) { first.set(r.prompt, i); rows.push(i); } });
+      const results = await this.count(batcher.generate(rows.map((i) => ids[i]!), base, undefined, signal), rows.length);
+      const text = new Map(rows.map((i, n) => [requests[i]!.prompt, this.withStop(results[n]!, options.stop)]));
+      return requests.map((r) => text.get(r.prompt)!);
+    }
+    requests.forEach((r, i) => {
+      if (!Number.isInteger(r.seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${r.seed}; seeds must be integers`);
+    });
+    const seeded = { ...base, rowSeeds: requests.map((r) => [r.seed, 0] as const) };
+    const results = await this.count(batcher.generate(ids, seeded, undefined, signal), requests.length);
+    return results.map((r) => this.withStop(r, options.stop));
+  }
+
+  // Counts one generation call's work.
+  private async count(pending: Promise<GenerationResult[]>, rows: number): Promise<GenerationResult[]> {
+    const results = await pending;
     this.stats.generateCalls++;
-    this.stats.generatedRows += prompts.length;
+    this.stats.generatedRows += rows;
     for (const r of results) { this.stats.generatedTokens += r.tokens.length; this.stats.promptTokens += r.promptIds.length; }
     return results;
+  }
+
+  // One CausalLM.generate call over encoded prompts, with counters.
+  private run(prompts: number[][], options: ModelGenerateOptions): Promise<GenerationResult[]> {
+    return this.count(this.model.generate(prompts, options), prompts.length);
   }
 
   // The continuation's text with the stop string that ended it (generate cuts before it).
