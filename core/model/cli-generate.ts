@@ -5,7 +5,8 @@ import { ConfigError } from '../errors.js';
 import { BACKEND_HELP } from '../pipeline/backend-choice.js';
 import type { ComputeBackend } from '../tensor/backend.js';
 import { CausalLM } from './causal-lm.js';
-import type { GenerateOptions } from './generate.js';
+import { ContinuousBatcher } from './continuous-batch.js';
+import type { GenerateOptions, TokenEvent } from './generate.js';
 import { intOption, numberOption, requiredString } from '../command/option-values.js';
 
 /** Options of `gramr generate` as node:util parseArgs declares them. */
@@ -75,7 +76,11 @@ export async function runGenerate(values: Record<string, unknown>, backend: Comp
   try {
     if (!model.tokenizer) throw new ConfigError(`no tokenizer found next to ${modelPath}; pass --tokenizer`, where);
     write(prompt);
-    await model.generate([prompt], options, (e) => { if (e.text !== '') write(e.text); });
+    // One fixed-length cache (two programs) instead of a cache growing by buckets (a program per bucket): the same
+    // tokens, fewer sessions to build in a cold process. Backends without uploadRange take the growing cache.
+    const onToken = (e: TokenEvent): void => { if (e.text !== '') write(e.text); };
+    if (backend.uploadRange) await new ContinuousBatcher(model, { slots: 1 }).generate([prompt], options, onToken);
+    else await model.generate([prompt], options, onToken);
     write('\n');
     return 0;
   } finally {
