@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check of the WebGPU backend (issue 6), for a machine with a real GPU: the conformance suite and the WebGPU
 # tests (models, training) on the GPU adapter, then matmul GFLOPS and stories260K generation tokens/s on webgpu beside
-# the onnx backend (CPU EP) as the peer in the same script. Prints a summary; about 3-6 minutes.
+# the onnx backend (CPU EP) as the peer in the same script; then the real-scale section (a 0.4B checkpoint on the
+# CUDA provider, Dawn WebGPU and the CPU EP, and judging throughput). Prints a summary; about 6-8 minutes.
 # Needs: node_modules and a build (dist/) from this checkout — or `.gpu-pack.tgz` from bench/gpu-pack.sh, unpacked
 # here when they are missing (GPU machines cannot reach the npm registry) — and ../shared/data. From the repo root:
 #   bash bench/gpu-check.sh [out-dir]
@@ -40,4 +41,21 @@ for be in webgpu onnx; do
     && say "generate stories260K $be: $(node -e "const r=JSON.parse(require('fs').readFileSync('$out/generate-$be.json','utf8'));const x=r.results?.[0]??r;console.log(Math.round(x.tokens_per_s)+' tokens/s median')")" \
     || say "generate $be: failed (see $out/generate-$be.err)"
 done
+# 3. Real scale (issue 18): a random checkpoint in Qwen2.5-0.5B's shapes (0.4B parameters, 1.6 GB F32), written here
+# (it cannot travel with the tree), then load, first token, prefill and decode at batch 1/8/32 and peak RSS on the
+# CUDA provider, on Dawn WebGPU, and on the CPU EP as the peer; then GRAM-R² judging pairs/s at batch 1 and 32 on
+# CUDA. Each step has its own time limit so the whole check stays within about 8 minutes.
+scale=.tmp/bench-scale/qwen2.5-0.5b-f32
+tok=${GRAMR_DATA:-../shared/data}/gpt2-tokenizer/tokenizer.json
+[ -f "$tok" ] || tok=test/fixtures/data/gpt2-tokenizer/tokenizer.json
+timeout 120 node --input-type=module -e "const { ensureScaleCheckpoint } = await import('./dist/bench/scale-checkpoint.js'); await ensureScaleCheckpoint('qwen2.5-0.5b', '$scale', '$tok', 'F32');" > "$out/scale-write.log" 2>&1 \
+  || say "scale: writing the checkpoint failed (see $out/scale-write.log)"
+for run in "cuda:--provider cuda" "dawn-webgpu:--backend webgpu" "cpu-ep:--backend onnx"; do
+  name=${run%%:*}
+  timeout 150 node dist/bench/scale-run.js --model "$scale" ${run#*:} --batches 1,8,32 --tokens 16 > "$out/scale-$name.json" 2> "$out/scale-$name.err" \
+    && say "scale 0.4B $name: $(node -e "const x=JSON.parse(require('fs').readFileSync('$out/scale-$name.json','utf8').trim().split('\n').pop());console.log('load '+x.load_s.toFixed(1)+' s, first token '+x.ttft_s.toFixed(1)+' s, prefill '+x.prefill_tokens_per_s.toFixed(0)+' tokens/s, decode b1/b8/b32 '+Object.values(x.decode_tokens_per_s).map(v=>v.toFixed(0)).join('/')+' tokens/s, peak RSS '+(x.peak_rss/1e9).toFixed(2)+' GB')")" \
+    || say "scale 0.4B $name: failed or over its time limit (see $out/scale-$name.err)"
+done
+timeout 180 node dist/bench/scale-judge.js --model "$scale" --provider cuda --tokens 128 --runs continuous:1:2,continuous:32:32 > "$out/scale-judge-cuda.jsonl" 2> "$out/scale-judge-cuda.err" \
+  && say "judging 0.4B cuda: $(tail -1 "$out/scale-judge-cuda.jsonl")" || say "judging 0.4B cuda: failed or over its time limit (see $out/scale-judge-cuda.err)"
 say "== done"

@@ -1,10 +1,11 @@
 // One measured process of `gramr bench scale`: loads a checkpoint folder on a backend and prints one JSON line with
 // load time, time to the first generated token, prefill tokens/s, decode tokens/s per batch size and peak RSS
 // (VmHWM). Run in a fresh child so its peak RSS and cold start belong to this configuration alone:
-// `node dist/bench/scale-run.js --model DIR [--backend onnx] [--quantize int8|int4] [--batches 1,8,32]`.
+// `node dist/bench/scale-run.js --model DIR [--backend onnx] [--provider cuda|webgpu] [--quantize int8|int4] [--batches 1,8,32]`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchBackend } from './bench-backend.js';
 
 /** What one child reports. */
 export interface ScaleRunResult {
@@ -52,11 +53,10 @@ export function promptIds(n: number, seed: number): number[] {
 
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string, dflt: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1]! : dflt; };
-  const { createAppContainer } = await import('../cli/app.js');
-  const { chooseBackend } = await import('../core/pipeline/backend-choice.js');
   const { CausalLM } = await import('../core/model/causal-lm.js');
   const quantize = arg('quantize', 'none');
-  const { backend, chain } = await chooseBackend(await createAppContainer([], { backendsOnly: true }), [arg('backend', 'onnx')]);
+  // --provider cuda|webgpu: the onnx backend on that onnxruntime execution provider (the GPU check's scale section).
+  const { backend, chain } = await benchBackend(arg('backend', 'onnx'), arg('provider', ''));
   const tLoad = performance.now(), cLoad = process.cpuUsage();
   const cpuSince = (): number => { const c = process.cpuUsage(cLoad); return (c.user + c.system) / 1e6; };
   const model = await CausalLM.load(arg('model', ''), backend, quantize === 'none' ? {} : { quantize: quantize as 'int8' | 'int4' });

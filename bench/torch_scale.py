@@ -2,12 +2,13 @@
 # safetensors package on Debian 12), runs a Llama/Qwen2 decoder with a KV cache in float32 and prints one JSON line
 # with the measures bench/scale-run.ts reports. RoPE scaling is ignored (it changes values, not cost).
 # usage: /usr/bin/python3 bench/torch_scale.py --model DIR [--batches 1,8,32] [--tokens 16] [--prefill 128]
-import argparse, json, os, resource, struct, time
+import argparse, json, resource, time
 
 t_start = time.perf_counter()
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from torch_weights import load
 
 p = argparse.ArgumentParser()
 p.add_argument('--model', required=True)
@@ -17,26 +18,6 @@ p.add_argument('--prefill', type=int, default=128)
 p.add_argument('--threads', type=int, default=2)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
-
-
-def load(folder):
-    cfg = json.load(open(os.path.join(folder, 'config.json')))
-    path = os.path.join(folder, 'model.safetensors')
-    with open(path, 'rb') as f:
-        n = struct.unpack('<Q', f.read(8))[0]
-        header = json.loads(f.read(n))
-    w = {}
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        b, end = e['data_offsets']
-        if e['dtype'] == 'F32':
-            arr = np.memmap(path, dtype=np.float32, mode='r', offset=8 + n + b, shape=tuple(e['shape']))
-            w[name] = torch.from_numpy(np.asarray(arr))
-        else:  # BF16 -> F32 (a copy)
-            arr = np.memmap(path, dtype=np.uint16, mode='r', offset=8 + n + b, shape=tuple(e['shape']))
-            w[name] = torch.from_numpy(arr.astype(np.int32) << 16).view(torch.float32)
-    return cfg, w
 
 
 class Model:
