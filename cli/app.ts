@@ -2,7 +2,7 @@
 // built-in plugins (builtin-plugins.ts) first.
 import { createGramrContainer, type GramrContainer } from '../core/di/container.js';
 import type { PluginRef } from '../core/di/plugin-loader.js';
-import { loadPipeline, type Pipeline } from '../core/pipeline/load-pipeline.js';
+import type { Pipeline } from '../core/pipeline/load-pipeline.js';
 import { builtinBackends, builtinPlugins } from './builtin-plugins.js';
 
 export { builtinBackends, builtinPlugins };
@@ -13,6 +13,8 @@ export function createAppContainer(extra: readonly PluginRef[] = [], options: { 
 }
 
 /** Load and validate a pipeline with the built-in plugins (core's loadPipeline; the file's plugins load after them). */
-export function loadAppPipeline(file: string, sets: string[] = []): Promise<Pipeline> {
+export async function loadAppPipeline(file: string, sets: string[] = []): Promise<Pipeline> {
+  // Imported here, not at the top: commands that need no pipeline (generate, --version) skip the YAML and schema modules.
+  const { loadPipeline } = await import('../core/pipeline/load-pipeline.js');
   return loadPipeline(file, sets, builtinPlugins);
 }

@@ -12,13 +12,11 @@ import type { CheckpointReader } from '../model/checkpoint/checkpoint-reader.js'
 import type { WriteDtype } from '../model/checkpoint/dtype-encode.js';
 import { storedDtype } from '../model/checkpoint/hf-checkpoint.js';
 import { baseModelSha256 } from './fingerprint.js';
-import { ADAPTER_FILES, checkAdapterShapes, loadLoraAdapter } from './lora-adapter.js';
+import { isAdapterModel } from './adapter-files.js';
+import { checkAdapterShapes, loadLoraAdapter } from './lora-adapter.js';
 import { loraTargets, type LoraTarget } from './lora.js';
 
-/** Whether `dir` is a LoRA model folder: adapter_config.json and no config.json. */
-export function isAdapterModel(dir: string): boolean {
-  return existsSync(join(dir, ADAPTER_FILES.config)) && !existsSync(join(dir, 'config.json'));
-}
+export { isAdapterModel };
 
 /** Whether `dir` holds a loadable model: a Hugging Face checkpoint (config.json) or a LoRA model folder. */
 export function isModelFolder(dir: string): boolean {

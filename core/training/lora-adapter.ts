@@ -13,9 +13,11 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { baseModelSha256, tokenizerFingerprint } from './fingerprint.js';
 import { loraTargets, type LoraSpec } from './lora.js';
 import { LORA_MODULES, type LoraModule } from './train-options.js';
+import { ADAPTER_FILES } from './adapter-files.js';
+
+export { ADAPTER_FILES };
 
 /** File names of an adapter folder. */
-export const ADAPTER_FILES = { weights: 'adapter_model.safetensors', config: 'adapter_config.json' } as const;
 
 /** An adapter in memory: its spec, provenance and A/B matrices in decoder layout (A [in, r], B [r, out]). */
 export interface LoraAdapter {

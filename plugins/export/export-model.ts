@@ -17,6 +17,7 @@ import { modelDtype } from '../../core/training/adapter-checkpoint.js';
 import { loadTokenizer, TOKENIZER_FILES } from '../../core/model/tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../../core/model/tokenizer/tokenizer.js';
 import type { ComputeBackend } from '../../core/tensor/backend.js';
+import { isAdapterModel } from '../../core/training/adapter-files.js';
 import { ADAPTER_FILES, loadLoraAdapter } from '../../core/training/lora-adapter.js';
 import { mergedParams } from '../../core/training/lora-merge.js';
 
@@ -49,9 +50,7 @@ function roundParams(params: HostParams, dtype: WriteDtype): HostParams {
 }
 
 /** Whether `p` is a LoRA adapter folder (adapter_config.json and no config.json). */
-export function isAdapterFolder(p: string): boolean {
-  return existsSync(path.join(p, ADAPTER_FILES.config)) && !existsSync(path.join(p, 'config.json'));
-}
+export const isAdapterFolder = isAdapterModel;
 
 async function copyKnown(from: string, to: string, names: readonly string[], skip: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];

@@ -11,7 +11,7 @@ import { memoryReader, readAllWeights, type CheckpointReader } from './checkpoin
 import { openHfCheckpoint } from './hf-checkpoint.js';
 import { loadLlama2cCheckpoint } from './llama2c-checkpoint.js';
 import { ModelFormatError } from './model-format-error.js';
-import { isAdapterModel, openAdapterCheckpoint } from '../../training/adapter-checkpoint.js';
+import { isAdapterModel } from '../../training/adapter-files.js';
 
 /**
  * Load `path` whole (see openCheckpoint for what it accepts): config plus every tensor as float32.
@@ -29,7 +29,11 @@ export async function openCheckpoint(pathOrId: string): Promise<CheckpointReader
   const path = await resolveModelPath(pathOrId);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new ModelFormatError('no such file or folder', { file: path });
-  if (info.isDirectory()) return isAdapterModel(path) ? openAdapterCheckpoint(path, openCheckpoint) : openHfCheckpoint(path);
+  if (info.isDirectory()) {
+    if (!isAdapterModel(path)) return openHfCheckpoint(path);
+    const { openAdapterCheckpoint } = await import('../../training/adapter-checkpoint.js'); // the training modules, for adapters only
+    return openAdapterCheckpoint(path, openCheckpoint);
+  }
   const name = basename(path);
   if (/^pytorch_model.*\.bin$/.test(name)) {
     throw new ModelFormatError('PyTorch pickle checkpoints are not supported (they can run code when loaded); convert the folder to safetensors', { file: path });
