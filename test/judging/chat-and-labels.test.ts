@@ -57,14 +57,19 @@ test('label tokens are found in context: merged ">A", "\\nA" and " A" after "#Pr
   t.throws(() => qwenJudge.labelSplit('x', { A: 'Alpha beta', B: 'Beta' }), { message: /are not one token each/ });
 });
 
-test('label logits through a BPE tokenizer: one forward per batch, the logits of the context-found ids', async (t) => {
+test('label logits through a BPE tokenizer: the logits of the context-found ids, continuous (one extend per prefix) and static (one forward per batch)', async (t) => {
   const prefixes = ['<answer>', 'Q?\n<answer>\n', 'a much longer prefix of a few more tokens <answer>'];
-  const got = await qwenJudge.labelLogits(prefixes, { A: 'A', B: 'B' });
-  for (const [i, p] of prefixes.entries()) {
-    const s = qwenJudge.labelSplit(p, { A: 'A', B: 'B' });
-    const [rows] = await qwenJudge.model.forward([s.ids]);
-    const last = rows![s.ids.length - 1]!;
-    t.true(Math.abs(got[i]!.A - last[s.A]!) < 1e-4 && Math.abs(got[i]!.B - last[s.B]!) < 1e-4, `prefix ${i}`);
+  const staticJudge = new ModelJudge(qwenJudge.model, { batching: 'static' });
+  for (const judge of [qwenJudge, staticJudge]) {
+    const got = await judge.labelLogits(prefixes, { A: 'A', B: 'B' });
+    for (const [i, p] of prefixes.entries()) {
+      const s = judge.labelSplit(p, { A: 'A', B: 'B' });
+      const [rows] = await judge.model.forward([s.ids]);
+      const last = rows![s.ids.length - 1]!;
+      t.true(Math.abs(got[i]!.A - last[s.A]!) < 1e-4 && Math.abs(got[i]!.B - last[s.B]!) < 1e-4, `${judge.batching}: prefix ${i}`);
+    }
   }
-  t.is(qwenJudge.stats.forwardCalls, 1);
+  t.is(qwenJudge.batching, 'continuous');
+  t.is(qwenJudge.stats.forwardCalls, 3);
+  t.is(staticJudge.stats.forwardCalls, 1);
 });
