@@ -2,9 +2,9 @@
 // of slots decode together against one KV cache allocated at its final length; a row that ends leaves its slot and
 // the next prompt joins at once (rows join and leave as they finish). The prompts' common token prefix (a judge
 // template's head) is computed once, kept on the host and copied into every slot, so each prompt computes only its
-// own suffix (batch-1 `extend` programs of 64-token chunks against the prefix's cache, slot-cache.ts). When the
-// queue is empty and at most half the slots are live, the live rows move to a smaller batch. Needs a backend with
-// `uploadRange`.
+// own suffix (batch-1 `extend` programs of 64-token chunks against the prefix's cache, slot-cache.ts). Once the
+// queue is empty, the live rows move to a smaller batch whenever they fit a smaller power of two. Needs a backend
+// with `uploadRange`.
 import { decodeRowsProgram } from './decoder-programs.js';
 import { GenerationRows, type GenerateOptions, type GenerationResult, type OnToken } from './generation-rows.js';
 import { lengthBucket, MIN_BUCKET } from './kv-cache.js';
@@ -259,8 +259,8 @@ class SlotRun {
     }
   }
 
-  // With the queue empty and at most half the slots live, moves the live rows into a batch of the next power of
-  // two that holds them (each slot's cache block is contiguous: one copy per buffer and slot).
+  // With the queue empty, moves the live rows into a batch of the next power of two that holds them when that is
+  // smaller than the batch now (each slot's cache block is contiguous: one copy per buffer and slot).
   private async compact(): Promise<void> {
     const from = this.slotRow.flatMap((b, s) => (b >= 0 ? [s] : []));
     let to = 1;
