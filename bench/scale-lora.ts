@@ -12,16 +12,14 @@ import { peakRss, promptIds } from './scale-run.js';
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string, d: string): string => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1]! : d; };
   const t = Number(arg('tokens', '512')), r = Number(arg('rank', '16')), steps = Number(arg('steps', '3'));
-  const { loadCheckpoint } = await import('../core/model/checkpoint/load-checkpoint.js');
-  const { paramsFromWeights } = await import('../core/model/decoder-weights.js');
+  const { loadBaseModel } = await import('../core/training/training-setup.js');
   const { AdamW, constantSchedule } = await import('../core/tensor/index.js');
   const { initLoraParams, loraView } = await import('../core/training/lora.js');
   const { sftLoss } = await import('../core/training/losses.js');
   const { TrainEngine } = await import('../core/training/train-engine.js');
   const { backend, chain } = await benchBackend(arg('backend', 'onnx'), arg('provider', ''));
   const t0 = performance.now();
-  const ckpt = await loadCheckpoint(arg('model', ''));
-  const config = ckpt.config, base = paramsFromWeights(config, ckpt.weights);
+  const { config, params: base } = await loadBaseModel(arg('model', '')); // as the lora trainer loads its base
   const spec = { r, alpha: 2 * r, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const };
   const adapters = initLoraParams(config, spec, 1);
   const adapterCount = Object.values(adapters).reduce((n, p) => n + p.data.length, 0);
