@@ -1,6 +1,7 @@
-// ModelJudge: the JudgeModel of the judging layer over a real CausalLM — batched, length-sorted greedy generation,
-// per-request seeds for sampling, stop strings kept in the returned text, and label-token logits (found in context)
-// read with one batched last-position forward per chunk.
+// ModelJudge: the JudgeModel of the judging layer over a real CausalLM — generation through continuous batching with
+// the prompts' shared prefix computed once (or static length-sorted batches), per-request seeds for sampling, stop
+// strings kept in the returned text, and label-token logits (found in context) read after the same prefix (or with
+// one batched last-position forward per chunk).
 import { CausalLM } from '../model/causal-lm.js';
 import { ContinuousBatcher } from '../model/continuous-batch.js';
 import { lastLogitsProgram } from '../model/decoder-programs.js';
@@ -109,10 +110,11 @@ export class ModelJudge implements JudgeModel {
   }
 
   /**
-   * Continuations of each request. Greedy requests (temperature 0) are de-duplicated, sorted by length and run in
-   * batches of `batchSize`. Sampled requests are batched too, each row sampling from `new Rng(seed).fork(0)` —
-   * its own seed alone (generate's rowSeeds) — so batching never changes a result. A stop string that ended a
-   * row is appended to its text.
+   * Continuations of each request. Greedy requests (temperature 0) are de-duplicated; all rows of a call run
+   * through the continuous batcher (`batchSize` slots), or, with static batching, sorted by length in batches of
+   * `batchSize`. Sampled requests are batched too, each row sampling from `new Rng(seed).fork(0)` — its own seed
+   * alone (generate's rowSeeds) — so batching never changes a result. A stop string that ended a row is appended
+   * to its text.
    */
   async generate(requests: GenerateRequest[], options: GenerateOptions, signal?: AbortSignal): Promise<string[]> {
     const out: string[] = new Array<string>(requests.length);
