@@ -7,9 +7,9 @@
 // with `uploadRange`.
 import { decodeRowsProgram } from './decoder-programs.js';
 import { GenerationRows, type GenerateOptions, type GenerationResult, type OnToken } from './generation-rows.js';
-import { lengthBucket, MIN_BUCKET } from './kv-cache.js';
+import { cacheFeeds, lengthBucket, writeCacheRows } from './kv-cache.js';
 import type { ModelRunner } from './model-runner.js';
-import { allocateCache, cacheFeeds, EXTEND_CHUNK, PrefixScratch, writePrefix, writeRows, type Prefix } from './slot-cache.js';
+import { allocateCache, EXTEND_CHUNK, PrefixScratch, writePrefix, type Prefix } from './slot-cache.js';
 import type { DeviceBuffer } from '../tensor/backend.js';
 
 /** Options of a ContinuousBatcher. */
@@ -46,7 +46,7 @@ export interface ContinuousStats {
 
 /** Cache length for `n` positions: length buckets up to 256, then multiples of 256 (fewer programs, less waste). */
 export function slotCacheLength(n: number, limit: number): number {
-  if (n <= 256) return lengthBucket(Math.max(n, MIN_BUCKET), limit);
+  if (n <= 256) return lengthBucket(n, limit);
   if (!(n <= limit)) throw new RangeError(`${n} tokens exceed the model's limit of ${limit} positions`);
   return Math.min(Math.ceil(n / 256) * 256, limit);
 }
@@ -223,7 +223,7 @@ class SlotRun {
       this.signal?.throwIfAborted();
       const b = this.next++, t0 = performance.now();
       const suffix = all[b]!.prompt.slice(tp);
-      const logits = await this.scratch.extend(suffix, (rows, pos) => writeRows(this.m, this.cache, this.length, rows, slot, pos));
+      const logits = await this.scratch.extend(suffix, (rows, pos) => writeCacheRows(this.m.backend, this.cache, rows, slot, pos));
       this.stats.promptSeconds += (performance.now() - t0) / 1000;
       this.stats.prefixTokensReused += tp;
       this.stats.suffixTokens += suffix.length;
@@ -244,7 +244,7 @@ class SlotRun {
       start: { shape: [batch], dtype: 'i32', data: start },
     });
     const data = await m.take(rowsBuf!);
-    this.slotRow.forEach((b, s) => { if (b >= 0) writeRows(m, this.cache, this.length, { data, t: 1, from: s, count: 1 }, s, start[s]!); });
+    this.slotRow.forEach((b, s) => { if (b >= 0) writeCacheRows(m.backend, this.cache, { data, t: 1, from: s, count: 1 }, s, start[s]!); });
     const logits = await m.take(out!);
     this.stats.decodeSeconds += (performance.now() - t0) / 1000;
     this.stats.decodeSteps++;

@@ -5,6 +5,7 @@
 import type { ModelConfig } from './checkpoint/model-config.js';
 import type { LayerCache } from './decoder.js';
 import type { ComputeBackend, DeviceBuffer } from '../tensor/backend.js';
+import type { HostArray } from '../tensor/dtype.js';
 import { input } from '../tensor/primitives.js';
 
 /** Smallest bucket: shorter sequences are padded up to it. */
@@ -27,6 +28,41 @@ export function cacheInputs(config: ModelConfig, batch: number, length: number):
   return Array.from({ length: config.numLayers }, (_, i) => ({ k: input(cacheFeedNames(i).k, shape), v: input(cacheFeedNames(i).v, shape) }));
 }
 
+/** The feeds of a cache's buffers (k0, v0, k1, v1, ...) by name (cache.k.i, cache.v.i). */
+export function cacheFeeds(cache: readonly DeviceBuffer[]): Record<string, DeviceBuffer> {
+  return Object.fromEntries(cache.map((buf, i) => [cacheFeedNames(i >> 1)[i % 2 === 0 ? 'k' : 'v'], buf]));
+}
+
+/** New key/value rows as host data: a `[B, 2 * layers * Hkv, T, D]` program output (k0, v0, k1, ... on axis 1). */
+export interface CacheRows {
+  data: HostArray;
+  /** T of the output. */
+  t: number;
+  /** Batch row of the output to read. */
+  from: number;
+  /** First of its T rows to write (default 0). */
+  first?: number;
+  /** Rows to write. */
+  count: number;
+}
+
+/**
+ * Writes `rows` into batch row `slot` of a cache (`[B, Hkv, L, D]` buffers) at positions pos, pos + 1, ..., in place
+ * (needs the backend's `uploadRange`): one contiguous write per buffer and head.
+ */
+export function writeCacheRows(backend: ComputeBackend, cache: readonly DeviceBuffer[], rows: CacheRows, slot: number, pos: number): void {
+  const write = backend.uploadRange?.bind(backend);
+  if (!write) throw new Error(`the ${backend.name} backend cannot write part of a buffer (no uploadRange)`);
+  const [, h, length, d] = cache[0]!.shape as [number, number, number, number];
+  const stacked = h * cache.length, first = rows.first ?? 0;
+  cache.forEach((buf, i) => {
+    for (let k = 0; k < h; k++) {
+      const src = ((rows.from * stacked + i * h + k) * rows.t + first) * d;
+      write(buf, ((slot * h + k) * length + pos) * d, rows.data.subarray(src, src + rows.count * d));
+    }
+  });
+}
+
 /** A cache's device buffers for one batch, replaced after every program that updates it (or appended to in place). */
 export class KvCache {
   private buffers: DeviceBuffer[];
@@ -44,15 +80,7 @@ export class KvCache {
 
   /** The feeds of a decode program by name (one frozen object until the buffers are replaced). */
   feeds(): Readonly<Record<string, DeviceBuffer>> {
-    if (!this.feedsCache) {
-      const f: Record<string, DeviceBuffer> = {};
-      for (let i = 0; i < this.buffers.length / 2; i++) {
-        const n = cacheFeedNames(i);
-        f[n.k] = this.buffers[2 * i]!;
-        f[n.v] = this.buffers[2 * i + 1]!;
-      }
-      this.feedsCache = Object.freeze(f);
-    }
+    this.feedsCache ??= Object.freeze(cacheFeeds(this.buffers));
     return this.feedsCache;
   }
 
@@ -66,8 +94,7 @@ export class KvCache {
    */
   async append(rows: DeviceBuffer, start: readonly number[]): Promise<void> {
     try {
-      const write = this.backend.uploadRange?.bind(this.backend);
-      if (!write) throw new Error(`KvCache.append: the ${this.backend.name} backend cannot write part of a buffer (no uploadRange); use decode programs that return whole caches`);
+      if (!this.appendable) throw new Error(`KvCache.append: the ${this.backend.name} backend cannot write part of a buffer (no uploadRange); use decode programs that return whole caches`);
       const [b, stacked, t, d] = rows.shape as [number, number, number, number];
       const [, heads, , cd] = this.buffers[0]!.shape as [number, number, number, number];
       if (rows.shape.length !== 4 || b !== this.batch || start.length !== b || cd !== d || stacked !== heads * this.buffers.length) {
@@ -75,16 +102,8 @@ export class KvCache {
       }
       const data = await this.backend.download(rows);
       for (let r = 0; r < b; r++) {
-        for (let j = 0; j < t; j++) {
-          const pos = start[r]! + j;
-          if (pos < 0 || pos >= this.length) continue;
-          for (let i = 0; i < this.buffers.length; i++) {
-            for (let h = 0; h < heads; h++) {
-              const from = ((r * stacked + i * heads + h) * t + j) * d;
-              write(this.buffers[i]!, ((r * heads + h) * this.length + pos) * d, data.subarray(from, from + d));
-            }
-          }
-        }
+        const first = Math.max(0, -start[r]!), end = Math.min(t, this.length - start[r]!);
+        if (end > first) writeCacheRows(this.backend, this.buffers, { data, t, from: r, first, count: end - first }, r, start[r]! + first);
       }
     } finally {
       this.backend.free(rows);

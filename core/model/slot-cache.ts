@@ -1,9 +1,10 @@
 // The KV caches of continuous batching (continuous-batch.ts): `[B, Hkv, L, D]` buffers per layer (k0, v0, k1, ...),
-// written in place with `uploadRange`; a shared prefix kept on the host and copied into cache slots; and the
+// written in place with `uploadRange` (kv-cache.ts's writeCacheRows); a shared prefix kept on the host and copied
+// into cache slots; and the
 // batch-1 scratch cache that computes a prompt's suffix after the prefix in fixed-size chunks (one `extend` program
 // shape per cache length, at most chunk - 1 padded tokens per prompt).
 import { extendProgram } from './decoder-programs.js';
-import { cacheFeedNames } from './kv-cache.js';
+import { cacheFeeds, writeCacheRows, type CacheRows } from './kv-cache.js';
 import type { ModelRunner } from './model-runner.js';
 import type { DeviceBuffer } from '../tensor/backend.js';
 
@@ -28,30 +29,11 @@ export function allocateCache(m: ModelRunner, batch: number, length: number): De
   return out;
 }
 
-/** The feeds of a cache by name (cache.k.i, cache.v.i). */
-export function cacheFeeds(cache: readonly DeviceBuffer[]): Record<string, DeviceBuffer> {
-  return Object.fromEntries(cache.map((buf, i) => [cacheFeedNames(i >> 1)[i % 2 === 0 ? 'k' : 'v'], buf]));
-}
-
 /** Writes a prefix into positions [0, T) of slot `slot`. */
 export function writePrefix(m: ModelRunner, cache: readonly DeviceBuffer[], length: number, prefix: Prefix, slot: number): void {
   const write = m.backend.uploadRange!.bind(m.backend), h = m.config.numKvHeads, d = m.config.headDim, n = prefix.ids.length * d;
   cache.forEach((buf, i) => {
     for (let k = 0; k < h; k++) write(buf, (slot * h + k) * length * d, prefix.rows[i]!.subarray(k * n, (k + 1) * n));
-  });
-}
-
-/**
- * Writes `count` rows of an extend/decode output (`[B, 2 * layers * Hkv, T, D]` as host data, batch row `from`)
- * into slot `slot` of a cache of `length` positions, at positions pos, pos + 1, ...
- */
-export function writeRows(m: ModelRunner, cache: readonly DeviceBuffer[], length: number, rows: { data: Float32Array; t: number; from: number; count: number }, slot: number, pos: number): void {
-  const write = m.backend.uploadRange!.bind(m.backend), h = m.config.numKvHeads, d = m.config.headDim, stacked = h * cache.length;
-  cache.forEach((buf, i) => {
-    for (let k = 0; k < h; k++) {
-      const src = (rows.from * stacked + i * h + k) * rows.t * d;
-      write(buf, ((slot * h + k) * length + pos) * d, rows.data.subarray(src, src + rows.count * d));
-    }
   });
 }
 
@@ -71,7 +53,7 @@ export class PrefixScratch {
    * whatever an earlier suffix left after tp is overwritten or masked). `onRows` gets each chunk's new keys and
    * values (`[1, stacked, chunk, D]`, `count` valid rows at position `pos`). Returns the logits after the last token.
    */
-  async extend(suffix: readonly number[], onRows?: (rows: { data: Float32Array; t: number; from: number; count: number }, pos: number) => void): Promise<Float32Array> {
+  async extend(suffix: readonly number[], onRows?: (rows: CacheRows, pos: number) => void): Promise<Float32Array> {
     const m = this.m, c = m.config, t = this.chunk, length = this.length;
     const graph = m.program(`extend:1:${t}:${length}`, (p) => extendProgram(c, p, 1, t, length));
     let logits: Float32Array | undefined;
@@ -83,9 +65,11 @@ export class PrefixScratch {
         last: { shape: [1], dtype: 'i32', data: [part.length - 1] },
       });
       const rows = { data: await m.take(rowsBuf!), t, from: 0, count: part.length };
-      writeRows(m, this.cache, length, rows, 0, pos);
+      writeCacheRows(m.backend, this.cache, rows, 0, pos);
       onRows?.(rows, pos);
-      logits = await m.take(out!);
+      // Only the last chunk's logits are read; the others are freed without a download.
+      if (off + t >= suffix.length) logits = await m.take(out!);
+      else m.backend.free(out!);
     }
     if (!logits) throw new RangeError('PrefixScratch.extend: empty suffix (every prompt keeps at least one token after the prefix)');
     return logits;

@@ -123,33 +123,24 @@ export class ModelJudge implements JudgeModel {
       ...(options.topP !== undefined ? { topP: options.topP } : {}), ...(options.topK !== undefined ? { topK: options.topK } : {}),
     };
     const ids = requests.map((r, i) => this.promptIds(r.prompt, `generate: request ${i}`));
-    if (this.batcher) return this.generateContinuous(this.batcher, requests, ids, base, options, signal);
-    if (options.temperature === 0) {
-      const first = new Map<string, number>();
-      const unique: number[] = [];
-      requests.forEach((r, i) => { if (!first.has(r.prompt)) { first.set(r.prompt, i); unique.push(i); } });
-      unique.sort((x, y) => ids[x]!.length - ids[y]!.length || x - y);
-      for (let s = 0; s < unique.length; s += this.batchSize) {
-        signal?.throwIfAborted();
-        const chunk = unique.slice(s, s + this.batchSize);
-        const results = await this.run(chunk.map((i) => ids[i]!), base);
-        chunk.forEach((i, n) => { out[i] = this.withStop(results[n]!, options.stop); });
-      }
-      requests.forEach((r, i) => { out[i] = out[first.get(r.prompt)!]!; });
-    } else {
-      // Each row samples from its own seed (rowSeeds), so rows of different requests share a batch safely.
-      for (let i = 0; i < requests.length; i++) {
-        const seed = requests[i]!.seed;
-        if (!Number.isInteger(seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${seed}; seeds must be integers`);
-      }
-      const order = requests.map((_, i) => i).sort((x, y) => ids[x]!.length - ids[y]!.length || x - y);
-      for (let s = 0; s < order.length; s += this.batchSize) {
-        signal?.throwIfAborted();
-        const chunk = order.slice(s, s + this.batchSize);
-        const results = await this.run(chunk.map((i) => ids[i]!), { ...base, rowSeeds: chunk.map((i) => [requests[i]!.seed, 0] as const) });
-        chunk.forEach((i, n) => { out[i] = this.withStop(results[n]!, options.stop); });
-      }
+    // Greedy: each distinct prompt is generated once. Sampled: every request, each row from its own seed (rowSeeds),
+    // so rows of different requests share a batch safely.
+    const greedy = options.temperature === 0, first = new Map<string, number>(), rows: number[] = [];
+    requests.forEach((r, i) => {
+      if (!greedy && !Number.isInteger(r.seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${r.seed}; seeds must be integers`);
+      if (greedy && first.has(r.prompt)) return;
+      first.set(r.prompt, i);
+      rows.push(i);
+    });
+    const optionsOf = (chunk: number[]): ModelGenerateOptions => (greedy ? base : { ...base, rowSeeds: chunk.map((i) => [requests[i]!.seed, 0] as const) });
+    const chunks = this.batcher ? [rows] : chunksOf([...rows].sort((x, y) => ids[x]!.length - ids[y]!.length || x - y), this.batchSize);
+    for (const chunk of chunks) {
+      signal?.throwIfAborted();
+      const prompts = chunk.map((i) => ids[i]!), o = optionsOf(chunk);
+      const results = await this.count(this.batcher ? this.batcher.generate(prompts, o, undefined, signal) : this.model.generate(prompts, o), chunk.length);
+      chunk.forEach((i, n) => { out[i] = this.withStop(results[n]!, options.stop); });
     }
+    if (greedy) requests.forEach((r, i) => { out[i] = out[first.get(r.prompt)!]!; });
     signal?.throwIfAborted();
     return out;
   }
@@ -216,23 +207,6 @@ export class ModelJudge implements JudgeModel {
     return { ids, A: a[k]!, B: b[k]! };
   }
 
-  // Every request in one continuous-batching call: greedy prompts de-duplicated, sampled rows seeded by request.
-  private async generateContinuous(batcher: ContinuousBatcher, requests: GenerateRequest[], ids: number[][], base: ModelGenerateOptions, options: GenerateOptions, signal?: AbortSignal): Promise<string[]> {
-    if (options.temperature === 0) {
-      const first = new Map<string, number>(), rows: number[] = [];
-      requests.forEach((r, i) => { if (!first.has(r.prompt)) { first.set(r.prompt, i); rows.push(i); } });
-      const results = await this.count(batcher.generate(rows.map((i) => ids[i]!), base, undefined, signal), rows.length);
-      const text = new Map(rows.map((i, n) => [requests[i]!.prompt, this.withStop(results[n]!, options.stop)]));
-      return requests.map((r) => text.get(r.prompt)!);
-    }
-    requests.forEach((r, i) => {
-      if (!Number.isInteger(r.seed)) throw new RangeError(`ModelJudge.generate: request ${i} has seed ${r.seed}; seeds must be integers`);
-    });
-    const seeded = { ...base, rowSeeds: requests.map((r) => [r.seed, 0] as const) };
-    const results = await this.count(batcher.generate(ids, seeded, undefined, signal), requests.length);
-    return results.map((r) => this.withStop(r, options.stop));
-  }
-
   // Counts one generation call's work.
   private async count(pending: Promise<GenerationResult[]>, rows: number): Promise<GenerationResult[]> {
     const results = await pending;
@@ -242,10 +216,6 @@ export class ModelJudge implements JudgeModel {
     return results;
   }
 
-  // One CausalLM.generate call over encoded prompts, with counters.
-  private run(prompts: number[][], options: ModelGenerateOptions): Promise<GenerationResult[]> {
-    return this.count(this.model.generate(prompts, options), prompts.length);
-  }
 
   // The continuation's text with the stop string that ended it (generate cuts before it).
   private withStop(r: GenerationResult, stop: readonly string[]): string {
@@ -274,4 +244,11 @@ export class ModelJudge implements JudgeModel {
     if (ids.length > this.model.contextLimit) throw new RangeError(`ModelJudge.${what} has ${ids.length} tokens; the model attends over at most ${this.model.contextLimit}`);
     return ids;
   }
+}
+
+/** `items` in consecutive chunks of at most `size`. */
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let s = 0; s < items.length; s += size) out.push(items.slice(s, s + size));
+  return out;
 }
